@@ -1,0 +1,87 @@
+//! What every stage produces for the user: findings about the infrastructure and
+//! diagnostics about the run, in one shape so that reporting, sorting and exit codes treat
+//! them alike.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::rules::RuleMeta;
+use crate::source::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A span with the sentence that explains it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+impl Label {
+    pub fn new(span: Span, message: impl Into<String>) -> Label {
+        Label {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    /// Where the finding points; the label text is what is shown under the underline.
+    pub primary: Label,
+    /// Where the value came from: a tfvars entry, a variable default, a local, a module input.
+    pub related: Vec<Label>,
+    /// The resource instance address (`module.chat.azurerm_cognitive_account.this["a"]`).
+    pub resource: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static RuleMeta, message: impl Into<String>, primary: Label) -> Finding {
+        Finding {
+            rule,
+            severity: rule.default_severity.unwrap_or(Severity::Info),
+            message: message.into(),
+            primary,
+            related: Vec::new(),
+            resource: None,
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_resource(mut self, address: impl Into<String>) -> Finding {
+        self.resource = Some(address.into());
+        self
+    }
+
+    pub fn with_related(mut self, related: impl IntoIterator<Item = Label>) -> Finding {
+        self.related.extend(related);
+        self
+    }
+}

@@ -1,0 +1,328 @@
+//! Paths on the command line → module directories and their files.
+//!
+//! Terraform works on directories: every directory holding `.tf` files is a module, and a
+//! file named on the command line (pre-commit passes changed files) stands for its whole
+//! directory, because a file cannot be evaluated without its siblings' variables and locals.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// A file that is auto-loaded or offered as variable values for its directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarFile {
+    pub path: PathBuf,
+    /// `terraform.tfvars` and `*.auto.tfvars`: Terraform loads these by itself. Other
+    /// `*.tfvars` files are only used with `-var-file`, so their values are possibilities.
+    pub auto_loaded: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModuleDir {
+    /// Canonical path: module `source = "../x"` resolves against it.
+    pub dir: PathBuf,
+    pub tf_files: Vec<PathBuf>,
+    pub var_files: Vec<VarFile>,
+}
+
+/// Something discovery could not or would not read; reported as AOAI002.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted by directory, so every later stage sees the same order.
+    pub modules: Vec<ModuleDir>,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_file_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Real Terraform files are kilobytes; 10 MiB leaves room for generated ones while a
+        // hostile multi-gigabyte file is refused before it is read.
+        Limits {
+            max_file_size: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// An error that stops the run: a path on the command line that does not exist.
+#[derive(Debug)]
+pub struct PathError {
+    pub path: PathBuf,
+    pub error: std::io::Error,
+}
+
+pub fn discover(paths: &[PathBuf], limits: Limits) -> Result<Discovery, PathError> {
+    let mut modules: BTreeMap<PathBuf, ModuleDir> = BTreeMap::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        let canonical = path.canonicalize().map_err(|error| PathError {
+            path: path.clone(),
+            error,
+        })?;
+        if canonical.is_file() {
+            let dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
+            walk(&dir, Some(1), limits, &mut modules, &mut skipped);
+        } else {
+            walk(&canonical, None, limits, &mut modules, &mut skipped);
+        }
+    }
+    let mut modules: Vec<ModuleDir> = modules.into_values().filter(|m| !m.tf_files.is_empty()).collect();
+    for module in &mut modules {
+        module.tf_files.sort();
+        module.tf_files.dedup();
+        module.var_files.sort_by_key(var_file_order);
+        module.var_files.dedup();
+    }
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    skipped.dedup();
+    Ok(Discovery { modules, skipped })
+}
+
+/// Terraform's order: `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and
+/// `*.auto.tfvars.json` in lexical order of file name; later files win.
+fn var_file_order(file: &VarFile) -> (u8, String) {
+    let name = file_name(&file.path);
+    let rank = match name.as_str() {
+        _ if !file.auto_loaded => 2,
+        "terraform.tfvars" | "terraform.tfvars.json" => 0,
+        _ => 1,
+    };
+    (rank, name)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+enum FileKind {
+    Terraform,
+    Vars { auto_loaded: bool },
+}
+
+fn classify(path: &Path) -> Option<FileKind> {
+    let name = file_name(path);
+    if name.ends_with(".tf") {
+        return Some(FileKind::Terraform);
+    }
+    let stem = name
+        .strip_suffix(".tfvars")
+        .or_else(|| name.strip_suffix(".tfvars.json"))?;
+    Some(FileKind::Vars {
+        auto_loaded: stem == "terraform" || stem.ends_with(".auto"),
+    })
+}
+
+fn walk(
+    root: &Path,
+    max_depth: Option<usize>,
+    limits: Limits,
+    modules: &mut BTreeMap<PathBuf, ModuleDir>,
+    skipped: &mut Vec<Skipped>,
+) {
+    let escapes: Arc<Mutex<Vec<Skipped>>> = Arc::default();
+    let root_for_filter = root.to_path_buf();
+    let escapes_for_filter = Arc::clone(&escapes);
+    let walker = ignore::WalkBuilder::new(root)
+        .max_depth(max_depth)
+        .follow_links(true)
+        // Hidden directories (.terraform, .git, editor caches) are not the user's code.
+        .hidden(true)
+        .git_global(false)
+        .git_exclude(false)
+        .filter_entry(move |entry| {
+            if !entry.path_is_symlink() {
+                return true;
+            }
+            match entry.path().canonicalize() {
+                Ok(target) if target.starts_with(&root_for_filter) => true,
+                Ok(_) => {
+                    escapes_for_filter
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(Skipped {
+                            path: entry.path().to_path_buf(),
+                            reason: "symbolic link points outside the scanned directory; not followed".into(),
+                        });
+                    false
+                }
+                Err(err) => {
+                    escapes_for_filter
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(Skipped {
+                            path: entry.path().to_path_buf(),
+                            reason: format!("symbolic link cannot be resolved: {err}"),
+                        });
+                    false
+                }
+            }
+        })
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                skipped.push(walk_error(root, &err));
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let Some(kind) = classify(path) else { continue };
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > limits.max_file_size {
+            skipped.push(Skipped {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "file is {size} bytes, over the limit of {} bytes; not read (raise it with --max-file-size)",
+                    limits.max_file_size
+                ),
+            });
+            continue;
+        }
+        // Keep the path as walked under the canonical root, so a link inside the root is
+        // reported where the user sees it.
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let module = modules.entry(dir.clone()).or_insert_with(|| ModuleDir {
+            dir,
+            ..ModuleDir::default()
+        });
+        match kind {
+            FileKind::Terraform => module.tf_files.push(path.to_path_buf()),
+            FileKind::Vars { auto_loaded } => module.var_files.push(VarFile {
+                path: path.to_path_buf(),
+                auto_loaded,
+            }),
+        }
+    }
+    skipped.extend(escapes.lock().unwrap_or_else(|e| e.into_inner()).drain(..));
+}
+
+fn walk_error(root: &Path, err: &ignore::Error) -> Skipped {
+    let mut path = root.to_path_buf();
+    let mut current = err;
+    let reason = loop {
+        match current {
+            ignore::Error::WithPath { path: p, err } => {
+                path = p.clone();
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => current = err,
+            ignore::Error::Loop { child, ancestor } => {
+                path = child.clone();
+                break format!(
+                    "symbolic link loop: {} leads back to {}; not followed",
+                    crate::source::display_path(child),
+                    crate::source::display_path(ancestor)
+                );
+            }
+            ignore::Error::Io(io) => break format!("cannot read: {io}"),
+            other => break other.to_string(),
+        }
+    };
+    Skipped { path, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn touch(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn groups_files_by_directory_and_orders_var_files_like_terraform() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        touch(&root.join("main.tf"), "");
+        touch(&root.join("b.auto.tfvars"), "");
+        touch(&root.join("a.auto.tfvars.json"), "{}");
+        touch(&root.join("terraform.tfvars"), "");
+        touch(&root.join("prod.tfvars"), "");
+        touch(&root.join("modules/openai/main.tf"), "");
+        touch(&root.join(".terraform/modules/x/main.tf"), "");
+        touch(&root.join("only-vars/terraform.tfvars"), "");
+        let found = discover(std::slice::from_ref(&root), Limits::default()).unwrap();
+        let dirs: Vec<_> = found.modules.iter().map(|m| m.dir.clone()).collect();
+        assert_eq!(dirs, vec![root.clone(), root.join("modules/openai")]);
+        let names: Vec<_> = found.modules[0]
+            .var_files
+            .iter()
+            .map(|f| (file_name(&f.path), f.auto_loaded))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("terraform.tfvars".to_string(), true),
+                ("a.auto.tfvars.json".to_string(), true),
+                ("b.auto.tfvars".to_string(), true),
+                ("prod.tfvars".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_argument_stands_for_its_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        touch(&root.join("main.tf"), "");
+        touch(&root.join("variables.tf"), "");
+        touch(&root.join("sub/other.tf"), "");
+        let found = discover(&[root.join("main.tf")], Limits::default()).unwrap();
+        assert_eq!(found.modules.len(), 1);
+        assert_eq!(found.modules[0].tf_files.len(), 2);
+    }
+
+    #[test]
+    fn oversized_files_are_skipped_unread() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        touch(&root.join("big.tf"), &"#".repeat(100));
+        let found = discover(&[root], Limits { max_file_size: 10 }).unwrap();
+        assert!(found.modules.is_empty());
+        assert_eq!(found.skipped.len(), 1);
+        assert!(found.skipped[0].reason.contains("over the limit"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_leaving_the_root_and_loops_are_reported_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().canonicalize().unwrap();
+        let root = base.join("scan");
+        touch(&root.join("main.tf"), "");
+        touch(&base.join("secret/creds.tf"), "secret");
+        std::os::unix::fs::symlink(base.join("secret"), root.join("escape")).unwrap();
+        std::os::unix::fs::symlink(base.join("secret/creds.tf"), root.join("creds.tf")).unwrap();
+        std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
+        let found = discover(std::slice::from_ref(&root), Limits::default()).unwrap();
+        assert_eq!(found.modules.len(), 1);
+        assert_eq!(found.modules[0].tf_files, vec![root.join("main.tf")]);
+        let reasons: Vec<_> = found.skipped.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(reasons.iter().filter(|r| r.contains("outside the scanned")).count(), 2);
+        assert!(reasons.iter().any(|r| r.contains("loop")), "{reasons:?}");
+    }
+
+    #[test]
+    fn a_missing_path_is_an_error() {
+        assert!(discover(&[PathBuf::from("/definitely/not/here")], Limits::default()).is_err());
+    }
+}

@@ -1,0 +1,1192 @@
+//! The evaluator proper: scopes, references, expansion of `count`/`for_each`/`dynamic`,
+//! module instances, and the bounds that keep it finite.
+//!
+//! Everything is lazy and memoised per module instance: a variable, local, output or
+//! resource is evaluated the first time something refers to it. A reference that comes
+//! back to itself is a cycle and gives Unknown.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::diagnostic::{Finding, Label};
+use crate::parse::syntax::{
+    Accessor, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, ObjectKey, TemplatePart, UnaryOp,
+};
+use crate::rules::meta::UNEVALUABLE_EXPRESSION;
+use crate::source::Span;
+
+use super::Budget;
+use super::functions;
+use super::module::{Mode, ModuleSyntax, VarValue};
+use super::value::{Origin, ResourceObject, Val, Value};
+
+/// Every parsed module directory, by canonical path.
+pub type ModuleSet = HashMap<PathBuf, Arc<ModuleSyntax>>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InstanceId(pub usize);
+
+/// `-var-file` and `-var` values for root modules, later entries winning.
+#[derive(Debug, Default)]
+pub struct CliVariables {
+    pub values: Vec<(String, VarValue)>,
+    /// With an explicit `-var-file`, the non-auto-loaded `.tfvars` files beside a root are
+    /// not candidates any more: the user chose.
+    pub var_file_given: bool,
+}
+
+/// Something the evaluator could not follow, said once (not a finding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub span: Span,
+    pub message: String,
+}
+
+/// The key of one instance of an expanded resource or module.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum InstanceKey {
+    None,
+    Index(usize),
+    Key(String),
+}
+
+impl std::fmt::Display for InstanceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InstanceKey::None => Ok(()),
+            InstanceKey::Index(i) => write!(f, "[{i}]"),
+            InstanceKey::Key(k) => write!(f, "[{k:?}]"),
+        }
+    }
+}
+
+/// What `count` / `for_each` make of a block.
+#[derive(Debug, Clone)]
+pub enum Expansion {
+    /// The instances with their keys and the scope each is evaluated in.
+    Known(Vec<(InstanceKey, Scope)>),
+    /// The number or the keys of the instances depend on something unknown.
+    Unknown,
+}
+
+/// A `dynamic` or ordinary nested block, with the scope its body is evaluated in.
+#[derive(Debug, Clone)]
+pub struct BlockInstance<'b> {
+    pub block: &'b Block,
+    pub body: &'b Body,
+    pub scope: Scope,
+}
+
+#[derive(Debug)]
+struct Binding {
+    name: String,
+    value: Val,
+    next: Option<Rc<Binding>>,
+}
+
+/// Where an expression is evaluated: a module instance plus the names in force.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub instance: InstanceId,
+    each: Option<Rc<(Val, Val)>>,
+    count_index: Option<usize>,
+    bindings: Option<Rc<Binding>>,
+}
+
+impl Scope {
+    pub fn module(instance: InstanceId) -> Scope {
+        Scope {
+            instance,
+            each: None,
+            count_index: None,
+            bindings: None,
+        }
+    }
+
+    fn bind(&self, name: &str, value: Val) -> Scope {
+        let mut scope = self.clone();
+        scope.bindings = Some(Rc::new(Binding {
+            name: name.to_owned(),
+            value,
+            next: self.bindings.clone(),
+        }));
+        scope
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Val> {
+        let mut current = self.bindings.as_deref();
+        while let Some(binding) = current {
+            if binding.name == name {
+                return Some(&binding.value);
+            }
+            current = binding.next.as_deref();
+        }
+        None
+    }
+}
+
+#[derive(Debug)]
+pub enum ChildCall {
+    /// The call's source is not a directory that was scanned (registry, git, outside).
+    NotFollowed,
+    /// `count`/`for_each` of the call is unknown.
+    Unknown,
+    Instances(Vec<(InstanceKey, InstanceId)>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum MemoKey {
+    Var(String),
+    Local(String),
+    Output(String),
+    Resource(usize),
+}
+
+#[derive(Debug, Clone)]
+enum Slot {
+    InProgress,
+    Done(Val),
+}
+
+#[derive(Debug)]
+struct Caller {
+    parent: InstanceId,
+    call: usize,
+    scope: Scope,
+}
+
+#[derive(Debug)]
+pub struct Instance {
+    pub module: Arc<ModuleSyntax>,
+    /// `""` for the root, `module.chat["a"].` for a child: prefix of every address inside.
+    pub address: String,
+    /// The `module` block that created this instance, outermost call first.
+    pub call_sites: Vec<Span>,
+    caller: Option<Caller>,
+    depth: usize,
+    memo: RefCell<HashMap<MemoKey, Slot>>,
+    children: RefCell<HashMap<usize, Rc<ChildCall>>>,
+}
+
+/// Evaluates one configuration: a root module and every module instance under it.
+pub struct Evaluator<'a> {
+    modules: &'a ModuleSet,
+    cli: &'a CliVariables,
+    budget: Budget,
+    instances: RefCell<Vec<Rc<Instance>>>,
+    steps: Cell<u64>,
+    depth: Cell<u32>,
+    problems: RefCell<Vec<Finding>>,
+    notes: RefCell<Vec<Note>>,
+}
+
+struct DepthGuard<'e>(&'e Cell<u32>);
+
+impl Drop for DepthGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
+const RESOURCE_META_ARGUMENTS: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
+const META_BLOCKS: &[&str] = &[
+    "lifecycle",
+    "provisioner",
+    "connection",
+    "precondition",
+    "postcondition",
+];
+
+impl<'a> Evaluator<'a> {
+    pub fn new(modules: &'a ModuleSet, cli: &'a CliVariables, budget: Budget, root: Arc<ModuleSyntax>) -> Self {
+        let evaluator = Evaluator {
+            modules,
+            cli,
+            budget,
+            instances: RefCell::new(Vec::new()),
+            steps: Cell::new(0),
+            depth: Cell::new(0),
+            problems: RefCell::new(Vec::new()),
+            notes: RefCell::new(Vec::new()),
+        };
+        evaluator.add_instance(Instance {
+            module: root,
+            address: String::new(),
+            call_sites: Vec::new(),
+            caller: None,
+            depth: 0,
+            memo: RefCell::default(),
+            children: RefCell::default(),
+        });
+        evaluator
+    }
+
+    pub fn root(&self) -> InstanceId {
+        InstanceId(0)
+    }
+
+    pub fn instance(&self, id: InstanceId) -> Rc<Instance> {
+        Rc::clone(&self.instances.borrow()[id.0])
+    }
+
+    pub fn instance_count(&self) -> usize {
+        self.instances.borrow().len()
+    }
+
+    fn add_instance(&self, instance: Instance) -> InstanceId {
+        let mut instances = self.instances.borrow_mut();
+        instances.push(Rc::new(instance));
+        InstanceId(instances.len() - 1)
+    }
+
+    /// Findings about evaluation itself (cycles, bounds), and notes about what was not followed.
+    pub fn finish(self) -> (Vec<Finding>, Vec<Note>) {
+        (self.problems.into_inner(), self.notes.into_inner())
+    }
+
+    fn problem(&self, span: Span, message: String, label: &str) {
+        let mut problems = self.problems.borrow_mut();
+        // One report per place is enough; a bound hit inside a loop would repeat it.
+        if problems.iter().any(|p| p.primary.span == span) {
+            return;
+        }
+        problems.push(Finding::new(&UNEVALUABLE_EXPRESSION, message, Label::new(span, label)));
+    }
+
+    fn note(&self, span: Span, message: String) {
+        let mut notes = self.notes.borrow_mut();
+        if !notes.iter().any(|n| n.span == span) {
+            notes.push(Note { span, message });
+        }
+    }
+
+    /// Counts one step of work and one level of depth; `None` when a bound is reached.
+    fn enter(&self, span: Span) -> Option<DepthGuard<'_>> {
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps > self.budget.max_steps {
+            if steps == self.budget.max_steps + 1 {
+                self.problem(
+                    span,
+                    format!(
+                        "evaluation stopped after {} steps; values from here on are unknown",
+                        self.budget.max_steps
+                    ),
+                    "step limit reached here",
+                );
+            }
+            return None;
+        }
+        let depth = self.depth.get() + 1;
+        if depth > self.budget.max_depth {
+            self.problem(
+                span,
+                format!(
+                    "expression nests or refers deeper than {} levels; its value is unknown",
+                    self.budget.max_depth
+                ),
+                "depth limit reached here",
+            );
+            return None;
+        }
+        self.depth.set(depth);
+        Some(DepthGuard(&self.depth))
+    }
+
+    // ----- expressions -------------------------------------------------------------------
+
+    pub fn eval(&self, expr: &Expr, scope: &Scope) -> Val {
+        let Some(_guard) = self.enter(expr.span) else {
+            return Val::unknown();
+        };
+        match &expr.kind {
+            ExprKind::Null => Value::Null.into(),
+            ExprKind::Bool(b) => Value::Bool(*b).into(),
+            ExprKind::Number(n) => Value::Number(*n).into(),
+            ExprKind::String(s) => Val::string(s.clone()),
+            ExprKind::Template(parts) => self.template(parts, scope),
+            ExprKind::Tuple(items) => Value::List(items.iter().map(|e| self.eval(e, scope)).collect()).into(),
+            ExprKind::Object(entries) => self.object(entries, scope),
+            ExprKind::Variable(name) => scope.lookup(name).cloned().unwrap_or_else(Val::unknown),
+            ExprKind::Traversal(base, accessors) => self.traversal(base, accessors, scope),
+            ExprKind::Call {
+                name,
+                args,
+                expand_final,
+            } => self.call(name, args, *expand_final, scope),
+            ExprKind::Unary(op, operand) => {
+                let v = self.eval(operand, scope);
+                let origin = v.origin.clone();
+                let out = match op {
+                    UnaryOp::Neg => v.to_number().map(|n| Value::Number(-n)),
+                    UnaryOp::Not => v.to_bool().map(|b| Value::Bool(!b)),
+                };
+                out.map_or_else(Val::unknown, Val::from).with_origin(origin)
+            }
+            ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, scope),
+            ExprKind::Conditional(cond, yes, no) => {
+                let c = self.eval(cond, scope);
+                match c.to_bool() {
+                    Some(true) => self.eval(yes, scope),
+                    Some(false) => self.eval(no, scope),
+                    None => {
+                        // Both branches alike: the condition does not matter.
+                        let (a, b) = (self.eval(yes, scope), self.eval(no, scope));
+                        if a.equals(&b) == Some(true) { a } else { Val::unknown() }
+                    }
+                }
+            }
+            ExprKind::For(f) => self.for_expr(f, scope, expr.span),
+            ExprKind::Opaque => Val::unknown(),
+        }
+    }
+
+    fn template(&self, parts: &[TemplatePart], scope: &Scope) -> Val {
+        let mut out = String::new();
+        let mut origins = Vec::new();
+        for part in parts {
+            match part {
+                TemplatePart::Literal(s) => out.push_str(s),
+                TemplatePart::Interpolation(e) => {
+                    let v = self.eval(e, scope);
+                    origins.push(v.origin.clone());
+                    match v.to_terraform_string() {
+                        Some(s) => out.push_str(&s),
+                        None => return Val::unknown().with_origin(Origin::merge(&origins)),
+                    }
+                }
+            }
+        }
+        Val::string(out).with_origin(Origin::merge(&origins))
+    }
+
+    fn object(&self, entries: &[(ObjectKey, Expr)], scope: &Scope) -> Val {
+        let mut map = BTreeMap::new();
+        for (key, value) in entries {
+            let key = match key {
+                ObjectKey::Name(name) => name.clone(),
+                ObjectKey::Expr(e) => match self.eval(e, scope).to_terraform_string() {
+                    Some(k) => k,
+                    None => return Val::unknown(),
+                },
+            };
+            map.insert(key, self.eval(value, scope));
+        }
+        Value::Map(map).into()
+    }
+
+    fn binary(&self, op: BinaryOp, lhs: &Expr, rhs: &Expr, scope: &Scope) -> Val {
+        let a = self.eval(lhs, scope);
+        // `false && x` and `true || x` do not depend on x.
+        match (op, a.to_bool()) {
+            (BinaryOp::And, Some(false)) => return Value::Bool(false).into(),
+            (BinaryOp::Or, Some(true)) => return Value::Bool(true).into(),
+            _ => {}
+        }
+        let b = self.eval(rhs, scope);
+        let origin = Origin::merge([&a.origin, &b.origin]);
+        let num = |f: fn(f64, f64) -> f64| Some(Value::Number(f(a.to_number()?, b.to_number()?)));
+        let cmp = |f: fn(f64, f64) -> bool| Some(Value::Bool(f(a.to_number()?, b.to_number()?)));
+        let value = match op {
+            BinaryOp::Eq => a.equals(&b).map(Value::Bool),
+            BinaryOp::NotEq => a.equals(&b).map(|e| Value::Bool(!e)),
+            BinaryOp::Add => num(|x, y| x + y),
+            BinaryOp::Sub => num(|x, y| x - y),
+            BinaryOp::Mul => num(|x, y| x * y),
+            BinaryOp::Div => num(|x, y| x / y).filter(|v| matches!(v, Value::Number(n) if n.is_finite())),
+            BinaryOp::Mod => num(|x, y| x % y).filter(|v| matches!(v, Value::Number(n) if n.is_finite())),
+            BinaryOp::Less => cmp(|x, y| x < y),
+            BinaryOp::LessEq => cmp(|x, y| x <= y),
+            BinaryOp::Greater => cmp(|x, y| x > y),
+            BinaryOp::GreaterEq => cmp(|x, y| x >= y),
+            BinaryOp::And => match (a.to_bool(), b.to_bool()) {
+                (Some(x), Some(y)) => Some(Value::Bool(x && y)),
+                (_, Some(false)) => Some(Value::Bool(false)),
+                _ => None,
+            },
+            BinaryOp::Or => match (a.to_bool(), b.to_bool()) {
+                (Some(x), Some(y)) => Some(Value::Bool(x || y)),
+                (_, Some(true)) => Some(Value::Bool(true)),
+                _ => None,
+            },
+        };
+        value.map_or_else(Val::unknown, Val::from).with_origin(origin)
+    }
+
+    fn for_expr(&self, f: &ForExpr, scope: &Scope, span: Span) -> Val {
+        let collection = self.eval(&f.collection, scope);
+        let elements: Vec<(Val, Val)> = match &collection.value {
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64).into(), v.clone()))
+                .collect(),
+            Value::Map(map) => map.iter().map(|(k, v)| (Val::string(k.clone()), v.clone())).collect(),
+            Value::Resource(object) => object
+                .attributes
+                .iter()
+                .map(|(k, v)| (Val::string(k.clone()), v.clone()))
+                .collect(),
+            _ => return Val::unknown(),
+        };
+        if elements.len() > self.budget.max_collection {
+            self.problem(
+                span,
+                format!(
+                    "`for` over more than {} elements; its value is unknown",
+                    self.budget.max_collection
+                ),
+                "collection limit reached here",
+            );
+            return Val::unknown();
+        }
+        let mut list = Vec::new();
+        let mut map: BTreeMap<String, Val> = BTreeMap::new();
+        let mut groups: BTreeMap<String, Vec<Val>> = BTreeMap::new();
+        for (key, value) in elements {
+            let mut inner = scope.bind(&f.value_var, value);
+            if let Some(key_var) = &f.key_var {
+                inner = inner.bind(key_var, key);
+            }
+            if let Some(cond) = &f.condition {
+                match self.eval(cond, &inner).to_bool() {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    // Which elements survive is unknown, so the whole result is.
+                    None => return Val::unknown(),
+                }
+            }
+            let value = self.eval(&f.value, &inner);
+            match &f.key {
+                None => list.push(value),
+                Some(key_expr) => {
+                    let Some(key) = self.eval(key_expr, &inner).to_terraform_string() else {
+                        return Val::unknown();
+                    };
+                    if f.grouping {
+                        groups.entry(key).or_default().push(value);
+                    } else if map.insert(key, value).is_some() {
+                        // Duplicate keys are an error in Terraform.
+                        return Val::unknown();
+                    }
+                }
+            }
+        }
+        match (&f.key, f.grouping) {
+            (None, _) => Value::List(list).into(),
+            (Some(_), false) => Value::Map(map).into(),
+            (Some(_), true) => Value::Map(groups.into_iter().map(|(k, v)| (k, Value::List(v).into())).collect()).into(),
+        }
+    }
+
+    fn call(&self, name: &str, args: &[Expr], expand_final: bool, scope: &Scope) -> Val {
+        match name {
+            // `try` returns the first argument that evaluates without an error.
+            "try" => {
+                for arg in args {
+                    let v = self.eval(arg, scope);
+                    match &v.value {
+                        Value::Unknown(u) if u.invalid => continue,
+                        _ => return v,
+                    }
+                }
+                Val::unknown()
+            }
+            "can" => {
+                let [arg] = args else { return Val::unknown() };
+                match &self.eval(arg, scope).value {
+                    Value::Unknown(u) if u.invalid => Value::Bool(false).into(),
+                    Value::Unknown(_) => Val::unknown(),
+                    _ => Value::Bool(true).into(),
+                }
+            }
+            _ => {
+                let mut values: Vec<Val> = args.iter().map(|a| self.eval(a, scope)).collect();
+                if expand_final {
+                    match values.pop().map(|v| v.value) {
+                        Some(Value::List(items)) => values.extend(items),
+                        _ => return Val::unknown(),
+                    }
+                }
+                functions::call(name, &values, &self.budget)
+            }
+        }
+    }
+
+    // ----- references ---------------------------------------------------------------------
+
+    fn traversal(&self, base: &Expr, accessors: &[Accessor], scope: &Scope) -> Val {
+        let ExprKind::Variable(root) = &base.kind else {
+            let value = self.eval(base, scope);
+            return self.apply(value, accessors, scope);
+        };
+        if let Some(bound) = scope.lookup(root) {
+            return self.apply(bound.clone(), accessors, scope);
+        }
+        let attr = |i: usize| match accessors.get(i) {
+            Some(Accessor::Attr(name, _)) => Some(name.as_str()),
+            _ => None,
+        };
+        let instance = self.instance(scope.instance);
+        match root.as_str() {
+            "var" => match attr(0) {
+                Some(name) => {
+                    let value = self.variable(scope.instance, name);
+                    self.apply(value, &accessors[1..], scope)
+                }
+                None => Val::unknown(),
+            },
+            "local" => match attr(0) {
+                Some(name) => {
+                    let value = self.local(scope.instance, name);
+                    self.apply(value, &accessors[1..], scope)
+                }
+                None => Val::unknown(),
+            },
+            "each" => match (&scope.each, attr(0)) {
+                (Some(each), Some("key")) => self.apply(each.0.clone(), &accessors[1..], scope),
+                (Some(each), Some("value")) => self.apply(each.1.clone(), &accessors[1..], scope),
+                _ => Val::unknown(),
+            },
+            "count" => match (scope.count_index, attr(0)) {
+                (Some(i), Some("index")) => self.apply(Value::Number(i as f64).into(), &accessors[1..], scope),
+                _ => Val::unknown(),
+            },
+            "module" => match attr(0).and_then(|name| instance.module.module_call(name)) {
+                Some(call) => self.module_reference(scope.instance, call, &accessors[1..], scope),
+                None => Val::unknown(),
+            },
+            // Data sources are read at plan time; path, terraform and self are not static.
+            "data" | "path" | "terraform" | "self" => Val::unknown(),
+            resource_type => {
+                match attr(0).and_then(|name| instance.module.resource(Mode::Managed, resource_type, name)) {
+                    Some(index) => {
+                        let value = self.resource_value(scope.instance, index);
+                        self.apply(value, &accessors[1..], scope)
+                    }
+                    None => Val::unknown(),
+                }
+            }
+        }
+    }
+
+    fn apply(&self, mut value: Val, accessors: &[Accessor], scope: &Scope) -> Val {
+        for (i, accessor) in accessors.iter().enumerate() {
+            let origin = value.origin.clone();
+            value = match accessor {
+                Accessor::Attr(name, _) => carry(value.get_attr(name), &origin),
+                Accessor::Index(index) => {
+                    let index = self.eval(index, scope);
+                    carry(self.index(&value, &index), &origin)
+                }
+                Accessor::Splat => {
+                    let rest = &accessors[i + 1..];
+                    let items = match value.value {
+                        Value::List(items) => items,
+                        Value::Null => Vec::new(),
+                        Value::Unknown(_) => return Val::unknown(),
+                        _ => vec![value],
+                    };
+                    let mapped = items.into_iter().map(|item| self.apply(item, rest, scope)).collect();
+                    return Val::from(Value::List(mapped)).with_origin(origin);
+                }
+            };
+        }
+        value
+    }
+
+    fn index(&self, value: &Val, index: &Val) -> Val {
+        if index.is_unknown() {
+            return Val::unknown();
+        }
+        let found = match &value.value {
+            Value::List(items) => index
+                .to_number()
+                .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+                .and_then(|n| items.get(n as usize)),
+            Value::Map(map) => index.to_terraform_string().and_then(|k| map.get(&k)),
+            Value::Resource(_) => {
+                return index
+                    .to_terraform_string()
+                    .map_or_else(Val::unknown, |k| value.get_attr(&k));
+            }
+            _ => return Val::unknown(),
+        };
+        found.cloned().unwrap_or_else(Val::invalid)
+    }
+
+    /// `var.name` in an instance: a caller's argument, or for a root the variables files and
+    /// command line in Terraform's precedence, else the default.
+    pub fn variable(&self, id: InstanceId, name: &str) -> Val {
+        self.memoized(id, MemoKey::Var(name.to_owned()), None, || {
+            self.compute_variable(id, name)
+        })
+    }
+
+    fn compute_variable(&self, id: InstanceId, name: &str) -> Val {
+        let instance = self.instance(id);
+        let Some(decl) = instance.module.variables.get(name) else {
+            return Val::unknown();
+        };
+        let value = self.variable_value(&instance, id, name);
+        // With `optional(...)` attributes in the type, Terraform fills in what is missing:
+        // a missing key is then unknown to us, not an error `try` would skip.
+        if decl.has_optional_attributes {
+            value.opened()
+        } else {
+            value
+        }
+    }
+
+    fn variable_value(&self, instance: &Instance, id: InstanceId, name: &str) -> Val {
+        let Some(decl) = instance.module.variables.get(name) else {
+            return Val::unknown();
+        };
+        let default = || match &decl.default {
+            Some(expr) => {
+                let value = self.eval(expr, &Scope::module(id));
+                let label = Label::new(expr.span, format!("default of var.{name}"));
+                value.clone().with_origin(value.origin.through(label))
+            }
+            None => Val::unknown(),
+        };
+        if let Some(caller) = &instance.caller {
+            let parent = self.instance(caller.parent);
+            let call = &parent.module.module_calls[caller.call];
+            return match call.block.body.attribute(name) {
+                Some(argument) => {
+                    let value = self.eval(&argument.value, &caller.scope);
+                    let label = Label::new(
+                        argument.value.span,
+                        format!("passed to var.{name} of module.{}", call.name),
+                    );
+                    value.clone().with_origin(value.origin.through(label))
+                }
+                None => default(),
+            };
+        }
+        // Root module: later sources win.
+        if let Some((_, value)) = self.cli.values.iter().rev().find(|(n, _)| n == name) {
+            return self.var_value(value, name, "set on the command line");
+        }
+        let candidates = instance.module.var_files.iter().filter(|f| !f.auto_loaded);
+        if !self.cli.var_file_given {
+            for file in candidates {
+                if let Some(value) = file.values.get(name) {
+                    // This file is used only when someone passes it: the value is one of several.
+                    let span = match value {
+                        VarValue::Expr(e) => e.span,
+                        VarValue::Json(_, span) => *span,
+                    };
+                    return Val::unknown().with_origin(
+                        Origin::none().through(Label::new(span, format!("var.{name} may be set here with -var-file"))),
+                    );
+                }
+            }
+        }
+        let auto = instance.module.var_files.iter().filter(|f| f.auto_loaded);
+        if let Some(value) = auto.rev().find_map(|f| f.values.get(name)) {
+            return self.var_value(value, name, "set here");
+        }
+        default()
+    }
+
+    fn var_value(&self, value: &VarValue, name: &str, how: &str) -> Val {
+        let (value, span) = match value {
+            // A variables file may hold literal values only: no scope.
+            VarValue::Expr(expr) => (self.eval_constant(expr), expr.span),
+            VarValue::Json(value, span) => (value.clone(), *span),
+        };
+        let label = Label::new(span, format!("var.{name} {how}"));
+        value.clone().with_origin(value.origin.through(label))
+    }
+
+    /// An expression that may refer to nothing (variables files, `--var`).
+    fn eval_constant(&self, expr: &Expr) -> Val {
+        // Instance 0 has the root's names, but a constant never looks them up: traversal of
+        // `var`/`local` in a tfvars file is not valid Terraform, so refuse it here.
+        if contains_reference(expr) {
+            return Val::unknown();
+        }
+        self.eval(expr, &Scope::module(self.root()))
+    }
+
+    pub fn local(&self, id: InstanceId, name: &str) -> Val {
+        let instance = self.instance(id);
+        let Some(attr) = instance.module.locals.get(name) else {
+            return Val::unknown();
+        };
+        let span = attr.span;
+        self.memoized(
+            id,
+            MemoKey::Local(name.to_owned()),
+            Some((span, format!("local.{name}"))),
+            || {
+                let value = self.eval(&attr.value, &Scope::module(id));
+                let label = Label::new(attr.value.span, format!("local.{name} is defined here"));
+                value.clone().with_origin(value.origin.through(label))
+            },
+        )
+    }
+
+    pub fn output(&self, id: InstanceId, name: &str) -> Val {
+        let instance = self.instance(id);
+        let Some(attr) = instance.module.outputs.get(name) else {
+            return Val::unknown();
+        };
+        self.memoized(
+            id,
+            MemoKey::Output(name.to_owned()),
+            Some((attr.span, format!("output {name}"))),
+            || {
+                let value = self.eval(&attr.value, &Scope::module(id));
+                let label = Label::new(attr.value.span, format!("output {name} of {}", module_label(&instance)));
+                value.clone().with_origin(value.origin.through(label))
+            },
+        )
+    }
+
+    fn memoized(
+        &self,
+        id: InstanceId,
+        key: MemoKey,
+        cycle: Option<(Span, String)>,
+        compute: impl FnOnce() -> Val,
+    ) -> Val {
+        let instance = self.instance(id);
+        match instance.memo.borrow().get(&key) {
+            Some(Slot::Done(v)) => return v.clone(),
+            Some(Slot::InProgress) => {
+                if let Some((span, what)) = cycle {
+                    self.problem(
+                        span,
+                        format!("{what} refers to itself through a cycle; its value is unknown"),
+                        "part of a cycle",
+                    );
+                }
+                return Val::unknown();
+            }
+            None => {}
+        }
+        instance.memo.borrow_mut().insert(key.clone(), Slot::InProgress);
+        let value = compute();
+        instance.memo.borrow_mut().insert(key, Slot::Done(value.clone()));
+        value
+    }
+
+    // ----- resources ----------------------------------------------------------------------
+
+    /// `count` / `for_each` of a resource or module block, evaluated in `scope`.
+    pub fn expand(&self, block: &Block, scope: &Scope) -> Expansion {
+        if let Some(count) = block.body.attribute("count") {
+            let value = self.eval(&count.value, scope);
+            let Some(n) = value.to_number().filter(|n| n.fract() == 0.0 && *n >= 0.0) else {
+                return Expansion::Unknown;
+            };
+            if n as usize > self.budget.max_instances {
+                self.too_many(count.value.span, n as usize);
+                return Expansion::Unknown;
+            }
+            return Expansion::Known(
+                (0..n as usize)
+                    .map(|i| {
+                        let mut s = scope.clone();
+                        s.count_index = Some(i);
+                        (InstanceKey::Index(i), s)
+                    })
+                    .collect(),
+            );
+        }
+        let Some(for_each) = block.body.attribute("for_each") else {
+            return Expansion::Known(vec![(InstanceKey::None, scope.clone())]);
+        };
+        let value = self.eval(&for_each.value, scope);
+        let entries: Vec<(String, Val)> = match &value.value {
+            Value::Map(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Value::List(items) => {
+                let mut keys = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.as_str() {
+                        Some(s) => keys.push((s.to_owned(), item.clone())),
+                        None => return Expansion::Unknown,
+                    }
+                }
+                keys.sort_by(|a, b| a.0.cmp(&b.0));
+                keys.dedup_by(|a, b| a.0 == b.0);
+                keys
+            }
+            _ => return Expansion::Unknown,
+        };
+        if entries.len() > self.budget.max_instances {
+            self.too_many(for_each.value.span, entries.len());
+            return Expansion::Unknown;
+        }
+        Expansion::Known(
+            entries
+                .into_iter()
+                .map(|(key, value)| {
+                    let mut s = scope.clone();
+                    s.each = Some(Rc::new((Val::string(key.clone()), value)));
+                    (InstanceKey::Key(key), s)
+                })
+                .collect(),
+        )
+    }
+
+    fn too_many(&self, span: Span, n: usize) {
+        self.problem(
+            span,
+            format!(
+                "this expands into {n} instances, more than the limit of {}; they are not evaluated",
+                self.budget.max_instances
+            ),
+            "expansion limit reached here",
+        );
+    }
+
+    /// The value `azurerm_x.name` has: one object, a list (count) or a map (for_each).
+    fn resource_value(&self, id: InstanceId, index: usize) -> Val {
+        let instance = self.instance(id);
+        let decl = &instance.module.resources[index];
+        self.memoized(
+            id,
+            MemoKey::Resource(index),
+            Some((decl.block.head, decl.address())),
+            || {
+                let base = format!("{}{}", instance.address, decl.address());
+                match self.expand(&decl.block, &Scope::module(id)) {
+                    Expansion::Unknown => Val::unknown(),
+                    Expansion::Known(instances) => {
+                        let object = |key: &InstanceKey, scope: &Scope| {
+                            let address = format!("{base}{key}");
+                            let mut attributes = self.body_attributes(&decl.block.body, scope, RESOURCE_META_ARGUMENTS);
+                            for attr in &decl.block.body.attributes {
+                                if let Some(value) = attributes.get_mut(&attr.name) {
+                                    let label =
+                                        Label::new(attr.value.span, format!("{address}.{} is set here", attr.name));
+                                    value.origin = value.origin.through(label);
+                                }
+                            }
+                            Val::from(Value::Resource(Arc::new(ResourceObject { address, attributes })))
+                        };
+                        match instances.first() {
+                            Some((InstanceKey::None, scope)) => object(&InstanceKey::None, scope),
+                            Some((InstanceKey::Index(_), _)) => {
+                                Value::List(instances.iter().map(|(k, s)| object(k, s)).collect()).into()
+                            }
+                            _ => Value::Map(
+                                instances
+                                    .iter()
+                                    .map(|(k, s)| match k {
+                                        InstanceKey::Key(key) => (key.clone(), object(k, s)),
+                                        _ => (String::new(), object(k, s)),
+                                    })
+                                    .collect(),
+                            )
+                            .into(),
+                        }
+                    }
+                }
+            },
+        )
+    }
+
+    /// A body as an object: its attributes and its nested blocks (lists of objects).
+    fn body_attributes(&self, body: &Body, scope: &Scope, skip: &[&str]) -> BTreeMap<String, Val> {
+        let mut out = BTreeMap::new();
+        for attr in &body.attributes {
+            if !skip.contains(&attr.name.as_str()) {
+                out.insert(attr.name.clone(), self.eval(&attr.value, scope));
+            }
+        }
+        let mut kinds: Vec<&str> = body
+            .blocks
+            .iter()
+            .map(|b| b.kind.as_str())
+            .chain(
+                body.dynamic_blocks
+                    .iter()
+                    .filter_map(|b| b.labels.first().map(String::as_str)),
+            )
+            .filter(|k| !META_BLOCKS.contains(k))
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        for kind in kinds {
+            let value = match self.blocks(body, kind, scope) {
+                Some(blocks) => Value::List(
+                    blocks
+                        .iter()
+                        .map(|b| Value::Map(self.body_attributes(b.body, &b.scope, &[])).into())
+                        .collect(),
+                )
+                .into(),
+                None => Val::unknown(),
+            };
+            out.insert(kind.to_owned(), value);
+        }
+        out
+    }
+
+    /// The nested blocks of `kind` in `body`, `dynamic` ones expanded. `None` when a
+    /// `dynamic` block's collection is unknown: then nobody knows how many blocks exist.
+    pub fn blocks<'b>(&self, body: &'b Body, kind: &str, scope: &Scope) -> Option<Vec<BlockInstance<'b>>> {
+        let mut out: Vec<BlockInstance<'b>> = body
+            .blocks_named(kind)
+            .map(|block| BlockInstance {
+                block,
+                body: &block.body,
+                scope: scope.clone(),
+            })
+            .collect();
+        for dynamic in body
+            .dynamic_blocks
+            .iter()
+            .filter(|b| b.labels.first().is_some_and(|l| l == kind))
+        {
+            let content = dynamic.body.blocks_named("content").next()?;
+            let iterator = match dynamic.body.attribute("iterator").map(|a| &a.value.kind) {
+                Some(ExprKind::Variable(name)) => name.as_str(),
+                _ => kind,
+            };
+            let collection = self.eval(&dynamic.body.attribute("for_each")?.value, scope);
+            let elements: Vec<(Val, Val)> = match collection.value {
+                Value::List(items) => items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (Value::Number(i as f64).into(), v))
+                    .collect(),
+                Value::Map(map) => map.into_iter().map(|(k, v)| (Val::string(k), v)).collect(),
+                _ => return None,
+            };
+            if elements.len() > self.budget.max_instances {
+                self.too_many(dynamic.head, elements.len());
+                return None;
+            }
+            for (key, value) in elements {
+                let iter_value = Value::Map(BTreeMap::from([("key".to_owned(), key), ("value".to_owned(), value)]));
+                out.push(BlockInstance {
+                    block: dynamic,
+                    body: &content.body,
+                    scope: scope.bind(iterator, iter_value.into()),
+                });
+            }
+        }
+        Some(out)
+    }
+
+    // ----- modules ------------------------------------------------------------------------
+
+    /// The instances a `module` block creates, instantiated on first use.
+    pub fn children(&self, id: InstanceId, call: usize) -> Rc<ChildCall> {
+        let instance = self.instance(id);
+        if let Some(existing) = instance.children.borrow().get(&call) {
+            return Rc::clone(existing);
+        }
+        // Mark first: a call whose expansion refers back to its own outputs is a cycle.
+        instance.children.borrow_mut().insert(call, Rc::new(ChildCall::Unknown));
+        let result = Rc::new(self.instantiate(&instance, id, call));
+        instance.children.borrow_mut().insert(call, Rc::clone(&result));
+        result
+    }
+
+    fn instantiate(&self, parent: &Instance, parent_id: InstanceId, call_index: usize) -> ChildCall {
+        let call = &parent.module.module_calls[call_index];
+        let Some(module) = self.resolve_source(parent, call_index) else {
+            return ChildCall::NotFollowed;
+        };
+        if parent.depth + 1 > self.budget.max_module_depth {
+            self.problem(
+                call.block.head,
+                format!(
+                    "modules nest deeper than {} levels (a module calling itself?); not followed",
+                    self.budget.max_module_depth
+                ),
+                "module depth limit reached here",
+            );
+            return ChildCall::NotFollowed;
+        }
+        let instances = match self.expand(&call.block, &Scope::module(parent_id)) {
+            Expansion::Unknown => return ChildCall::Unknown,
+            Expansion::Known(instances) => instances,
+        };
+        let mut children = Vec::with_capacity(instances.len());
+        for (key, scope) in instances {
+            let mut call_sites = parent.call_sites.clone();
+            call_sites.push(call.block.head);
+            let child = self.add_instance(Instance {
+                module: Arc::clone(&module),
+                address: format!("{}module.{}{}.", parent.address, call.name, key),
+                call_sites,
+                caller: Some(Caller {
+                    parent: parent_id,
+                    call: call_index,
+                    scope,
+                }),
+                depth: parent.depth + 1,
+                memo: RefCell::default(),
+                children: RefCell::default(),
+            });
+            children.push((key, child));
+        }
+        ChildCall::Instances(children)
+    }
+
+    fn resolve_source(&self, parent: &Instance, call_index: usize) -> Option<Arc<ModuleSyntax>> {
+        let call = &parent.module.module_calls[call_index];
+        let span = call
+            .block
+            .body
+            .attribute("source")
+            .map_or(call.block.head, |a| a.value.span);
+        let Some(source) = call.source() else {
+            self.note(
+                span,
+                format!("module \"{}\" has no literal source; not followed", call.name),
+            );
+            return None;
+        };
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            self.note(
+                span,
+                format!(
+                    "module \"{}\" comes from \"{source}\", which is not a local path; its resources are not linted",
+                    call.name
+                ),
+            );
+            return None;
+        }
+        let target = parent.module.dir.join(source);
+        match target.canonicalize().ok().and_then(|dir| self.modules.get(&dir)) {
+            Some(module) => Some(Arc::clone(module)),
+            None => {
+                self.note(
+                    span,
+                    format!(
+                        "module \"{}\" points at {}, which is not among the scanned directories; not followed",
+                        call.name,
+                        crate::source::display_path(&normalize(&target))
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn module_reference(&self, id: InstanceId, call: usize, accessors: &[Accessor], scope: &Scope) -> Val {
+        let children = self.children(id, call);
+        let ChildCall::Instances(children) = &*children else {
+            return Val::unknown();
+        };
+        // The usual shapes: `module.m.out` and `module.m["k"].out` evaluate one output only.
+        match (children.as_slice(), accessors) {
+            ([(InstanceKey::None, child)], [Accessor::Attr(out, _), rest @ ..]) => {
+                let value = self.output(*child, out);
+                return self.apply(value, rest, scope);
+            }
+            (_, [Accessor::Index(index), Accessor::Attr(out, _), rest @ ..]) => {
+                let key = self.eval(index, scope);
+                let wanted = match (&children.first().map(|c| &c.0), key.to_terraform_string()) {
+                    (Some(InstanceKey::Index(_)), Some(k)) => k.parse().ok().map(InstanceKey::Index),
+                    (Some(InstanceKey::Key(_)), Some(k)) => Some(InstanceKey::Key(k)),
+                    _ => None,
+                };
+                let Some(wanted) = wanted else { return Val::unknown() };
+                return match children.iter().find(|(k, _)| *k == wanted) {
+                    Some((_, child)) => {
+                        let value = self.output(*child, out);
+                        self.apply(value, rest, scope)
+                    }
+                    None => Val::invalid(),
+                };
+            }
+            _ => {}
+        }
+        let object = |child: InstanceId| {
+            let outputs = self.instance(child).module.outputs.keys().cloned().collect::<Vec<_>>();
+            Val::from(Value::Map(
+                outputs
+                    .into_iter()
+                    .map(|name| {
+                        let v = self.output(child, &name);
+                        (name, v)
+                    })
+                    .collect(),
+            ))
+        };
+        let value = match children.first() {
+            Some((InstanceKey::None, child)) => object(*child),
+            Some((InstanceKey::Index(_), _)) => Value::List(children.iter().map(|(_, c)| object(*c)).collect()).into(),
+            _ => Value::Map(
+                children
+                    .iter()
+                    .map(|(k, c)| {
+                        (
+                            if let InstanceKey::Key(k) = k {
+                                k.clone()
+                            } else {
+                                String::new()
+                            },
+                            object(*c),
+                        )
+                    })
+                    .collect(),
+            )
+            .into(),
+        };
+        self.apply(value, accessors, scope)
+    }
+}
+
+fn carry(mut value: Val, origin: &Origin) -> Val {
+    if value.origin.is_empty() {
+        value.origin = origin.clone();
+    }
+    value
+}
+
+fn module_label(instance: &Instance) -> String {
+    let address = instance.address.trim_end_matches('.');
+    if address.is_empty() {
+        "the root module".into()
+    } else {
+        address.into()
+    }
+}
+
+fn contains_reference(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Variable(_) | ExprKind::Traversal(..) | ExprKind::For(_) | ExprKind::Opaque => true,
+        ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::String(_) => false,
+        ExprKind::Template(parts) => parts.iter().any(|p| match p {
+            TemplatePart::Literal(_) => false,
+            TemplatePart::Interpolation(e) => contains_reference(e),
+        }),
+        ExprKind::Tuple(items) => items.iter().any(contains_reference),
+        ExprKind::Object(entries) => entries
+            .iter()
+            .any(|(k, v)| matches!(k, ObjectKey::Expr(e) if contains_reference(e)) || contains_reference(v)),
+        ExprKind::Call { args, .. } => args.iter().any(contains_reference),
+        ExprKind::Unary(_, e) => contains_reference(e),
+        ExprKind::Binary(_, a, b) => contains_reference(a) || contains_reference(b),
+        ExprKind::Conditional(a, b, c) => contains_reference(a) || contains_reference(b) || contains_reference(c),
+    }
+}
+
+/// `a/b/../c` → `a/c` without touching the file system (for messages only).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}

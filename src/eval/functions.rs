@@ -1,0 +1,433 @@
+//! The Terraform functions the evaluator knows. A function it does not know, or a call it
+//! cannot complete (wrong arguments, an unknown argument), gives Unknown: a linter must
+//! never fail on the user's code, and must never guess.
+//!
+//! `try` and `can` are not here: they need the unevaluated arguments (see the evaluator).
+
+use std::collections::BTreeMap;
+
+use super::Budget;
+use super::value::{Origin, Val, Value, format_number};
+
+/// Calls `name`. A function the evaluator does not implement (time, files, randomness,
+/// hashing, regular expressions) gives Unknown.
+pub fn call(name: &str, args: &[Val], budget: &Budget) -> Val {
+    let origin = Origin::merge(args.iter().map(|a| &a.origin));
+    let result = match name {
+        // Functions that look at known parts only.
+        "coalesce" => coalesce(args),
+        "length" => length(args),
+        "lookup" => lookup(args),
+        "element" => element(args),
+        "keys" | "values" | "contains" | "concat" | "merge" | "tomap" | "toset" | "tolist" | "distinct" | "flatten"
+        | "compact" | "zipmap" | "reverse" | "sort" | "one" | "slice" | "range" | "coalescelist" | "alltrue"
+        | "anytrue" | "index" | "sum" | "max" | "min" | "jsonencode" => {
+            if !args.iter().all(Val::is_wholly_known) {
+                return Val::unknown().with_origin(origin);
+            }
+            collection(name, args, budget)
+        }
+        _ => {
+            let Some(string_fn) = string_function(name) else {
+                return Val::unknown();
+            };
+            if args.iter().any(Val::is_unknown) {
+                return Val::unknown().with_origin(origin);
+            }
+            string_fn(args)
+        }
+    };
+    result.unwrap_or_else(Val::unknown).with_origin(origin)
+}
+
+type StringFn = fn(&[Val]) -> Option<Val>;
+
+fn string_function(name: &str) -> Option<StringFn> {
+    Some(match name {
+        "lower" => |a| str1(a, |s| s.to_lowercase()),
+        "upper" => |a| str1(a, |s| s.to_uppercase()),
+        "trimspace" => |a| str1(a, |s| s.trim().to_owned()),
+        "title" => |a| str1(a, title),
+        "tostring" => |a| match &a.first()?.value {
+            Value::Null => Some(Value::Null.into()),
+            _ => a.first()?.to_terraform_string().map(Val::string),
+        },
+        "tonumber" => |a| a.first()?.to_number().map(|n| Value::Number(n).into()),
+        "tobool" => |a| a.first()?.to_bool().map(|b| Value::Bool(b).into()),
+        "trimprefix" => |a| str2(a, |s, p| s.strip_prefix(p).unwrap_or(s).to_owned()),
+        "trimsuffix" => |a| str2(a, |s, p| s.strip_suffix(p).unwrap_or(s).to_owned()),
+        "trim" => |a| str2(a, |s, cut| s.trim_matches(|c| cut.contains(c)).to_owned()),
+        "startswith" => |a| bool2(a, |s, p| s.starts_with(p)),
+        "endswith" => |a| bool2(a, |s, p| s.ends_with(p)),
+        "strcontains" => |a| bool2(a, |s, p| s.contains(p)),
+        "split" => split,
+        "join" => join,
+        "replace" => replace,
+        "substr" => substr,
+        "format" => format,
+        "jsondecode" => |a| {
+            let text = a.first()?.to_terraform_string()?;
+            serde_json::from_str(&text).ok().map(|json| from_json(&json))
+        },
+        "abs" => |a| num1(a, f64::abs),
+        "ceil" => |a| num1(a, f64::ceil),
+        "floor" => |a| num1(a, f64::floor),
+        _ => return None,
+    })
+}
+
+fn str1(args: &[Val], f: impl Fn(&str) -> String) -> Option<Val> {
+    let [arg] = args else { return None };
+    Some(Val::string(f(&arg.to_terraform_string()?)))
+}
+
+fn str2(args: &[Val], f: impl Fn(&str, &str) -> String) -> Option<Val> {
+    let [a, b] = args else { return None };
+    Some(Val::string(f(&a.to_terraform_string()?, &b.to_terraform_string()?)))
+}
+
+fn bool2(args: &[Val], f: impl Fn(&str, &str) -> bool) -> Option<Val> {
+    let [a, b] = args else { return None };
+    Some(Value::Bool(f(&a.to_terraform_string()?, &b.to_terraform_string()?)).into())
+}
+
+fn num1(args: &[Val], f: impl Fn(f64) -> f64) -> Option<Val> {
+    let [a] = args else { return None };
+    Some(Value::Number(f(a.to_number()?)).into())
+}
+
+fn title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut at_word_start = true;
+    for c in s.chars() {
+        if at_word_start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        at_word_start = !c.is_alphanumeric();
+    }
+    out
+}
+
+fn split(args: &[Val]) -> Option<Val> {
+    let [sep, s] = args else { return None };
+    let (sep, s) = (sep.to_terraform_string()?, s.to_terraform_string()?);
+    let parts = if s.is_empty() {
+        vec![Val::string("")]
+    } else if sep.is_empty() {
+        return None;
+    } else {
+        s.split(sep.as_str()).map(Val::string).collect()
+    };
+    Some(Value::List(parts).into())
+}
+
+fn join(args: &[Val]) -> Option<Val> {
+    let (sep, lists) = args.split_first()?;
+    let sep = sep.to_terraform_string()?;
+    let mut parts = Vec::new();
+    for list in lists {
+        let Value::List(items) = &list.value else { return None };
+        for item in items {
+            if item.is_unknown() {
+                return Some(Val::unknown());
+            }
+            parts.push(item.to_terraform_string()?);
+        }
+    }
+    Some(Val::string(parts.join(&sep)))
+}
+
+fn replace(args: &[Val]) -> Option<Val> {
+    let [s, from, to] = args else { return None };
+    let (s, from, to) = (
+        s.to_terraform_string()?,
+        from.to_terraform_string()?,
+        to.to_terraform_string()?,
+    );
+    // A `/pattern/` is a regular expression: not modelled, so Unknown.
+    if from.len() >= 2 && from.starts_with('/') && from.ends_with('/') {
+        return None;
+    }
+    if from.is_empty() {
+        return None;
+    }
+    Some(Val::string(s.replace(&from, &to)))
+}
+
+fn substr(args: &[Val]) -> Option<Val> {
+    let [s, offset, length] = args else { return None };
+    let s = s.to_terraform_string()?;
+    let chars: Vec<char> = s.chars().collect();
+    let offset = offset.to_number()? as i64;
+    let length = length.to_number()? as i64;
+    let count = chars.len() as i64;
+    let start = if offset < 0 { count + offset } else { offset };
+    if start < 0 || start > count {
+        return None;
+    }
+    let end = if length < 0 { count } else { (start + length).min(count) };
+    Some(Val::string(
+        chars[start as usize..end as usize].iter().collect::<String>(),
+    ))
+}
+
+/// `format` with the verbs configuration code uses: %s, %d, %v, %q, %f and %%. Anything else
+/// (widths, flags) gives Unknown rather than a wrong string.
+fn format(args: &[Val]) -> Option<Val> {
+    let (spec, rest) = args.split_first()?;
+    let spec = spec.to_terraform_string()?;
+    let mut out = String::new();
+    let mut rest = rest.iter();
+    let mut chars = spec.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' | 'v' => out.push_str(&rest.next()?.to_terraform_string()?),
+            'd' => {
+                let n = rest.next()?.to_number()?;
+                if n.fract() != 0.0 {
+                    return None;
+                }
+                out.push_str(&format_number(n));
+            }
+            'f' => out.push_str(&format!("{:.6}", rest.next()?.to_number()?)),
+            'q' => out.push_str(&format!("{:?}", rest.next()?.to_terraform_string()?)),
+            _ => return None,
+        }
+    }
+    Some(Val::string(out))
+}
+
+fn coalesce(args: &[Val]) -> Option<Val> {
+    for arg in args {
+        match &arg.value {
+            Value::Unknown(_) => return None,
+            Value::Null => continue,
+            Value::String(s) if s.is_empty() => continue,
+            _ => return Some(arg.clone()),
+        }
+    }
+    None
+}
+
+fn length(args: &[Val]) -> Option<Val> {
+    let [arg] = args else { return None };
+    let n = match &arg.value {
+        Value::List(items) => items.len(),
+        Value::Map(map) => map.len(),
+        Value::String(s) => s.chars().count(),
+        _ => return None,
+    };
+    Some(Value::Number(n as f64).into())
+}
+
+fn lookup(args: &[Val]) -> Option<Val> {
+    let (map, key, default) = match args {
+        [map, key] => (map, key, None),
+        [map, key, default] => (map, key, Some(default)),
+        _ => return None,
+    };
+    let Value::Map(map) = &map.value else { return None };
+    let key = key.to_terraform_string()?;
+    map.get(&key).or(default).cloned()
+}
+
+fn element(args: &[Val]) -> Option<Val> {
+    let [list, index] = args else { return None };
+    let Value::List(items) = &list.value else { return None };
+    let index = index.to_number()?;
+    if items.is_empty() || index < 0.0 {
+        return None;
+    }
+    items.get(index as usize % items.len()).cloned()
+}
+
+fn collection(name: &str, args: &[Val], budget: &Budget) -> Option<Val> {
+    let list = |v: &Val| match &v.value {
+        Value::List(items) => Some(items.clone()),
+        _ => None,
+    };
+    let map = |v: &Val| match &v.value {
+        Value::Map(map) => Some(map.clone()),
+        _ => None,
+    };
+    let value = match (name, args) {
+        ("keys", [m]) => Value::List(map(m)?.into_keys().map(Val::string).collect()),
+        ("values", [m]) => Value::List(map(m)?.into_values().collect()),
+        ("contains", [l, v]) => Value::Bool(list(l)?.iter().any(|x| x.equals(v) == Some(true))),
+        ("concat", lists) => Value::List(lists.iter().map(list).collect::<Option<Vec<_>>>()?.concat()),
+        ("merge", maps) => {
+            let mut out = BTreeMap::new();
+            for m in maps {
+                match &m.value {
+                    Value::Null => {}
+                    _ => out.extend(map(m)?),
+                }
+            }
+            Value::Map(out)
+        }
+        ("tomap", [m]) => Value::Map(map(m)?),
+        ("toset", [l]) | ("distinct", [l]) => {
+            let mut out: Vec<Val> = Vec::new();
+            for item in list(l)? {
+                if !out.iter().any(|x| x.equals(&item) == Some(true)) {
+                    out.push(item);
+                }
+            }
+            if name == "toset" {
+                // Sets of strings iterate in lexical order.
+                if out.iter().all(|v| v.as_str().is_some()) {
+                    out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                }
+            }
+            Value::List(out)
+        }
+        ("tolist", [l]) => Value::List(list(l)?),
+        ("flatten", [l]) => {
+            fn flat(items: Vec<Val>, out: &mut Vec<Val>) {
+                for item in items {
+                    match item.value {
+                        Value::List(inner) => flat(inner, out),
+                        _ => out.push(item),
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            flat(list(l)?, &mut out);
+            Value::List(out)
+        }
+        ("compact", [l]) => Value::List(
+            list(l)?
+                .into_iter()
+                .filter(|v| !matches!(&v.value, Value::Null) && v.as_str() != Some(""))
+                .collect(),
+        ),
+        ("zipmap", [k, v]) => {
+            let (k, v) = (list(k)?, list(v)?);
+            if k.len() != v.len() {
+                return None;
+            }
+            Value::Map(
+                k.iter()
+                    .map(|k| k.to_terraform_string())
+                    .zip(v)
+                    .map(|(k, v)| Some((k?, v)))
+                    .collect::<Option<_>>()?,
+            )
+        }
+        ("reverse", [l]) => Value::List(list(l)?.into_iter().rev().collect()),
+        ("sort", [l]) => {
+            let mut strings = list(l)?
+                .iter()
+                .map(Val::to_terraform_string)
+                .collect::<Option<Vec<_>>>()?;
+            strings.sort();
+            Value::List(strings.into_iter().map(Val::string).collect())
+        }
+        ("one", [l]) => {
+            let items = list(l)?;
+            match items.len() {
+                0 => Value::Null,
+                1 => return items.into_iter().next(),
+                _ => return None,
+            }
+        }
+        ("slice", [l, start, end]) => {
+            let items = list(l)?;
+            let (start, end) = (start.to_number()? as usize, end.to_number()? as usize);
+            Value::List(items.get(start..end)?.to_vec())
+        }
+        ("range", bounds) => {
+            let nums = bounds.iter().map(Val::to_number).collect::<Option<Vec<_>>>()?;
+            let (start, end, step) = match nums[..] {
+                [end] => (0.0, end, 1.0),
+                [start, end] => (start, end, if end >= start { 1.0 } else { -1.0 }),
+                [start, end, step] => (start, end, step),
+                _ => return None,
+            };
+            if step == 0.0 || (end - start) / step > budget.max_collection as f64 {
+                return None;
+            }
+            let mut out = Vec::new();
+            let mut n = start;
+            while (step > 0.0 && n < end) || (step < 0.0 && n > end) {
+                out.push(Value::Number(n).into());
+                n += step;
+            }
+            Value::List(out)
+        }
+        ("coalescelist", lists) => return lists.iter().find(|l| list(l).is_some_and(|x| !x.is_empty())).cloned(),
+        ("alltrue", [l]) => Value::Bool(
+            list(l)?
+                .iter()
+                .map(Val::to_bool)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .all(|b| *b),
+        ),
+        ("anytrue", [l]) => Value::Bool(
+            list(l)?
+                .iter()
+                .map(Val::to_bool)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .any(|b| *b),
+        ),
+        ("index", [l, v]) => Value::Number(list(l)?.iter().position(|x| x.equals(v) == Some(true))? as f64),
+        ("sum", [l]) => Value::Number(list(l)?.iter().map(Val::to_number).sum::<Option<f64>>()?),
+        ("max", nums) => Value::Number(
+            nums.iter()
+                .map(Val::to_number)
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .reduce(f64::max)?,
+        ),
+        ("min", nums) => Value::Number(
+            nums.iter()
+                .map(Val::to_number)
+                .collect::<Option<Vec<_>>>()?
+                .into_iter()
+                .reduce(f64::min)?,
+        ),
+        ("jsonencode", [v]) => Value::String(to_json(v)?.to_string()),
+        _ => return None,
+    };
+    Some(value.into())
+}
+
+/// The JSON text Terraform's `jsonencode` would give, for known values.
+pub fn to_json(v: &Val) -> Option<serde_json::Value> {
+    Some(match &v.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => serde_json::Number::from_f64(*n).map(serde_json::Value::Number)?,
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?),
+        Value::Map(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(k, v)| Some((k.clone(), to_json(v)?)))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Resource(_) | Value::Unknown(_) => return None,
+    })
+}
+
+/// A JSON document as a Terraform value (tfvars.json, `jsondecode`).
+pub fn from_json(json: &serde_json::Value) -> Val {
+    match json {
+        serde_json::Value::Null => Value::Null.into(),
+        serde_json::Value::Bool(b) => Value::Bool(*b).into(),
+        serde_json::Value::Number(n) => n.as_f64().map_or_else(Val::unknown, |n| Value::Number(n).into()),
+        serde_json::Value::String(s) => Val::string(s.clone()),
+        serde_json::Value::Array(items) => Value::List(items.iter().map(from_json).collect()).into(),
+        serde_json::Value::Object(map) => {
+            Value::Map(map.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()).into()
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! A module directory's declarations, gathered from all its files: what the evaluator looks
+//! up by name (`var.x`, `local.y`, `azurerm_x.z`, `module.m`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::diagnostic::Finding;
+use crate::discover::ModuleDir;
+use crate::parse::syntax::{Attribute, Block, Body, Expr, ExprKind};
+use crate::parse::{self, FileError, ParsedFile};
+use crate::source::{FileId, SourceMap, Span};
+
+use super::functions::from_json;
+use super::value::Val;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    Managed,
+    Data,
+}
+
+#[derive(Debug)]
+pub struct VariableDecl {
+    pub default: Option<Expr>,
+    pub head: Span,
+    /// The declared type uses `optional(...)` object attributes.
+    pub has_optional_attributes: bool,
+}
+
+#[derive(Debug)]
+pub struct ResourceDecl {
+    pub mode: Mode,
+    pub resource_type: String,
+    pub name: String,
+    pub block: Block,
+}
+
+impl ResourceDecl {
+    pub fn address(&self) -> String {
+        match self.mode {
+            Mode::Managed => format!("{}.{}", self.resource_type, self.name),
+            Mode::Data => format!("data.{}.{}", self.resource_type, self.name),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ModuleCallDecl {
+    pub name: String,
+    pub block: Block,
+}
+
+impl ModuleCallDecl {
+    /// The `source` argument when it is a literal string (Terraform requires that).
+    pub fn source(&self) -> Option<&str> {
+        match &self.block.body.attribute("source")?.value.kind {
+            ExprKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A value assigned in a variables file.
+#[derive(Debug)]
+pub enum VarValue {
+    /// `name = expr` in a `.tfvars` file, evaluated without any scope.
+    Expr(Expr),
+    /// An entry of a `.tfvars.json` file; the span is the file's start.
+    Json(Val, Span),
+}
+
+#[derive(Debug)]
+pub struct VarFileValues {
+    pub file: FileId,
+    pub auto_loaded: bool,
+    pub values: BTreeMap<String, VarValue>,
+}
+
+#[derive(Debug, Default)]
+pub struct ModuleSyntax {
+    pub dir: PathBuf,
+    pub variables: BTreeMap<String, VariableDecl>,
+    pub locals: BTreeMap<String, Attribute>,
+    pub resources: Vec<ResourceDecl>,
+    resource_index: HashMap<(Mode, String, String), usize>,
+    pub module_calls: Vec<ModuleCallDecl>,
+    pub outputs: BTreeMap<String, Attribute>,
+    /// `terraform {}` blocks: provider requirements.
+    pub terraform_blocks: Vec<Block>,
+    /// Whether any `provider` block configures a provider here (a sign of a root module).
+    pub configures_provider: bool,
+    /// Variables files in Terraform's load order.
+    pub var_files: Vec<VarFileValues>,
+}
+
+impl ModuleSyntax {
+    pub fn resource(&self, mode: Mode, resource_type: &str, name: &str) -> Option<usize> {
+        self.resource_index
+            .get(&(mode, resource_type.to_owned(), name.to_owned()))
+            .copied()
+    }
+
+    pub fn module_call(&self, name: &str) -> Option<usize> {
+        self.module_calls.iter().position(|c| c.name == name)
+    }
+
+    /// A module whose inputs must come from a caller.
+    pub fn has_required_variables(&self) -> bool {
+        self.variables.values().any(|v| v.default.is_none())
+    }
+
+    fn add_file(&mut self, body: Body) {
+        for block in body.blocks {
+            match (block.kind.as_str(), block.labels.as_slice()) {
+                ("variable", [name]) => {
+                    let name = name.clone();
+                    self.variables.entry(name).or_insert(VariableDecl {
+                        default: block.body.attribute("default").map(|a| a.value.clone()),
+                        head: block.head,
+                        has_optional_attributes: block
+                            .body
+                            .attribute("type")
+                            .is_some_and(|t| mentions_call(&t.value, "optional")),
+                    });
+                }
+                ("locals", []) => {
+                    for attr in block.body.attributes {
+                        self.locals.entry(attr.name.clone()).or_insert(attr);
+                    }
+                }
+                ("output", [name]) => {
+                    if let Some(value) = block.body.attributes.into_iter().find(|a| a.name == "value") {
+                        self.outputs.entry(name.clone()).or_insert(value);
+                    }
+                }
+                ("resource" | "data", [resource_type, name]) => {
+                    let mode = if block.kind == "data" {
+                        Mode::Data
+                    } else {
+                        Mode::Managed
+                    };
+                    let key = (mode, resource_type.clone(), name.clone());
+                    if !self.resource_index.contains_key(&key) {
+                        self.resource_index.insert(key, self.resources.len());
+                        self.resources.push(ResourceDecl {
+                            mode,
+                            resource_type: resource_type.clone(),
+                            name: name.clone(),
+                            block,
+                        });
+                    }
+                }
+                ("module", [name]) if self.module_call(name).is_none() => {
+                    self.module_calls.push(ModuleCallDecl {
+                        name: name.clone(),
+                        block,
+                    });
+                }
+                ("terraform", []) => self.terraform_blocks.push(block),
+                ("provider", [_]) => self.configures_provider = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Reads and parses every file of a module directory. Files that fail are reported and
+/// left out; the rest of the module is still evaluated.
+pub fn load(dir: &ModuleDir, sources: &SourceMap) -> (ModuleSyntax, Vec<Finding>) {
+    let mut module = ModuleSyntax {
+        dir: dir.dir.clone(),
+        ..ModuleSyntax::default()
+    };
+    let mut problems = Vec::new();
+    for path in &dir.tf_files {
+        match parse::read_and_parse(sources, path) {
+            Ok(ParsedFile { body, .. }) => module.add_file(body),
+            Err(finding) => problems.push(*finding),
+        }
+    }
+    for var_file in &dir.var_files {
+        match read_var_file(sources, &var_file.path) {
+            Ok((file, values)) => module.var_files.push(VarFileValues {
+                file,
+                auto_loaded: var_file.auto_loaded,
+                values,
+            }),
+            Err(finding) => problems.push(*finding),
+        }
+    }
+    (module, problems)
+}
+
+/// A `.tfvars` (HCL attributes) or `.tfvars.json` (one JSON object) file.
+pub fn read_var_file(
+    sources: &SourceMap,
+    path: &std::path::Path,
+) -> Result<(FileId, BTreeMap<String, VarValue>), FileError> {
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    let file = parse::read(sources, path)?;
+    if !is_json {
+        let parsed = parse::parse_hcl(sources, file)?;
+        let values = parsed
+            .body
+            .attributes
+            .into_iter()
+            .map(|a| (a.name, VarValue::Expr(a.value)))
+            .collect();
+        return Ok((file, values));
+    }
+    let text = sources.get(file).text.clone();
+    let start = Span::new(file, 0..0);
+    match serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}')) {
+        Ok(serde_json::Value::Object(map)) => Ok((
+            file,
+            map.iter()
+                .map(|(k, v)| (k.clone(), VarValue::Json(from_json(v), start)))
+                .collect(),
+        )),
+        Ok(_) => Err(Box::new(Finding::new(
+            &crate::rules::meta::UNREADABLE_FILE,
+            "a variables file in JSON must hold one object",
+            crate::diagnostic::Label::new(start, "not an object"),
+        ))),
+        Err(err) => {
+            let source = sources.get(file);
+            let offset = line_col_offset(&source.text, err.line(), err.column());
+            Err(Box::new(Finding::new(
+                &crate::rules::meta::UNREADABLE_FILE,
+                format!("invalid JSON: {err}"),
+                crate::diagnostic::Label::new(Span::new(file, offset..offset), "the parser stopped here"),
+            )))
+        }
+    }
+}
+
+fn line_col_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// Whether `expr` calls `name` anywhere (type expressions are calls: `map(object({...}))`).
+fn mentions_call(expr: &Expr, name: &str) -> bool {
+    match &expr.kind {
+        ExprKind::Call { name: n, args, .. } => n == name || args.iter().any(|a| mentions_call(a, name)),
+        ExprKind::Object(entries) => entries.iter().any(|(_, v)| mentions_call(v, name)),
+        ExprKind::Tuple(items) => items.iter().any(|i| mentions_call(i, name)),
+        _ => false,
+    }
+}

@@ -1,0 +1,337 @@
+//! Terraform values as far as a static reader can know them.
+//!
+//! `Unknown` is an ordinary value: it flows through every operation and every function, so
+//! a rule only ever sees a known value when the configuration really determines it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::diagnostic::Label;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    /// Tuples, lists and sets alike: the checks never depend on the difference.
+    List(Vec<Val>),
+    /// Objects and maps alike; keys in lexical order as Terraform iterates them.
+    Map(BTreeMap<String, Val>),
+    /// One instance of a resource declared in the configuration.
+    Resource(Arc<ResourceObject>),
+    Unknown(Unknown),
+}
+
+/// Why a value is not known. Only the one case the extractor needs is kept: a computed
+/// attribute of a resource (`azurerm_cognitive_account.x.id`), which links a deployment to
+/// its account without ever knowing the id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Unknown {
+    pub computed: Option<Arc<ComputedAttribute>>,
+    /// Terraform would report an error here (a key missing from a known map): `try` and
+    /// `can` treat this differently from a value that is merely not known yet.
+    pub invalid: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputedAttribute {
+    pub resource: String,
+    pub attribute: String,
+}
+
+/// The attributes written in a resource instance's configuration; anything else is computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceObject {
+    pub address: String,
+    pub attributes: BTreeMap<String, Val>,
+}
+
+/// Where a value came from: the places it was written and passed through, innermost first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origin(Option<Arc<OriginLink>>);
+
+#[derive(Debug, PartialEq)]
+struct OriginLink {
+    label: Label,
+    next: Origin,
+}
+
+/// Bounds the chain of places kept per value; past this the innermost ones are enough.
+const MAX_ORIGIN_LINKS: usize = 6;
+
+impl Origin {
+    pub fn none() -> Origin {
+        Origin(None)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// `self` with `label` added as the outermost step.
+    pub fn through(&self, label: Label) -> Origin {
+        if self.labels().len() >= MAX_ORIGIN_LINKS {
+            return self.clone();
+        }
+        Origin(Some(Arc::new(OriginLink {
+            label,
+            next: self.clone(),
+        })))
+    }
+
+    /// Outermost first: the order a reader follows from the use site back to the value.
+    pub fn labels(&self) -> Vec<Label> {
+        let mut out = Vec::new();
+        let mut current = &self.0;
+        while let Some(link) = current {
+            out.push(link.label.clone());
+            current = &link.next.0;
+        }
+        out
+    }
+
+    /// One origin for a value computed from several: the first operand that has one.
+    pub fn merge<'a>(origins: impl IntoIterator<Item = &'a Origin>) -> Origin {
+        origins.into_iter().find(|o| !o.is_empty()).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Val {
+    pub value: Value,
+    pub origin: Origin,
+    /// A map whose type declares optional attributes: a missing key has a value Terraform
+    /// fills in, so it reads as unknown rather than as an error.
+    pub open: bool,
+}
+
+impl From<Value> for Val {
+    fn from(value: Value) -> Val {
+        Val {
+            value,
+            origin: Origin::none(),
+            open: false,
+        }
+    }
+}
+
+impl Val {
+    pub fn unknown() -> Val {
+        Value::Unknown(Unknown::default()).into()
+    }
+
+    /// What Terraform would reject (a missing key of a known map): `try` skips it.
+    pub fn invalid() -> Val {
+        Value::Unknown(Unknown {
+            computed: None,
+            invalid: true,
+        })
+        .into()
+    }
+
+    pub fn string(s: impl Into<String>) -> Val {
+        Value::String(s.into()).into()
+    }
+
+    pub fn with_origin(mut self, origin: Origin) -> Val {
+        self.origin = origin;
+        self
+    }
+
+    /// This value and everything inside it marked [`open`](Val::open).
+    pub fn opened(mut self) -> Val {
+        self.open = true;
+        match &mut self.value {
+            Value::List(items) => items
+                .iter_mut()
+                .for_each(|v| *v = std::mem::replace(v, Val::unknown()).opened()),
+            Value::Map(map) => map
+                .values_mut()
+                .for_each(|v| *v = std::mem::replace(v, Val::unknown()).opened()),
+            _ => {}
+        }
+        self
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.value, Value::Unknown(_))
+    }
+
+    /// True when the value or anything inside it is unknown.
+    pub fn is_wholly_known(&self) -> bool {
+        match &self.value {
+            Value::Unknown(_) => false,
+            Value::List(items) => items.iter().all(Val::is_wholly_known),
+            Value::Map(map) => map.values().all(Val::is_wholly_known),
+            _ => true,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Terraform's automatic conversion to string (numbers and bools convert).
+    pub fn to_terraform_string(&self) -> Option<String> {
+        match &self.value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(format_number(*n)),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Terraform's automatic conversion to bool (the strings "true" and "false" convert).
+    pub fn to_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" => Some(true),
+            Value::String(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Terraform's automatic conversion to number (numeric strings convert).
+    pub fn to_number(&self) -> Option<f64> {
+        match &self.value {
+            Value::Number(n) => Some(*n),
+            Value::String(s) => s.trim().parse().ok().filter(|n: &f64| n.is_finite()),
+            _ => None,
+        }
+    }
+
+    /// The attribute `name` of an object, map or resource instance. A resource's attribute
+    /// that is not written is computed: Unknown, but remembered for linking.
+    pub fn get_attr(&self, name: &str) -> Val {
+        match &self.value {
+            Value::Map(map) => match map.get(name) {
+                Some(v) => v.clone(),
+                None if self.open => Val::unknown(),
+                None => Val::invalid(),
+            },
+            Value::Resource(object) => object.attributes.get(name).cloned().unwrap_or_else(|| {
+                Value::Unknown(Unknown {
+                    computed: Some(Arc::new(ComputedAttribute {
+                        resource: object.address.clone(),
+                        attribute: name.to_owned(),
+                    })),
+                    invalid: false,
+                })
+                .into()
+            }),
+            _ => Val::unknown(),
+        }
+    }
+
+    /// Terraform's equality, or None when either side is unknown.
+    pub fn equals(&self, other: &Val) -> Option<bool> {
+        if !self.is_wholly_known() || !other.is_wholly_known() {
+            return None;
+        }
+        Some(match (&self.value, &other.value) {
+            (Value::List(a), Value::List(b)) => {
+                if a.len() != b.len() {
+                    return Some(false);
+                }
+                for (x, y) in a.iter().zip(b) {
+                    if !x.equals(y)? {
+                        return Some(false);
+                    }
+                }
+                true
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                if a.len() != b.len() || a.keys().ne(b.keys()) {
+                    return Some(false);
+                }
+                for (x, y) in a.values().zip(b.values()) {
+                    if !x.equals(y)? {
+                        return Some(false);
+                    }
+                }
+                true
+            }
+            (Value::Resource(a), Value::Resource(b)) => a.address == b.address,
+            (a, b) => a == b,
+        })
+    }
+}
+
+/// Terraform prints whole numbers without a fraction.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+impl fmt::Display for Val {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.value {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => f.write_str(&format_number(*n)),
+            Value::String(s) => write!(f, "{s:?}"),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(map) => {
+                f.write_str("{")?;
+                for (i, (k, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k} = {v}")?;
+                }
+                f.write_str("}")
+            }
+            Value::Resource(object) => f.write_str(&object.address),
+            Value::Unknown(_) => f.write_str("(unknown)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_like_terraform() {
+        assert_eq!(format_number(10.0), "10");
+        assert_eq!(format_number(1.5), "1.5");
+    }
+
+    #[test]
+    fn equality_with_an_unknown_is_unknown() {
+        assert_eq!(Val::string("a").equals(&Val::unknown()), None);
+        assert_eq!(Val::string("a").equals(&Val::string("a")), Some(true));
+        let list = Val::from(Value::List(vec![Val::string("a"), Val::unknown()]));
+        assert_eq!(list.equals(&list.clone()), None);
+    }
+
+    #[test]
+    fn a_resource_attribute_not_written_is_computed() {
+        let object = Val::from(Value::Resource(Arc::new(ResourceObject {
+            address: "azurerm_cognitive_account.a".into(),
+            attributes: BTreeMap::from([("location".into(), Val::string("eastus"))]),
+        })));
+        assert_eq!(object.get_attr("location").as_str(), Some("eastus"));
+        let Value::Unknown(unknown) = object.get_attr("id").value else {
+            panic!("id must be unknown")
+        };
+        assert_eq!(unknown.computed.unwrap().resource, "azurerm_cognitive_account.a");
+    }
+}

@@ -1,0 +1,692 @@
+//! extract: evaluated configurations → typed facts about Azure OpenAI resources.
+//!
+//! A fact field is Absent (not written), Unknown (written but not resolvable) or Known, and
+//! always knows where it is written: rules read these, never the syntax.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use crate::diagnostic::Label;
+use crate::eval::module::{Mode, ResourceDecl};
+use crate::eval::value::{Val, Value};
+use crate::eval::{ChildCall, Evaluator, Expansion, InstanceId, Scope};
+use crate::parse::syntax::Body;
+use crate::source::Span;
+
+/// The state of one attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Known<T> {
+    /// Not written: the provider's default applies.
+    Absent,
+    /// Written, but its value depends on something the linter cannot know.
+    Unknown,
+    Value(T),
+}
+
+/// One attribute of a resource instance: its value, where it is written (the expression,
+/// or the block head when absent), and the places the value came through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field<T> {
+    pub value: Known<T>,
+    pub span: Span,
+    pub origin: Vec<Label>,
+}
+
+impl<T> Field<T> {
+    pub fn known(&self) -> Option<&T> {
+        match &self.value {
+            Known::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self.value, Known::Absent)
+    }
+}
+
+/// Nested blocks such as `network_acls` or `identity`: a `dynamic` block over an unknown
+/// collection makes their number unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Blocks<T> {
+    Unknown,
+    Known(Vec<T>),
+}
+
+impl<T> Blocks<T> {
+    /// `Some(true)` when at least one block is known to exist.
+    pub fn any(&self) -> Option<bool> {
+        match self {
+            Blocks::Unknown => None,
+            Blocks::Known(items) => Some(!items.is_empty()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountResource {
+    /// `azurerm_cognitive_account` with kind OpenAI or AIServices.
+    CognitiveAccount,
+    /// `azurerm_ai_services` (deprecated in azurerm 4.74, removed in 5.0): kind AIServices.
+    AiServices,
+}
+
+impl AccountResource {
+    pub fn type_name(self) -> &'static str {
+        match self {
+            AccountResource::CognitiveAccount => "azurerm_cognitive_account",
+            AccountResource::AiServices => "azurerm_ai_services",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkAcls {
+    pub default_action: Field<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    pub identity_type: Field<String>,
+    pub span: Span,
+}
+
+/// An OpenAI-capable account instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub address: String,
+    pub resource: AccountResource,
+    /// `OpenAI` or `AIServices` (known, or the account would not be here).
+    pub kind: String,
+    /// Normalised the way azurerm does: lower case, spaces removed.
+    pub location: Field<String>,
+    pub sku_name: Field<String>,
+    pub custom_subdomain_name: Field<String>,
+    pub local_auth_enabled: Field<bool>,
+    pub public_network_access_enabled: Field<bool>,
+    pub outbound_network_access_restricted: Field<bool>,
+    pub fqdns: Field<Vec<String>>,
+    pub dynamic_throttling_enabled: Field<bool>,
+    pub network_acls: Blocks<NetworkAcls>,
+    pub identity: Blocks<Identity>,
+    pub customer_managed_key: Blocks<Span>,
+    /// The resource block's head: where a finding about a missing attribute points.
+    pub head: Span,
+    /// The `module` blocks that created this instance, outermost first.
+    pub call_sites: Vec<Span>,
+}
+
+/// Where a deployment lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccountLink {
+    /// The address of an account instance in this configuration.
+    Account(String),
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployment {
+    pub address: String,
+    pub account: AccountLink,
+    pub model_format: Field<String>,
+    pub model_name: Field<String>,
+    pub model_version: Field<String>,
+    /// The 4.x `sku { name, capacity }` block, or the 3.x `scale { type, capacity }` block.
+    pub sku_name: Field<String>,
+    pub sku_capacity: Field<f64>,
+    pub uses_scale_block: bool,
+    pub rai_policy_name: Field<String>,
+    pub version_upgrade_option: Field<String>,
+    pub head: Span,
+    pub call_sites: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContentFilter {
+    pub name: Field<String>,
+    pub filter_enabled: Field<bool>,
+    pub block_enabled: Field<bool>,
+    pub severity_threshold: Field<String>,
+    pub source: Field<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RaiPolicy {
+    pub address: String,
+    pub name: Field<String>,
+    pub account: AccountLink,
+    pub content_filters: Blocks<ContentFilter>,
+    pub head: Span,
+}
+
+/// A resource that sends traffic to accounts: an APIM backend, a Front Door origin, a
+/// Traffic Manager endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub address: String,
+    pub resource_type: String,
+    /// Accounts it is known to refer to (through `id`, `endpoint`, ...).
+    pub targets: Vec<String>,
+    pub head: Span,
+}
+
+/// `required_providers { azurerm = { version = "..." } }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderRequirement {
+    pub name: String,
+    pub source: Option<String>,
+    pub version: Field<String>,
+}
+
+/// Resources a security rule looks for next to an account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub address: String,
+    pub resource_type: String,
+    /// The accounts it is known to attach to.
+    pub targets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigurationKind {
+    /// A root module (with the local modules it calls).
+    Root,
+    /// A directory nobody calls, with required inputs and no provider configuration: a
+    /// module meant to be called. Configuration-wide rules do not judge it alone.
+    ReusableModule,
+}
+
+/// Everything one configuration says about Azure OpenAI.
+#[derive(Debug, Clone)]
+pub struct Configuration {
+    pub dir: PathBuf,
+    pub kind: ConfigurationKind,
+    pub accounts: Vec<Account>,
+    pub deployments: Vec<Deployment>,
+    pub rai_policies: Vec<RaiPolicy>,
+    pub routes: Vec<Route>,
+    pub attachments: Vec<Attachment>,
+    pub providers: Vec<ProviderRequirement>,
+    /// Places where OpenAI-capable accounts may exist that the linter cannot see: a
+    /// `count`/`for_each` that is unknown, an account whose kind is unknown, a module call
+    /// not followed. Configuration-wide rules stay silent while this is not empty.
+    pub unseen_accounts: Vec<Label>,
+}
+
+const ROUTE_TYPES: &[&str] = &[
+    "azurerm_api_management_backend",
+    "azurerm_cdn_frontdoor_origin",
+    "azurerm_traffic_manager_azure_endpoint",
+    "azurerm_traffic_manager_external_endpoint",
+    "azurerm_application_gateway",
+];
+
+const ATTACHMENT_TYPES: &[&str] = &[
+    "azurerm_monitor_diagnostic_setting",
+    "azurerm_private_endpoint",
+    "azurerm_cognitive_account_customer_managed_key",
+];
+
+const OPENAI_KINDS: &[&str] = &["OpenAI", "AIServices"];
+
+/// Walks every module instance of the configuration and extracts the facts.
+pub fn extract(evaluator: &Evaluator<'_>, kind: ConfigurationKind) -> Configuration {
+    let root = evaluator.instance(evaluator.root());
+    let mut config = Configuration {
+        dir: root.module.dir.clone(),
+        kind,
+        accounts: Vec::new(),
+        deployments: Vec::new(),
+        rai_policies: Vec::new(),
+        routes: Vec::new(),
+        attachments: Vec::new(),
+        providers: Vec::new(),
+        unseen_accounts: Vec::new(),
+    };
+    let extractor = Extractor { ev: evaluator };
+    config.providers = extractor.providers(evaluator.root());
+    // Instances are added while walking (module calls): walk until none is left.
+    let mut next = 0;
+    while next < evaluator.instance_count() {
+        let id = InstanceId(next);
+        next += 1;
+        extractor.instance(id, &mut config);
+    }
+    config
+}
+
+struct Extractor<'e, 'a> {
+    ev: &'e Evaluator<'a>,
+}
+
+impl Extractor<'_, '_> {
+    fn instance(&self, id: InstanceId, config: &mut Configuration) {
+        let instance = self.ev.instance(id);
+        for (call_index, call) in instance.module.module_calls.iter().enumerate() {
+            match &*self.ev.children(id, call_index) {
+                ChildCall::Instances(_) => {}
+                ChildCall::NotFollowed => config
+                    .unseen_accounts
+                    .push(Label::new(call.block.head, "this module is not followed")),
+                ChildCall::Unknown => config.unseen_accounts.push(Label::new(
+                    call.block.head,
+                    "how many instances this module has is unknown",
+                )),
+            }
+        }
+        for decl in instance.module.resources.iter().filter(|d| d.mode == Mode::Managed) {
+            let interesting = matches!(
+                decl.resource_type.as_str(),
+                "azurerm_cognitive_account"
+                    | "azurerm_ai_services"
+                    | "azurerm_cognitive_deployment"
+                    | "azurerm_cognitive_account_rai_policy"
+            ) || ROUTE_TYPES.contains(&decl.resource_type.as_str())
+                || ATTACHMENT_TYPES.contains(&decl.resource_type.as_str());
+            if !interesting {
+                continue;
+            }
+            let Expansion::Known(instances) = self.ev.expand(&decl.block, &Scope::module(id)) else {
+                if is_account_type(&decl.resource_type) {
+                    config.unseen_accounts.push(Label::new(
+                        decl.block.head,
+                        "how many instances this resource has is unknown",
+                    ));
+                }
+                continue;
+            };
+            for (key, scope) in instances {
+                let address = format!("{}{}{}", instance.address, decl.address(), key);
+                let view = View {
+                    ev: self.ev,
+                    body: &decl.block.body,
+                    head: decl.block.head,
+                    scope,
+                    all_unknown: false,
+                };
+                self.resource(decl, address, &view, &instance.call_sites, config);
+            }
+        }
+    }
+
+    fn resource(
+        &self,
+        decl: &ResourceDecl,
+        address: String,
+        view: &View<'_, '_>,
+        call_sites: &[Span],
+        config: &mut Configuration,
+    ) {
+        match decl.resource_type.as_str() {
+            "azurerm_cognitive_account" | "azurerm_ai_services" => {
+                let resource = if decl.resource_type == "azurerm_ai_services" {
+                    AccountResource::AiServices
+                } else {
+                    AccountResource::CognitiveAccount
+                };
+                let kind = match resource {
+                    AccountResource::AiServices => Known::Value("AIServices".to_owned()),
+                    AccountResource::CognitiveAccount => view.string("kind").value,
+                };
+                match kind {
+                    Known::Value(kind) if OPENAI_KINDS.contains(&kind.as_str()) => {
+                        config
+                            .accounts
+                            .push(self.account(address, resource, kind, view, call_sites));
+                    }
+                    // Face, Speech, FormRecognizer...: not ours.
+                    Known::Value(_) => {}
+                    Known::Unknown | Known::Absent => config
+                        .unseen_accounts
+                        .push(Label::new(view.head, "the kind of this account is unknown")),
+                }
+            }
+            "azurerm_cognitive_deployment" => {
+                let (sku, uses_scale_block) = match view.first_block("sku") {
+                    Some(Some(sku)) => (Some(sku), false),
+                    Some(None) => match view.first_block("scale") {
+                        Some(Some(scale)) => (Some(scale), true),
+                        Some(None) => (None, false),
+                        None => (Some(view.unknown_block()), true),
+                    },
+                    None => (Some(view.unknown_block()), false),
+                };
+                let (sku_name, sku_capacity) = match &sku {
+                    Some(sku) => (
+                        sku.string(if uses_scale_block { "type" } else { "name" }),
+                        sku.number("capacity"),
+                    ),
+                    None => (view.absent(), view.absent()),
+                };
+                let model = view.first_block("model");
+                let model_field = |name: &str| match &model {
+                    Some(Some(m)) => m.string(name),
+                    Some(None) => view.absent(),
+                    None => view.unknown_field(),
+                };
+                config.deployments.push(Deployment {
+                    account: view.account_link("cognitive_account_id"),
+                    model_format: model_field("format"),
+                    model_name: model_field("name"),
+                    model_version: model_field("version"),
+                    sku_name,
+                    sku_capacity,
+                    uses_scale_block,
+                    rai_policy_name: view.string("rai_policy_name"),
+                    version_upgrade_option: view.string("version_upgrade_option"),
+                    head: view.head,
+                    call_sites: call_sites.to_vec(),
+                    address,
+                });
+            }
+            "azurerm_cognitive_account_rai_policy" => {
+                let content_filters = match view.blocks("content_filter") {
+                    None => Blocks::Unknown,
+                    Some(filters) => Blocks::Known(
+                        filters
+                            .iter()
+                            .map(|f| ContentFilter {
+                                name: f.string("name"),
+                                filter_enabled: f.boolean("filter_enabled"),
+                                block_enabled: f.boolean("block_enabled"),
+                                severity_threshold: f.string("severity_threshold"),
+                                source: f.string("source"),
+                                span: f.head,
+                            })
+                            .collect(),
+                    ),
+                };
+                config.rai_policies.push(RaiPolicy {
+                    name: view.string("name"),
+                    account: view.account_link("cognitive_account_id"),
+                    content_filters,
+                    head: view.head,
+                    address,
+                });
+            }
+            other if ROUTE_TYPES.contains(&other) => config.routes.push(Route {
+                targets: view.referenced_accounts(),
+                resource_type: other.to_owned(),
+                head: view.head,
+                address,
+            }),
+            other => config.attachments.push(Attachment {
+                targets: view.referenced_accounts(),
+                resource_type: other.to_owned(),
+                address,
+            }),
+        }
+    }
+
+    fn account(
+        &self,
+        address: String,
+        resource: AccountResource,
+        kind: String,
+        view: &View<'_, '_>,
+        call_sites: &[Span],
+    ) -> Account {
+        let mut location = view.string("location");
+        if let Known::Value(raw) = &location.value {
+            location.value = Known::Value(normalize_location(raw));
+        }
+        let network_acls = match view.blocks("network_acls") {
+            None => Blocks::Unknown,
+            Some(blocks) => Blocks::Known(
+                blocks
+                    .iter()
+                    .map(|b| NetworkAcls {
+                        default_action: b.string("default_action"),
+                        span: b.head,
+                    })
+                    .collect(),
+            ),
+        };
+        let identity = match view.blocks("identity") {
+            None => Blocks::Unknown,
+            Some(blocks) => Blocks::Known(
+                blocks
+                    .iter()
+                    .map(|b| Identity {
+                        identity_type: b.string("type"),
+                        span: b.head,
+                    })
+                    .collect(),
+            ),
+        };
+        let customer_managed_key = match view.blocks("customer_managed_key") {
+            None => Blocks::Unknown,
+            Some(blocks) => Blocks::Known(blocks.iter().map(|b| b.head).collect()),
+        };
+        Account {
+            address,
+            resource,
+            kind,
+            location,
+            sku_name: view.string("sku_name"),
+            custom_subdomain_name: view.string("custom_subdomain_name"),
+            local_auth_enabled: view.boolean("local_auth_enabled"),
+            public_network_access_enabled: view.boolean("public_network_access_enabled"),
+            outbound_network_access_restricted: view.boolean("outbound_network_access_restricted"),
+            fqdns: view.strings("fqdns"),
+            dynamic_throttling_enabled: view.boolean("dynamic_throttling_enabled"),
+            network_acls,
+            identity,
+            customer_managed_key,
+            head: view.head,
+            call_sites: call_sites.to_vec(),
+        }
+    }
+
+    fn providers(&self, id: InstanceId) -> Vec<ProviderRequirement> {
+        let instance = self.ev.instance(id);
+        let mut out = Vec::new();
+        for block in &instance.module.terraform_blocks {
+            for required in block.body.blocks_named("required_providers") {
+                for attr in &required.body.attributes {
+                    let view = View {
+                        ev: self.ev,
+                        body: &required.body,
+                        head: required.head,
+                        scope: Scope::module(id),
+                        all_unknown: false,
+                    };
+                    let value = view.val(&attr.name);
+                    let field = |key: &str| match &value.value {
+                        Value::Map(map) => map.get(key).and_then(Val::as_str).map(str::to_owned),
+                        _ => None,
+                    };
+                    let version = match (&attr.value.kind, field("version")) {
+                        (_, Some(v)) => Field {
+                            value: Known::Value(v),
+                            span: attr.value.span,
+                            origin: Vec::new(),
+                        },
+                        // The legacy `azurerm = "~> 3.0"` form.
+                        (_, None) => match value.as_str() {
+                            Some(v) => Field {
+                                value: Known::Value(v.to_owned()),
+                                span: attr.value.span,
+                                origin: Vec::new(),
+                            },
+                            None => Field {
+                                value: Known::Absent,
+                                span: attr.span,
+                                origin: Vec::new(),
+                            },
+                        },
+                    };
+                    out.push(ProviderRequirement {
+                        name: attr.name.clone(),
+                        source: field("source"),
+                        version,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+fn is_account_type(resource_type: &str) -> bool {
+    matches!(resource_type, "azurerm_cognitive_account" | "azurerm_ai_services")
+}
+
+/// azurerm's location normalisation: "West Europe" and "westeurope" are the same region.
+pub fn normalize_location(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// A body to read attributes from, in the scope of one instance.
+struct View<'e, 'a> {
+    ev: &'e Evaluator<'a>,
+    body: &'e Body,
+    head: Span,
+    scope: Scope,
+    /// Stands for a block behind an unknown `dynamic`: every attribute is unknown.
+    all_unknown: bool,
+}
+
+impl<'e, 'a> View<'e, 'a> {
+    fn val(&self, name: &str) -> Val {
+        match self.body.attribute(name) {
+            Some(attr) => self.ev.eval(&attr.value, &self.scope),
+            None => Val::from(Value::Null),
+        }
+    }
+
+    fn field<T>(&self, name: &str, convert: impl Fn(&Val) -> Option<T>) -> Field<T> {
+        if self.all_unknown {
+            return self.unknown_field();
+        }
+        let Some(attr) = self.body.attribute(name) else {
+            return self.absent();
+        };
+        let value = self.ev.eval(&attr.value, &self.scope);
+        let origin = value.origin.labels();
+        let state = match &value.value {
+            // `null` means "not set": the provider's default applies.
+            Value::Null => Known::Absent,
+            _ => convert(&value).map_or(Known::Unknown, Known::Value),
+        };
+        Field {
+            value: state,
+            span: attr.value.span,
+            origin,
+        }
+    }
+
+    fn absent<T>(&self) -> Field<T> {
+        Field {
+            value: Known::Absent,
+            span: self.head,
+            origin: Vec::new(),
+        }
+    }
+
+    fn unknown_field<T>(&self) -> Field<T> {
+        Field {
+            value: Known::Unknown,
+            span: self.head,
+            origin: Vec::new(),
+        }
+    }
+
+    fn string(&self, name: &str) -> Field<String> {
+        self.field(name, Val::to_terraform_string)
+    }
+
+    fn boolean(&self, name: &str) -> Field<bool> {
+        self.field(name, Val::to_bool)
+    }
+
+    fn number(&self, name: &str) -> Field<f64> {
+        self.field(name, Val::to_number)
+    }
+
+    fn strings(&self, name: &str) -> Field<Vec<String>> {
+        self.field(name, |v| match &v.value {
+            Value::List(items) => items.iter().map(Val::to_terraform_string).collect(),
+            _ => None,
+        })
+    }
+
+    /// Nested blocks as views; `None` when their number is unknown.
+    fn blocks(&self, kind: &str) -> Option<Vec<View<'e, 'a>>> {
+        if self.all_unknown {
+            return None;
+        }
+        let blocks = self.ev.blocks(self.body, kind, &self.scope)?;
+        Some(
+            blocks
+                .into_iter()
+                .map(|b| View {
+                    ev: self.ev,
+                    body: b.body,
+                    head: b.block.head,
+                    scope: b.scope,
+                    all_unknown: false,
+                })
+                .collect(),
+        )
+    }
+
+    /// `Some(None)`: no such block; `None`: unknown.
+    fn first_block(&self, kind: &str) -> Option<Option<View<'e, 'a>>> {
+        self.blocks(kind).map(|blocks| blocks.into_iter().next())
+    }
+
+    /// A stand-in whose every attribute is unknown (a block behind an unknown `dynamic`).
+    fn unknown_block(&self) -> View<'e, 'a> {
+        View {
+            ev: self.ev,
+            body: &EMPTY,
+            head: self.head,
+            scope: self.scope.clone(),
+            all_unknown: true,
+        }
+    }
+
+    fn account_link(&self, name: &str) -> AccountLink {
+        let value = self.val(name);
+        match &value.value {
+            Value::Unknown(unknown) => match &unknown.computed {
+                Some(computed) if computed.attribute == "id" => AccountLink::Account(computed.resource.clone()),
+                _ => AccountLink::Unknown,
+            },
+            _ => AccountLink::Unknown,
+        }
+    }
+
+    /// Accounts this resource's attributes refer to through computed attributes.
+    fn referenced_accounts(&self) -> Vec<String> {
+        let mut out = BTreeSet::new();
+        fn walk(v: &Val, out: &mut BTreeSet<String>) {
+            match &v.value {
+                Value::Unknown(u) => {
+                    if let Some(c) = &u.computed {
+                        out.insert(c.resource.clone());
+                    }
+                }
+                Value::List(items) => items.iter().for_each(|i| walk(i, out)),
+                Value::Map(map) => map.values().for_each(|i| walk(i, out)),
+                _ => {}
+            }
+        }
+        for attr in &self.body.attributes {
+            walk(&self.ev.eval(&attr.value, &self.scope), &mut out);
+        }
+        out.into_iter().collect()
+    }
+}
+
+static EMPTY: Body = Body {
+    attributes: Vec::new(),
+    blocks: Vec::new(),
+    dynamic_blocks: Vec::new(),
+};

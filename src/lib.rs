@@ -1,0 +1,21 @@
+//! aoai-lint: a linter for Terraform that manages Azure OpenAI.
+//!
+//! The pipeline runs in one direction, one module per stage:
+//! [`discover`] → [`parse`] → [`eval`] → [`facts`] → [`rules`] (with [`catalog`] and
+//! [`policy`]) → [`report`]. [`lint::run`] drives it.
+
+pub mod catalog;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod eval;
+pub mod facts;
+pub mod lint;
+pub mod parse;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+#[cfg(test)]
+mod testing;

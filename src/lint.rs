@@ -1,0 +1,263 @@
+//! The pipeline from paths to findings: discover → parse → evaluate → extract → rules.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::catalog::Catalog;
+use crate::diagnostic::Finding;
+use crate::discover::{self, Limits};
+use crate::eval::module::{self, ModuleSyntax, VarValue};
+use crate::eval::{Budget, CliVariables, Evaluator, ModuleSet, Note};
+use crate::facts::{self, Configuration, ConfigurationKind};
+use crate::parse;
+use crate::policy::Policy;
+use crate::rules;
+use crate::source::{SourceMap, Span};
+
+/// Everything a run needs besides the files.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub limits: Limits,
+    pub budget: Budget,
+    /// `-var-file` and `-var` in the order given: later ones win, as in Terraform.
+    pub variables: Vec<VariableArg>,
+    pub policy: Policy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariableArg {
+    File(PathBuf),
+    /// `name=value` as written.
+    Assignment(String),
+}
+
+/// An error that stops the run before anything is linted (exit code 2).
+#[derive(Debug)]
+pub struct RunError(pub String);
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+pub struct Outcome {
+    pub sources: SourceMap,
+    pub findings: Vec<Finding>,
+    pub notes: Vec<Note>,
+    pub configurations: Vec<Configuration>,
+    /// Terraform files found, and how many of them parsed.
+    pub files_found: usize,
+    pub files_parsed: usize,
+}
+
+impl Outcome {
+    /// Nothing could be linted: every file found failed to read or parse.
+    pub fn nothing_linted(&self) -> bool {
+        self.files_found > 0 && self.files_parsed == 0
+    }
+}
+
+/// The parser and evaluator recurse; hostile nesting is bounded by them, and these threads
+/// get the stack those bounds need (a debug build needs about 2 MiB at hcl-edit's limit).
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+pub fn run(options: &Options) -> Result<Outcome, RunError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build()
+        .map_err(|e| RunError(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| run_in_pool(options))
+}
+
+fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
+    let sources = SourceMap::default();
+    let discovery = discover::discover(&options.paths, options.limits)
+        .map_err(|e| RunError(format!("{}: {}", e.path.display(), e.error)))?;
+    let mut findings: Vec<Finding> = discovery
+        .skipped
+        .iter()
+        .map(|s| parse::unreadable(&sources, &s.path, &s.reason))
+        .collect();
+    let cli = cli_variables(&options.variables, &sources)?;
+
+    let loaded: Vec<(ModuleSyntax, Vec<Finding>)> = discovery
+        .modules
+        .par_iter()
+        .map(|dir| module::load(dir, &sources))
+        .collect();
+    let files_found = discovery.modules.iter().map(|m| m.tf_files.len()).sum::<usize>();
+    let mut files_failed = 0;
+    let mut modules: ModuleSet = HashMap::new();
+    for (module, problems) in loaded {
+        files_failed += problems
+            .iter()
+            .filter(|p| {
+                sources
+                    .get(p.primary.span.file)
+                    .path
+                    .extension()
+                    .is_some_and(|e| e == "tf")
+            })
+            .count();
+        findings.extend(problems);
+        modules.insert(module.dir.clone(), Arc::new(module));
+    }
+
+    let roots = roots(&modules);
+    let catalog = Catalog::embedded();
+    let per_root: Vec<(Configuration, Vec<Finding>, Vec<Note>)> = roots
+        .par_iter()
+        .map(|dir| {
+            let root = Arc::clone(&modules[dir]);
+            let kind = if !root.configures_provider && root.has_required_variables() {
+                ConfigurationKind::ReusableModule
+            } else {
+                ConfigurationKind::Root
+            };
+            let evaluator = Evaluator::new(&modules, &cli, options.budget, root);
+            let config = facts::extract(&evaluator, kind);
+            let (mut found, notes) = evaluator.finish();
+            found.extend(rules::check(&rules::Context {
+                config: &config,
+                catalog,
+                policy: &options.policy,
+            }));
+            (config, found, notes)
+        })
+        .collect();
+
+    let mut notes = Vec::new();
+    let mut configurations = Vec::new();
+    for (config, found, root_notes) in per_root {
+        configurations.push(config);
+        findings.extend(found);
+        notes.extend(root_notes);
+    }
+    let findings = sorted_unique(findings, &sources);
+    notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
+    notes.dedup();
+    Ok(Outcome {
+        sources,
+        findings,
+        notes,
+        configurations,
+        files_found,
+        files_parsed: files_found - files_failed,
+    })
+}
+
+/// Module directories nobody calls are roots; a directory that only other scanned
+/// directories call is judged through them. Directories left over (calls in a cycle) are
+/// roots too, so that nothing goes unlinted.
+fn roots(modules: &ModuleSet) -> Vec<PathBuf> {
+    let mut calls: BTreeMap<&PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for (dir, module) in modules {
+        let targets = module
+            .module_calls
+            .iter()
+            .filter_map(|c| c.source())
+            .filter(|s| s.starts_with("./") || s.starts_with("../"))
+            .filter_map(|s| dir.join(s).canonicalize().ok())
+            .filter(|t| modules.contains_key(t) && t != dir)
+            .collect();
+        calls.insert(dir, targets);
+    }
+    let called: BTreeSet<&PathBuf> = calls.values().flatten().collect();
+    let mut roots: Vec<PathBuf> = calls
+        .keys()
+        .filter(|d| !called.contains(*d))
+        .map(|d| (*d).clone())
+        .collect();
+    let mut reached: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut stack: Vec<PathBuf> = roots.clone();
+    loop {
+        while let Some(dir) = stack.pop() {
+            if reached.insert(dir.clone()) {
+                stack.extend(calls.get(&dir).into_iter().flatten().cloned());
+            }
+        }
+        match calls.keys().find(|d| !reached.contains(**d)) {
+            Some(left) => {
+                roots.push((*left).clone());
+                stack.push((*left).clone());
+            }
+            None => break,
+        }
+    }
+    roots.sort();
+    roots
+}
+
+/// Reads `-var-file` files and `-var` assignments, in command-line order.
+fn cli_variables(args: &[VariableArg], sources: &SourceMap) -> Result<CliVariables, RunError> {
+    let mut cli = CliVariables::default();
+    for arg in args {
+        match arg {
+            VariableArg::File(path) => {
+                if !path.is_file() {
+                    return Err(RunError(format!("--var-file {}: no such file", path.display())));
+                }
+                let (_, values) = module::read_var_file(sources, path)
+                    .map_err(|f| RunError(format!("--var-file {}: {}", path.display(), f.message)))?;
+                cli.values.extend(values);
+                cli.var_file_given = true;
+            }
+            VariableArg::Assignment(text) => {
+                let Some((name, value)) = text.split_once('=') else {
+                    return Err(RunError(format!("--var {text:?}: expected NAME=VALUE")));
+                };
+                let file = sources.add_virtual("--var", text);
+                let start = name.len() + 1;
+                let span = Span::new(file, start..text.len());
+                cli.values.push((name.trim().to_owned(), var_assignment(value, span)));
+            }
+        }
+    }
+    Ok(cli)
+}
+
+/// Terraform reads a `-var` value as a string unless it looks like a list, map or number
+/// meant for a typed variable; an HCL literal is accepted for `[...]` and `{...}`.
+fn var_assignment(value: &str, span: Span) -> VarValue {
+    let trimmed = value.trim_start();
+    if (trimmed.starts_with('[') || trimmed.starts_with('{'))
+        && let Ok(expr) = hcl_edit::parser::parse_expr(value)
+    {
+        let lowering = parse::hcl::Lowering::new(span.file, span.start as usize);
+        return VarValue::Expr(lowering.expr(&expr));
+    }
+    VarValue::Json(crate::eval::value::Val::string(value), span)
+}
+
+/// Findings in report order (file, position, rule), the same finding reached through two
+/// roots kept once.
+fn sorted_unique(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
+    type Key = (String, u32, u32, &'static str, String, String);
+    let mut keyed: Vec<(Key, Finding)> = findings
+        .into_iter()
+        .map(|f| {
+            let path = sources.get(f.primary.span.file).display_path.clone();
+            (
+                (
+                    path,
+                    f.primary.span.start,
+                    f.primary.span.end,
+                    f.rule.id,
+                    f.resource.clone().unwrap_or_default(),
+                    f.message.clone(),
+                ),
+                f,
+            )
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    keyed.into_iter().map(|(_, f)| f).collect()
+}

@@ -1,0 +1,175 @@
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+
+use aoai_lint::catalog::Catalog;
+use aoai_lint::cli::{Cli, Command, FailOn};
+use aoai_lint::diagnostic::Severity;
+use aoai_lint::discover::Limits;
+use aoai_lint::lint::{self, Options, VariableArg};
+use aoai_lint::report::{self, Format, HumanStyle, Summary};
+use aoai_lint::rules;
+
+/// Exit codes: 0 nothing at or above the fail level, 1 findings, 2 usage, config or I/O error.
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let command = Cli::command().version(version());
+    let matches = match command.try_get_matches() {
+        Ok(matches) => matches,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { EXIT_ERROR } else { 0 });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    match cli.command {
+        Some(Command::Rules) => print_rules(),
+        Some(Command::Explain { rule }) => explain(&rule),
+        None => run_lint(&cli, &matches),
+    }
+}
+
+fn version() -> String {
+    format!(
+        "{} (catalog as of {})",
+        env!("CARGO_PKG_VERSION"),
+        Catalog::embedded().as_of
+    )
+}
+
+fn print_rules() -> ExitCode {
+    let mut out = String::new();
+    for rule in rules::all() {
+        let severity = rule.default_severity.map_or("off".to_owned(), |s| s.to_string());
+        out.push_str(&format!(
+            "{}  {:<30} {:<8} {}\n",
+            rule.id, rule.name, severity, rule.summary
+        ));
+    }
+    write_stdout(&out)
+}
+
+fn explain(id_or_name: &str) -> ExitCode {
+    let Some(rule) = rules::find(id_or_name) else {
+        eprintln!("error: no rule is called {id_or_name:?}; `aoai-lint rules` lists them");
+        return ExitCode::from(EXIT_ERROR);
+    };
+    let severity = rule.default_severity.map_or("off".to_owned(), |s| s.to_string());
+    let text = format!(
+        "# {} ({})\n\nDefault severity: {severity}. {}.\n\n{}\n",
+        rule.id,
+        rule.name,
+        capitalize(rule.summary),
+        rule.documentation().trim_end()
+    );
+    write_stdout(&text)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
+    let args = &cli.lint;
+    let options = Options {
+        paths: args.paths.clone(),
+        limits: Limits {
+            max_file_size: args.max_file_size,
+        },
+        variables: variables_in_order(args, matches),
+        ..Options::default()
+    };
+    let outcome = match lint::run(&options) {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let summary = Summary::new(&outcome.findings, outcome.files_parsed);
+    let color =
+        !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
+    let style = HumanStyle { color, width: 100 };
+    let text = report::render(args.format, &outcome.findings, &outcome.sources, summary, style);
+    let mut stderr = std::io::stderr().lock();
+    for note in &outcome.notes {
+        let file = outcome.sources.get(note.span.file);
+        let at = file.line_col(note.span.start as usize);
+        let _ = writeln!(
+            stderr,
+            "note: {}:{}:{}: {}",
+            file.display_path, at.line, at.column, note.message
+        );
+    }
+    if write_stdout(&text) != ExitCode::SUCCESS {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    if args.format == Format::Human {
+        let _ = writeln!(stderr, "{}", summary.line());
+    }
+    if outcome.files_found == 0 && outcome.findings.is_empty() {
+        let _ = writeln!(stderr, "warning: no Terraform files found");
+    }
+    if outcome.nothing_linted() {
+        let _ = writeln!(
+            stderr,
+            "error: none of the {} Terraform files could be parsed",
+            outcome.files_found
+        );
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+    if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `--var-file` and `--var` interleaved as they were given: the later one wins.
+fn variables_in_order(args: &aoai_lint::cli::LintArgs, matches: &clap::ArgMatches) -> Vec<VariableArg> {
+    let files = matches
+        .indices_of("var_files")
+        .into_iter()
+        .flatten()
+        .zip(args.var_files.iter().cloned().map(VariableArg::File));
+    let vars = matches
+        .indices_of("vars")
+        .into_iter()
+        .flatten()
+        .zip(args.vars.iter().cloned().map(VariableArg::Assignment));
+    let mut all: Vec<(usize, VariableArg)> = files.chain(vars).collect();
+    all.sort_by_key(|(index, _)| *index);
+    all.into_iter().map(|(_, arg)| arg).collect()
+}
+
+/// Writes to stdout; a closed pipe (`aoai-lint | head`) is not an error worth a panic.
+fn write_stdout(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write output: {err}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Lowering hcl-edit's lossless trees into [`syntax`](super::syntax) trees.
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{self as hexpr, Expression, TraversalOperator};
+use hcl_edit::structure::{self as hstruct, Structure};
+use hcl_edit::template::{Element, Template};
+
+use super::syntax::*;
+use crate::source::{FileId, Span};
+
+pub struct Lowering {
+    file: FileId,
+    /// The parser ran on text without a BOM; offsets shift back by its length.
+    shift: usize,
+}
+
+impl Lowering {
+    pub fn new(file: FileId, shift: usize) -> Lowering {
+        Lowering { file, shift }
+    }
+
+    fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
+        let range = range.unwrap_or(0..0);
+        Span::new(self.file, range.start + self.shift..range.end + self.shift)
+    }
+
+    pub fn body(&self, body: &hstruct::Body) -> Body {
+        let mut out = Body::default();
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => out.attributes.push(Attribute {
+                    name: attr.key.as_str().to_owned(),
+                    value: self.expr(&attr.value),
+                    span: self.span(attr.span()),
+                }),
+                Structure::Block(block) => {
+                    let block = self.block(block);
+                    if block.kind == "dynamic" {
+                        out.dynamic_blocks.push(block);
+                    } else {
+                        out.blocks.push(block);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn block(&self, block: &hstruct::Block) -> Block {
+        let span = self.span(block.span());
+        let head_end = block
+            .labels
+            .last()
+            .and_then(|l| l.span())
+            .or_else(|| block.ident.span())
+            .map_or(span.end as usize - self.shift, |r| r.end);
+        Block {
+            kind: block.ident.as_str().to_owned(),
+            labels: block.labels.iter().map(|l| l.as_str().to_owned()).collect(),
+            body: self.body(&block.body),
+            head: Span::new(self.file, span.start as usize..head_end + self.shift),
+            span,
+        }
+    }
+
+    pub fn expr(&self, expr: &Expression) -> Expr {
+        let span = self.span(expr.span());
+        let kind = match expr {
+            Expression::Null(_) => ExprKind::Null,
+            Expression::Bool(b) => ExprKind::Bool(*b.value()),
+            Expression::Number(n) => n.value().as_f64().map_or(ExprKind::Opaque, ExprKind::Number),
+            Expression::String(s) => ExprKind::String(s.value().clone()),
+            Expression::Array(array) => ExprKind::Tuple(array.iter().map(|e| self.expr(e)).collect()),
+            Expression::Object(object) => ExprKind::Object(
+                object
+                    .iter()
+                    .map(|(key, value)| {
+                        let key = match key {
+                            hexpr::ObjectKey::Ident(ident) => ObjectKey::Name(ident.as_str().to_owned()),
+                            hexpr::ObjectKey::Expression(e) => ObjectKey::Expr(self.expr(e)),
+                        };
+                        (key, self.expr(value.expr()))
+                    })
+                    .collect(),
+            ),
+            Expression::StringTemplate(t) => self.template(t),
+            Expression::HeredocTemplate(h) => self.template(&h.template),
+            Expression::Parenthesis(p) => return self.expr(p.inner()),
+            Expression::Variable(v) => ExprKind::Variable(v.as_str().to_owned()),
+            Expression::Conditional(c) => ExprKind::Conditional(
+                Box::new(self.expr(&c.cond_expr)),
+                Box::new(self.expr(&c.true_expr)),
+                Box::new(self.expr(&c.false_expr)),
+            ),
+            Expression::FuncCall(call) => ExprKind::Call {
+                name: call.name.name.as_str().to_owned(),
+                args: call.args.iter().map(|e| self.expr(e)).collect(),
+                expand_final: call.args.expand_final(),
+            },
+            Expression::Traversal(t) => ExprKind::Traversal(
+                Box::new(self.expr(&t.expr)),
+                t.operators
+                    .iter()
+                    .map(|op| match op.value() {
+                        TraversalOperator::GetAttr(name) => {
+                            Accessor::Attr(name.as_str().to_owned(), self.span(op.span()))
+                        }
+                        TraversalOperator::Index(e) => Accessor::Index(self.expr(e)),
+                        TraversalOperator::LegacyIndex(i) => Accessor::Index(Expr {
+                            kind: ExprKind::Number(*i.value() as f64),
+                            span: self.span(op.span()),
+                        }),
+                        TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => Accessor::Splat,
+                    })
+                    .collect(),
+            ),
+            Expression::UnaryOp(op) => ExprKind::Unary(
+                match op.operator.value() {
+                    hexpr::UnaryOperator::Neg => UnaryOp::Neg,
+                    hexpr::UnaryOperator::Not => UnaryOp::Not,
+                },
+                Box::new(self.expr(&op.expr)),
+            ),
+            Expression::BinaryOp(op) => {
+                use hexpr::BinaryOperator as B;
+                let operator = match op.operator.value() {
+                    B::Eq => BinaryOp::Eq,
+                    B::NotEq => BinaryOp::NotEq,
+                    B::LessEq => BinaryOp::LessEq,
+                    B::GreaterEq => BinaryOp::GreaterEq,
+                    B::Less => BinaryOp::Less,
+                    B::Greater => BinaryOp::Greater,
+                    B::Plus => BinaryOp::Add,
+                    B::Minus => BinaryOp::Sub,
+                    B::Mul => BinaryOp::Mul,
+                    B::Div => BinaryOp::Div,
+                    B::Mod => BinaryOp::Mod,
+                    B::And => BinaryOp::And,
+                    B::Or => BinaryOp::Or,
+                };
+                ExprKind::Binary(
+                    operator,
+                    Box::new(self.expr(&op.lhs_expr)),
+                    Box::new(self.expr(&op.rhs_expr)),
+                )
+            }
+            Expression::ForExpr(f) => ExprKind::For(Box::new(ForExpr {
+                key_var: f.intro.key_var.as_ref().map(|k| k.as_str().to_owned()),
+                value_var: f.intro.value_var.as_str().to_owned(),
+                collection: self.expr(&f.intro.collection_expr),
+                key: f.key_expr.as_ref().map(|k| self.expr(k)),
+                value: self.expr(&f.value_expr),
+                grouping: f.grouping,
+                condition: f.cond.as_ref().map(|c| self.expr(&c.expr)),
+            })),
+        };
+        Expr { kind, span }
+    }
+
+    fn template(&self, template: &Template) -> ExprKind {
+        let mut parts = Vec::with_capacity(template.len());
+        for element in template.iter() {
+            match element {
+                Element::Literal(literal) => parts.push(TemplatePart::Literal(literal.value().clone())),
+                Element::Interpolation(interp) => parts.push(TemplatePart::Interpolation(self.expr(&interp.expr))),
+                Element::Directive(_) => return ExprKind::Opaque,
+            }
+        }
+        ExprKind::Template(parts)
+    }
+}

@@ -1,0 +1,155 @@
+//! Text → syntax trees. Every failure here (unreadable, not UTF-8, syntax error) becomes an
+//! AOAI002 finding that points at the place, and the run goes on with the other files.
+
+pub mod hcl;
+pub mod syntax;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::{Finding, Label};
+use crate::rules::meta::UNREADABLE_FILE;
+use crate::source::{FileId, SourceMap, Span};
+
+pub use syntax::Body;
+
+/// Why a file was not linted: an AOAI002 finding (boxed: it travels on the error path).
+pub type FileError = Box<Finding>;
+
+/// A file lowered into a syntax tree.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub file: FileId,
+    pub body: Body,
+}
+
+const BOM: &str = "\u{feff}";
+
+/// A finding about a file that could not be read at all: it points at the file's start.
+pub fn unreadable(sources: &SourceMap, path: &Path, reason: &str) -> Finding {
+    let file = sources.add(path, Arc::from(""));
+    Finding::new(
+        &UNREADABLE_FILE,
+        format!("{}: {reason}", crate::source::display_path(path)),
+        Label::new(Span::new(file, 0..0), "not linted"),
+    )
+}
+
+/// Reads a file as UTF-8 text and registers it; invalid UTF-8 is reported at its offset.
+pub fn read(sources: &SourceMap, path: &Path) -> Result<FileId, FileError> {
+    let bytes =
+        std::fs::read(path).map_err(|err| Box::new(unreadable(sources, path, &format!("cannot read: {err}"))))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(sources.add(path, Arc::from(text))),
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let file = sources.add(path, Arc::from(lossy));
+            Err(Box::new(
+                Finding::new(
+                    &UNREADABLE_FILE,
+                    "file is not valid UTF-8; not linted",
+                    Label::new(Span::new(file, offset..offset + 1), "invalid byte sequence here"),
+                )
+                .with_help("Terraform reads only UTF-8: re-save the file as UTF-8"),
+            ))
+        }
+    }
+}
+
+/// Parses a registered file as HCL native syntax.
+pub fn parse_hcl(sources: &SourceMap, file: FileId) -> Result<ParsedFile, FileError> {
+    let source = sources.get(file);
+    // hcl-edit fails at 1:1 on a byte order mark; parse after it and shift spans back.
+    let (shift, text) = match source.text.strip_prefix(BOM) {
+        Some(rest) => (BOM.len(), rest),
+        None => (0, &*source.text),
+    };
+    match hcl_edit::parser::parse_body(text) {
+        Ok(body) => Ok(ParsedFile {
+            file,
+            body: hcl::Lowering::new(file, shift).body(&body),
+        }),
+        Err(err) => {
+            let offset = shift + err.location().offset();
+            let end = (offset + 1).min(source.text.len()).max(offset);
+            Err(Box::new(
+                Finding::new(
+                    &UNREADABLE_FILE,
+                    format!("syntax error: {}", first_line(err.message())),
+                    Label::new(Span::new(file, offset..end), "the parser stopped here"),
+                )
+                .with_help("this file was not linted; `terraform fmt` or `terraform validate` shows the same error"),
+            ))
+        }
+    }
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+pub fn read_and_parse(sources: &SourceMap, path: &Path) -> Result<ParsedFile, FileError> {
+    let file = read(sources, path)?;
+    parse_hcl(sources, file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syntax::ExprKind;
+
+    fn parse_text(text: &str) -> (SourceMap, Result<ParsedFile, FileError>) {
+        let sources = SourceMap::default();
+        let file = sources.add(Path::new("t.tf"), Arc::from(text));
+        let parsed = parse_hcl(&sources, file);
+        (sources, parsed)
+    }
+
+    #[test]
+    fn keeps_spans_on_attributes_and_blocks() {
+        let text = "resource \"a\" \"b\" {\n  location = \"eastus\"\n}\n";
+        let (_, parsed) = parse_text(text);
+        let body = parsed.unwrap().body;
+        let block = &body.blocks[0];
+        assert_eq!(block.labels, ["a", "b"]);
+        assert_eq!(&text[block.head.range()], "resource \"a\" \"b\"");
+        let attr = block.body.attribute("location").unwrap();
+        assert_eq!(&text[attr.value.span.range()], "\"eastus\"");
+        assert!(matches!(&attr.value.kind, ExprKind::String(s) if s == "eastus"));
+    }
+
+    #[test]
+    fn a_bom_is_skipped_and_spans_still_match_the_file() {
+        let text = "\u{feff}a = \"x\"\n";
+        let (_, parsed) = parse_text(text);
+        let attr = &parsed.unwrap().body.attributes[0];
+        assert_eq!(&text[attr.value.span.range()], "\"x\"");
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_place() {
+        let (sources, parsed) = parse_text("resource \"a\" \"b\" {\n  x = \n");
+        let finding = parsed.unwrap_err();
+        assert_eq!(finding.rule.id, "AOAI002");
+        let file = sources.get(finding.primary.span.file);
+        assert!(file.line_col(finding.primary.span.start as usize).line >= 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_parse_error_not_a_crash() {
+        let text = format!("a = {}1{}\n", "(".repeat(100_000), ")".repeat(100_000));
+        let (_, parsed) = parse_text(&text);
+        assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_at_its_offset() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("bad.tf");
+        std::fs::write(&path, b"a = \"\xff\"\n").unwrap();
+        let sources = SourceMap::default();
+        let finding = read(&sources, &path).unwrap_err();
+        assert_eq!(finding.primary.span.start, 5);
+    }
+}

@@ -1,0 +1,108 @@
+//! report: rendering only. Severity and order are decided before a report is written.
+
+mod compact;
+mod human;
+mod json;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::source::{SourceMap, Span};
+
+pub use human::HumanStyle;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics with source snippets.
+    Human,
+    /// One line per finding: `file:line:col: severity[RULE] message`.
+    Compact,
+    /// The JSON contract: `{version, diagnostics, summary}`.
+    Json,
+}
+
+/// A span as lines and columns (1-based; `end_column` is the column after the last
+/// character, as in SARIF).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Location {
+    pub fn of(sources: &SourceMap, span: Span) -> Location {
+        let file = sources.get(span.file);
+        let start = file.line_col(span.start as usize);
+        let end = file.line_col(span.end as usize);
+        Location {
+            file: file.display_path.clone(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Terraform files read.
+    pub files: usize,
+}
+
+impl Summary {
+    pub fn new(findings: &[Finding], files: usize) -> Summary {
+        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            files,
+        }
+    }
+
+    /// The line printed on stderr after human output.
+    pub fn line(&self) -> String {
+        let total = self.errors + self.warnings + self.infos;
+        let files = plural(self.files, "file");
+        if total == 0 {
+            return format!("No problems found in {files}.");
+        }
+        format!(
+            "Found {} ({}, {}, {}) in {files}.",
+            plural(total, "problem"),
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            plural(self.infos, "info"),
+        )
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 || word == "info" {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Writes the findings in `format`.
+pub fn render(
+    format: Format,
+    findings: &[Finding],
+    sources: &SourceMap,
+    summary: Summary,
+    style: HumanStyle,
+) -> String {
+    match format {
+        Format::Human => human::render(findings, sources, style),
+        Format::Compact => compact::render(findings, sources),
+        Format::Json => json::render(findings, sources, summary),
+    }
+}

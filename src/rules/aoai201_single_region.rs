@@ -1,0 +1,215 @@
+use std::collections::BTreeSet;
+
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::facts::ConfigurationKind;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a configuration (a root module with the local modules it calls) whose Azure
+    /// OpenAI and AIServices accounts all sit in fewer regions than the policy asks for
+    /// (two by default).
+    ///
+    /// ## Why is this bad?
+    /// An account lives in one region. When that region has an outage, or runs out of
+    /// capacity for a model, every application behind the configuration stops. A second
+    /// account in another region is what a failover, an APIM backend pool or a retry policy
+    /// can switch to.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azurerm_cognitive_account" "openai" {
+    ///   kind     = "OpenAI"
+    ///   location = "eastus2"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "azurerm_cognitive_account" "openai" {
+    ///   for_each = toset(["eastus2", "swedencentral"])
+    ///   kind     = "OpenAI"
+    ///   location = each.key
+    /// }
+    /// ```
+    ///
+    /// ## Configuration
+    /// `policy.resiliency.min_regions` (default 2).
+    ///
+    /// ## When it stays silent
+    /// When accounts of unknown location could be in other regions (one account is always
+    /// one region, but two accounts of unknown location are not known to share one); when
+    /// the configuration may hold accounts the linter cannot see (an unknown `count` or
+    /// `for_each`, an account of unknown kind, a module that is not followed); and for a
+    /// reusable module scanned on its own (required inputs, no provider configuration),
+    /// which is judged through the configurations that call it.
+    ///
+    /// ## Sources
+    /// Azure OpenAI business continuity guidance: deploy to at least two regions.
+    pub static SINGLE_REGION = {
+        id: "AOAI201",
+        name: "single-region",
+        severity: Some(Severity::Warning),
+        category: Resiliency,
+        summary: "every OpenAI-capable account is in one region: a single point of failure",
+    };
+}
+
+pub struct SingleRegion;
+
+impl Rule for SingleRegion {
+    fn meta(&self) -> &'static RuleMeta {
+        &SINGLE_REGION
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let config = cx.config;
+        if config.kind != ConfigurationKind::Root || !config.unseen_accounts.is_empty() {
+            return;
+        }
+        let Some(first) = config.accounts.first() else { return };
+        let known: BTreeSet<&str> = config
+            .accounts
+            .iter()
+            .filter_map(|a| a.location.known())
+            .map(String::as_str)
+            .collect();
+        let unknown = config.accounts.iter().filter(|a| a.location.known().is_none()).count();
+        let min_regions = cx.policy.resiliency.min_regions;
+        // The most regions the accounts could span: each unknown location may be another one.
+        if known.len() + unknown >= min_regions {
+            return;
+        }
+        let message = match (known.iter().next(), config.accounts.len()) {
+            (Some(region), 1) => {
+                format!("the only Azure OpenAI account is in {region}: one region is a single point of failure")
+            }
+            (Some(_), n) if known.len() == 1 => format!(
+                "all {n} Azure OpenAI accounts are in {}: one region is a single point of failure",
+                known.iter().next().copied().unwrap_or_default()
+            ),
+            (None, _) => "the only Azure OpenAI account is in one region: a single point of failure".to_owned(),
+            (Some(_), n) => format!(
+                "the {n} Azure OpenAI accounts span {} regions ({}), fewer than the {min_regions} the policy asks for",
+                known.len(),
+                known.iter().copied().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let mut related: Vec<Label> = first.location.origin.clone();
+        related.extend(
+            config
+                .accounts
+                .iter()
+                .skip(1)
+                .map(|a| Label::new(a.location.span, format!("{} is here too", a.address))),
+        );
+        out.push(
+            Finding::new(&SINGLE_REGION, message, Label::new(first.location.span, "the only region"))
+                .with_resource(&first.address)
+                .with_related(related)
+                .with_help(format!(
+                    "deploy a second account in another region (for example the paired region) and route between them; policy asks for {min_regions} regions"
+                )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{Case, assert_cases};
+
+    fn account(name: &str, location: &str) -> String {
+        format!(
+            "resource \"azurerm_cognitive_account\" \"{name}\" {{\n  name     = \"{name}\"\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = {location}\n}}\n"
+        )
+    }
+
+    #[test]
+    fn cases() {
+        assert_cases(
+            "AOAI201",
+            &[
+                Case::new(
+                    "one account",
+                    &[("main.tf", &account("a", "\"eastus2\""))],
+                    &["main.tf:5:14"],
+                ),
+                Case::new(
+                    "one account of unknown location",
+                    &[("main.tf", &account("a", "data.x.y.location"))],
+                    &["main.tf:5:14"],
+                ),
+                Case::new(
+                    "two accounts in one region",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"") + &account("b", "\"East US 2\"")),
+                    )],
+                    &["main.tf:5:14"],
+                ),
+                Case::new(
+                    "two regions",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"") + &account("b", "\"swedencentral\"")),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "second account of unknown location may be elsewhere",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"") + &account("b", "data.x.y.location")),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "for_each over two regions",
+                    &[(
+                        "main.tf",
+                        &account("a", "each.key").replace(
+                            "name     = \"a\"",
+                            "for_each = toset([\"eastus2\", \"swedencentral\"])\n  name     = each.key",
+                        ),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "unknown for_each may add regions",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"")
+                            + &account("b", "\"eastus2\"")
+                                .replace("name     = \"b\"", "for_each = data.x.y.regions\n  name     = \"b\"")),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "a module that is not followed may hold accounts",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"") + "module \"more\" {\n  source = \"Azure/openai/azurerm\"\n}\n"),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "a reusable module is judged through its callers",
+                    &[(
+                        "main.tf",
+                        &(account("a", "var.location") + "variable \"location\" {}\n"),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "an account of another kind does not count",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"")
+                            + &account("b", "\"westeurope\"").replace("OpenAI", "SpeechServices")),
+                    )],
+                    &["main.tf:5:14"],
+                ),
+            ],
+        );
+    }
+}

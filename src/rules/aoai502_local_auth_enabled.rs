@@ -1,0 +1,141 @@
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::facts::Known;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an OpenAI or AIServices account whose API keys work: `local_auth_enabled` set
+    /// to `true`, or not set at all (the provider's default is `true`).
+    ///
+    /// ## Why is this bad?
+    /// A key is a shared secret that does not expire, is not tied to a person or workload,
+    /// and is copied into app settings, pipelines and laptops. Microsoft Entra ID with
+    /// managed identities gives every caller its own revocable, audited identity.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azurerm_cognitive_account" "openai" {
+    ///   kind     = "OpenAI"
+    ///   sku_name = "S0"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "azurerm_cognitive_account" "openai" {
+    ///   kind               = "OpenAI"
+    ///   sku_name           = "S0"
+    ///   local_auth_enabled = false
+    /// }
+    /// ```
+    ///
+    /// ## Configuration
+    /// None.
+    ///
+    /// ## When it stays silent
+    /// When `local_auth_enabled` is `false` or its value is unknown.
+    ///
+    /// ## Sources
+    /// azurerm documentation of `azurerm_cognitive_account` and `azurerm_ai_services`:
+    /// `local_auth_enabled` defaults to `true`.
+    pub static LOCAL_AUTH_ENABLED = {
+        id: "AOAI502",
+        name: "local-auth-enabled",
+        severity: Some(Severity::Warning),
+        category: Security,
+        summary: "API keys are enabled on the account",
+    };
+}
+
+pub struct LocalAuthEnabled;
+
+const HELP: &str = "set `local_auth_enabled = false` and give callers a managed identity with the \"Cognitive Services OpenAI User\" role";
+
+impl Rule for LocalAuthEnabled {
+    fn meta(&self) -> &'static RuleMeta {
+        &LOCAL_AUTH_ENABLED
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for account in &cx.config.accounts {
+            let field = &account.local_auth_enabled;
+            let (message, label) = match field.value {
+                Known::Absent => (
+                    "API keys are enabled: `local_auth_enabled` is not set and defaults to true",
+                    "local_auth_enabled not set",
+                ),
+                Known::Value(true) => ("API keys are enabled: `local_auth_enabled = true`", "keys enabled here"),
+                Known::Value(false) | Known::Unknown => continue,
+            };
+            out.push(
+                Finding::new(&LOCAL_AUTH_ENABLED, message, Label::new(field.span, label))
+                    .with_resource(&account.address)
+                    .with_related(field.origin.iter().cloned())
+                    .with_help(HELP),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{Case, assert_cases};
+
+    fn account(extra: &str) -> String {
+        format!(
+            "resource \"azurerm_cognitive_account\" \"a\" {{\n  name     = \"a\"\n  kind     = \"OpenAI\"\n  location = \"eastus\"\n  sku_name = \"S0\"\n{extra}}}\n"
+        )
+    }
+
+    #[test]
+    fn cases() {
+        assert_cases(
+            "AOAI502",
+            &[
+                Case::new("unset defaults to true", &[("main.tf", &account(""))], &["main.tf:1:1"]),
+                Case::new(
+                    "explicit true",
+                    &[("main.tf", &account("  local_auth_enabled = true\n"))],
+                    &["main.tf:6:24"],
+                ),
+                Case::new(
+                    "explicit false",
+                    &[("main.tf", &account("  local_auth_enabled = false\n"))],
+                    &[],
+                ),
+                Case::new(
+                    "false from a tfvars file",
+                    &[
+                        (
+                            "main.tf",
+                            &format!(
+                                "variable \"keys\" {{\n  default = true\n}}\n{}",
+                                account("  local_auth_enabled = var.keys\n")
+                            ),
+                        ),
+                        ("terraform.tfvars", "keys = false\n"),
+                    ],
+                    &[],
+                ),
+                Case::new(
+                    "unknown value",
+                    &[("main.tf", &account("  local_auth_enabled = data.x.y.z\n"))],
+                    &[],
+                ),
+                Case::new(
+                    "ai_services accounts are checked too",
+                    &[(
+                        "main.tf",
+                        "resource \"azurerm_ai_services\" \"a\" {\n  name     = \"a\"\n  location = \"eastus\"\n  sku_name = \"S0\"\n}\n",
+                    )],
+                    &["main.tf:1:1"],
+                ),
+                Case::new(
+                    "null means not set",
+                    &[("main.tf", &account("  local_auth_enabled = null\n"))],
+                    &["main.tf:6:24"],
+                ),
+            ],
+        );
+    }
+}

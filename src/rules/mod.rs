@@ -1,0 +1,183 @@
+//! rules: one file per rule. Each file declares the rule's metadata with its documentation
+//! (what `aoai-lint explain` prints) and implements [`Rule::check`] over the facts of one
+//! configuration. The registry below lists every rule once.
+
+use crate::catalog::Catalog;
+use crate::diagnostic::{Finding, Severity};
+use crate::facts::Configuration;
+use crate::policy::Policy;
+
+mod aoai001_unresolved_value;
+mod aoai002_unreadable_file;
+mod aoai005_unevaluable_expression;
+mod aoai104_unknown_region;
+mod aoai201_single_region;
+mod aoai502_local_auth_enabled;
+mod aoai503_missing_custom_subdomain;
+
+/// Diagnostics about the run itself, raised by the pipeline rather than by a check.
+pub mod meta {
+    pub use super::aoai001_unresolved_value::UNRESOLVED_VALUE;
+    pub use super::aoai002_unreadable_file::UNREADABLE_FILE;
+    pub use super::aoai005_unevaluable_expression::UNEVALUABLE_EXPRESSION;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Meta,
+    Residency,
+    Resiliency,
+    Availability,
+    Quota,
+    Security,
+}
+
+/// What every rule declares about itself.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// `AOAI201`: a public contract, never reused or renumbered.
+    pub id: &'static str,
+    /// `single-region`: kebab-case, accepted wherever an id is.
+    pub name: &'static str,
+    /// `None`: off unless turned on.
+    pub default_severity: Option<Severity>,
+    pub category: Category,
+    /// One line for `aoai-lint rules`.
+    pub summary: &'static str,
+    /// The rule's documentation (Markdown), from its doc comment.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The documentation with the one space rustdoc keeps after `///` removed.
+    pub fn documentation(&self) -> String {
+        self.doc
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Declares a rule's metadata; its doc comment becomes [`RuleMeta::doc`].
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub static $NAME:ident = {
+            id: $id:literal,
+            name: $name:literal,
+            severity: $severity:expr,
+            category: $category:ident,
+            summary: $summary:literal $(,)?
+        };
+    ) => {
+        $(#[doc = $doc])+
+        pub static $NAME: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            id: $id,
+            name: $name,
+            default_severity: $severity,
+            category: $crate::rules::Category::$category,
+            summary: $summary,
+            doc: concat!($($doc, "\n"),+),
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// What a check sees: one configuration's facts and what it is judged against.
+pub struct Context<'a> {
+    pub config: &'a Configuration,
+    pub catalog: &'a Catalog,
+    pub policy: &'a Policy,
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// Every check, once.
+pub static CHECKS: &[&dyn Rule] = &[
+    &aoai104_unknown_region::UnknownRegion,
+    &aoai201_single_region::SingleRegion,
+    &aoai502_local_auth_enabled::LocalAuthEnabled,
+    &aoai503_missing_custom_subdomain::MissingCustomSubdomain,
+];
+
+static META: &[&RuleMeta] = &[
+    &meta::UNRESOLVED_VALUE,
+    &meta::UNREADABLE_FILE,
+    &meta::UNEVALUABLE_EXPRESSION,
+];
+
+/// Every rule the tool knows, checks and meta diagnostics, ordered by id.
+pub fn all() -> Vec<&'static RuleMeta> {
+    let mut rules: Vec<&'static RuleMeta> = META.iter().copied().chain(CHECKS.iter().map(|c| c.meta())).collect();
+    rules.sort_by_key(|r| r.id);
+    rules
+}
+
+/// A rule by id (`AOAI201`, any case) or name (`single-region`).
+pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
+    all()
+        .into_iter()
+        .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
+}
+
+/// Runs every check on one configuration.
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in CHECKS {
+        rule.check(cx, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECTIONS: &[&str] = &[
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## Configuration",
+        "## When it stays silent",
+    ];
+
+    #[test]
+    fn ids_and_names_are_unique_and_well_formed() {
+        let rules = all();
+        for (i, rule) in rules.iter().enumerate() {
+            assert!(rule.id.len() == 7 && rule.id.starts_with("AOAI"), "{}", rule.id);
+            assert!(
+                rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                rule.name
+            );
+            for other in &rules[i + 1..] {
+                assert_ne!(rule.id, other.id);
+                assert_ne!(rule.name, other.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_documents_every_section() {
+        for rule in all() {
+            let doc = rule.documentation();
+            for section in SECTIONS {
+                assert!(doc.contains(section), "{} lacks {section}", rule.id);
+            }
+        }
+    }
+
+    #[test]
+    fn rules_are_found_by_id_or_name() {
+        assert_eq!(find("aoai201").unwrap().name, "single-region");
+        assert_eq!(find("single-region").unwrap().id, "AOAI201");
+        assert!(find("AOAI999").is_none());
+    }
+}

@@ -1,0 +1,175 @@
+//! Source files kept for rendering, and the spans that point into them.
+//!
+//! Syntax trees are dropped module by module; only the text of each file survives the
+//! pipeline so that a diagnostic can show the lines it points at.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// Index of a file in the [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span {
+            file,
+            start: saturate(range.start),
+            end: saturate(range.end.max(range.start)),
+        }
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One file's text with a line-start index (hcl-edit nodes carry byte offsets only).
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as it is shown to the user: relative to the working directory when possible.
+    pub display_path: String,
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    line_starts: Vec<u32>,
+}
+
+/// A 1-based line and column, the column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, display_path: String, text: Arc<str>) -> SourceFile {
+        let line_starts = std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| saturate(i + 1)),
+            )
+            .collect();
+        SourceFile {
+            display_path,
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self
+            .line_starts
+            .partition_point(|&start| start as usize <= offset)
+            .saturating_sub(1);
+        let line_start = self.line_starts[line] as usize;
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(offset - line_start, |prefix| prefix.chars().count())
+            + 1;
+        LineCol { line: line + 1, column }
+    }
+
+    /// The byte range of the line holding `offset`, without its line break.
+    pub fn line_range(&self, offset: usize) -> Range<usize> {
+        let line = self.line_col(offset).line - 1;
+        let start = self.line_starts[line] as usize;
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next as usize);
+        let text = &self.text[start..end];
+        let trimmed = text.trim_end_matches(['\n', '\r']);
+        start..start + trimmed.len()
+    }
+}
+
+/// Every file the run read, shared by all stages. Appending is rare (once per file) and
+/// reading is frequent, so a lock around a vector of `Arc`s is enough.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: RwLock<Vec<Arc<SourceFile>>>,
+}
+
+impl SourceMap {
+    pub fn add(&self, path: &Path, text: Arc<str>) -> FileId {
+        let file = SourceFile::new(path.to_path_buf(), display_path(path), text);
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        files.push(Arc::new(file));
+        FileId(saturate(files.len() - 1))
+    }
+
+    /// Text that comes from no file (a `--var` argument), shown under `name`.
+    pub fn add_virtual(&self, name: &str, text: &str) -> FileId {
+        let file = SourceFile::new(PathBuf::from(name), name.to_owned(), Arc::from(text));
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        files.push(Arc::new(file));
+        FileId(saturate(files.len() - 1))
+    }
+
+    pub fn get(&self, id: FileId) -> Arc<SourceFile> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(&files[id.0 as usize])
+    }
+}
+
+/// Paths in reports are relative to the working directory (the JSON contract), with `/`
+/// separators so that output is the same on every platform.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.as_ref().map_or(path.to_path_buf(), |cwd| cwd.join(path))
+    };
+    let Some(relative) = cwd.as_ref().and_then(|cwd| absolute.strip_prefix(cwd).ok()) else {
+        // Outside the working directory: the absolute path says where.
+        return path.to_string_lossy().replace('\\', "/");
+    };
+    let text = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    if text.is_empty() { ".".into() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let file = SourceFile::new("a.tf".into(), "a.tf".into(), "ab\n\u{e9}x = 1\n".into());
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(3), LineCol { line: 2, column: 1 });
+        // 'x' follows a two-byte character: byte 5, character column 2.
+        assert_eq!(file.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(file.line_range(4), 3..10);
+    }
+
+    #[test]
+    fn line_range_drops_crlf() {
+        let file = SourceFile::new("a.tf".into(), "a.tf".into(), "ab\r\ncd".into());
+        assert_eq!(file.line_range(0), 0..2);
+        assert_eq!(file.line_range(5), 4..6);
+    }
+}
