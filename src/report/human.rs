@@ -27,7 +27,8 @@ pub fn render(findings: &[Finding], sources: &SourceMap, style: HumanStyle) -> S
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
-        .with_links(false);
+        .with_links(false)
+        .with_show_related_as_nested(true);
     let mut out = String::new();
     for finding in findings {
         let diagnostic = Rendered::new(finding, sources);

@@ -68,6 +68,7 @@ impl Rule for MissingCustomSubdomain {
                     Label::new(field.span, label),
                 )
                 .with_resource(&account.address)
+                .with_related(field.origin.iter().cloned())
                 .with_help("set `custom_subdomain_name` to a globally unique name (often the account name); changing it later recreates the account"),
             );
         }

@@ -1,0 +1,215 @@
+//! The real binary over the fixtures: human output pinned by snapshots, JSON by assertions
+//! on rule, file, line and column, and the exit-code contract.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn aoai_lint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the binary runs")
+}
+
+fn transcript(output: &Output) -> String {
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let output = aoai_lint(&all);
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", transcript(&output)))
+}
+
+/// `RULE file:line:column` for every diagnostic.
+fn places(report: &Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| format!("{} {}:{}:{}", d["rule"].as_str().unwrap(), d["file"].as_str().unwrap(), d["line"], d["column"]))
+        .collect()
+}
+
+#[test]
+fn human_output_of_every_fixture() {
+    let mut fixtures: Vec<_> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 10, "fixtures: {fixtures:?}");
+    for fixture in fixtures {
+        let output = aoai_lint(&["--no-color", &format!("fixtures/{fixture}")]);
+        insta::assert_snapshot!(fixture, transcript(&output));
+    }
+}
+
+#[test]
+fn json_points_at_the_seed_findings() {
+    let report = json(&["fixtures/seed"]);
+    assert_eq!(
+        places(&report),
+        [
+            "AOAI502 fixtures/seed/main.tf:19:1",
+            "AOAI503 fixtures/seed/main.tf:19:1",
+            "AOAI201 fixtures/seed/main.tf:21:25",
+        ]
+    );
+    let single_region = &report["diagnostics"][2];
+    assert_eq!(single_region["name"], "single-region");
+    assert_eq!(single_region["severity"], "warning");
+    assert_eq!(single_region["resource"], "azurerm_cognitive_account.openai");
+    assert_eq!(single_region["end_line"], 21);
+    assert_eq!(single_region["end_column"], 59);
+    // The location came from the resource group: the diagnostic says where.
+    assert_eq!(single_region["related"][0]["file"], "fixtures/seed/main.tf");
+    assert_eq!(single_region["related"][0]["line"], 16);
+    assert_eq!(single_region["related"][0]["column"], 14);
+    assert_eq!(report["summary"]["warnings"], 3);
+    assert_eq!(report["summary"]["errors"], 0);
+    assert_eq!(report["summary"]["files"], 1);
+}
+
+#[test]
+fn json_follows_module_inputs_to_the_caller() {
+    let report = json(&["fixtures/module-called-twice"]);
+    assert_eq!(places(&report), ["AOAI502 fixtures/module-called-twice/modules/openai/main.tf:21:27"]);
+    let finding = &report["diagnostics"][0];
+    assert_eq!(finding["resource"], "module.openai_us.azurerm_cognitive_account.this");
+    assert_eq!(finding["related"][0]["file"], "fixtures/module-called-twice/main.tf");
+    assert_eq!(finding["related"][0]["line"], 10);
+    assert_eq!(finding["related"][0]["column"], 24);
+}
+
+#[test]
+fn json_names_each_instance_of_an_expansion() {
+    let report = json(&["fixtures/locals-for-each"]);
+    assert_eq!(places(&report), ["AOAI502 fixtures/locals-for-each/main.tf:32:27"]);
+    assert_eq!(report["diagnostics"][0]["resource"], "azurerm_cognitive_account.openai[\"secondary\"]");
+    let report = json(&["fixtures/chained-for-each"]);
+    assert_eq!(report["diagnostics"][0]["resource"], "azurerm_cognitive_account.openai[\"us\"]");
+}
+
+#[test]
+fn command_line_variables_win_in_the_order_given() {
+    // tfvars-override: default westeurope < terraform.tfvars swedencentral < zz.auto.tfvars francecentral.
+    let report = json(&["fixtures/tfvars-override"]);
+    assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains("francecentral"));
+    // --var beats every file.
+    let report = json(&["--var", "location=eastus3", "fixtures/tfvars-override"]);
+    let unknown_region = &report["diagnostics"][0];
+    assert_eq!(unknown_region["rule"], "AOAI104");
+    assert_eq!(unknown_region["line"], 3);
+    assert_eq!(unknown_region["related"][0]["file"], "--var");
+    // Later on the command line wins: the --var-file after --var sets local_auth_enabled back.
+    let keys = |args: &[&str]| places(&json(args)).iter().any(|p| p.starts_with("AOAI502"));
+    assert!(keys(&["--var", "local_auth_enabled=true", "fixtures/tfvars-override"]));
+    assert!(!keys(&[
+        "--var",
+        "local_auth_enabled=true",
+        "--var-file",
+        "fixtures/tfvars-override/prod.tfvars",
+        "fixtures/tfvars-override"
+    ]));
+    assert!(keys(&[
+        "--var-file",
+        "fixtures/tfvars-override/prod.tfvars",
+        "--var",
+        "local_auth_enabled=true",
+        "fixtures/tfvars-override"
+    ]));
+    // A non-auto-loaded .tfvars file makes its variables one of several values: silent.
+    assert!(!keys(&["fixtures/tfvars-override"]));
+}
+
+#[test]
+fn unresolved_values_produce_no_findings() {
+    assert_eq!(places(&json(&["fixtures/unresolved"])), Vec::<String>::new());
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let code = |args: &[&str]| aoai_lint(args).status.code();
+    assert_eq!(code(&["fixtures/clean"]), Some(0));
+    assert_eq!(code(&["fixtures/seed"]), Some(1));
+    assert_eq!(code(&["--fail-on", "error", "fixtures/seed"]), Some(0));
+    assert_eq!(code(&["--fail-on", "never", "fixtures/hostile"]), Some(0));
+    assert_eq!(code(&["--fail-on", "info", "fixtures/seed"]), Some(1));
+    assert_eq!(code(&["--no-such-flag"]), Some(2));
+    assert_eq!(code(&["fixtures/does-not-exist"]), Some(2));
+    assert_eq!(code(&["--var", "no-equals-sign", "fixtures/seed"]), Some(2));
+    assert_eq!(code(&["--var-file", "missing.tfvars", "fixtures/seed"]), Some(2));
+    assert_eq!(code(&["--as-of", "2026-13-01", "fixtures/seed"]), Some(2));
+    assert_eq!(code(&["--as-of", "2026-11-24", "fixtures/clean"]), Some(0));
+}
+
+#[test]
+fn nothing_parseable_is_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), "resource \"x\" \"y\" {\n").unwrap();
+    let output = aoai_lint(&[dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing was linted"));
+}
+
+#[test]
+fn a_file_argument_lints_its_module() {
+    let report = json(&["fixtures/seed/main.tf"]);
+    assert_eq!(places(&report).len(), 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_out_of_the_root_is_never_read() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.tf");
+    std::fs::write(&secret, "locals {\n  token = \"s3cr3t-value\"\n}\nbroken {").unwrap();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("main.tf"), "locals {\n  a = 1\n}\n").unwrap();
+    std::os::unix::fs::symlink(&secret, root.path().join("linked.tf")).unwrap();
+    std::os::unix::fs::symlink(root.path(), root.path().join("loop")).unwrap();
+    let output = aoai_lint(&["--format", "compact", root.path().to_str().unwrap()]);
+    let text = transcript(&output);
+    assert!(!text.contains("s3cr3t"), "{text}");
+    assert!(text.contains("outside the scanned directory"), "{text}");
+    assert!(text.contains("symbolic link loop"), "{text}");
+    assert_eq!(output.status.code(), Some(1), "{text}");
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let output = aoai_lint(&["rules"]);
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!("rules", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn explain_prints_a_rule_by_id_or_name() {
+    let by_id = aoai_lint(&["explain", "AOAI201"]);
+    let by_name = aoai_lint(&["explain", "single-region"]);
+    assert_eq!(by_id.status.code(), Some(0));
+    assert_eq!(by_id.stdout, by_name.stdout);
+    let text = String::from_utf8_lossy(&by_id.stdout);
+    assert!(text.starts_with("# AOAI201 (single-region)"), "{text}");
+    for section in ["## What it does", "## Why is this bad?", "## Example", "## When it stays silent"] {
+        assert!(text.contains(section), "{section} missing");
+    }
+    assert_eq!(aoai_lint(&["explain", "AOAI999"]).status.code(), Some(2));
+}
+
+#[test]
+fn version_names_the_catalog_date() {
+    let output = aoai_lint(&["--version"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("catalog as of 20"));
+}
