@@ -37,7 +37,15 @@ fn places(report: &Value) -> Vec<String> {
         .as_array()
         .expect("diagnostics")
         .iter()
-        .map(|d| format!("{} {}:{}:{}", d["rule"].as_str().unwrap(), d["file"].as_str().unwrap(), d["line"], d["column"]))
+        .map(|d| {
+            format!(
+                "{} {}:{}:{}",
+                d["rule"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["column"]
+            )
+        })
         .collect()
 }
 
@@ -84,7 +92,10 @@ fn json_points_at_the_seed_findings() {
 #[test]
 fn json_follows_module_inputs_to_the_caller() {
     let report = json(&["fixtures/module-called-twice"]);
-    assert_eq!(places(&report), ["AOAI502 fixtures/module-called-twice/modules/openai/main.tf:21:27"]);
+    assert_eq!(
+        places(&report),
+        ["AOAI502 fixtures/module-called-twice/modules/openai/main.tf:21:27"]
+    );
     let finding = &report["diagnostics"][0];
     assert_eq!(finding["resource"], "module.openai_us.azurerm_cognitive_account.this");
     assert_eq!(finding["related"][0]["file"], "fixtures/module-called-twice/main.tf");
@@ -96,16 +107,27 @@ fn json_follows_module_inputs_to_the_caller() {
 fn json_names_each_instance_of_an_expansion() {
     let report = json(&["fixtures/locals-for-each"]);
     assert_eq!(places(&report), ["AOAI502 fixtures/locals-for-each/main.tf:32:27"]);
-    assert_eq!(report["diagnostics"][0]["resource"], "azurerm_cognitive_account.openai[\"secondary\"]");
+    assert_eq!(
+        report["diagnostics"][0]["resource"],
+        "azurerm_cognitive_account.openai[\"secondary\"]"
+    );
     let report = json(&["fixtures/chained-for-each"]);
-    assert_eq!(report["diagnostics"][0]["resource"], "azurerm_cognitive_account.openai[\"us\"]");
+    assert_eq!(
+        report["diagnostics"][0]["resource"],
+        "azurerm_cognitive_account.openai[\"us\"]"
+    );
 }
 
 #[test]
 fn command_line_variables_win_in_the_order_given() {
     // tfvars-override: default westeurope < terraform.tfvars swedencentral < zz.auto.tfvars francecentral.
     let report = json(&["fixtures/tfvars-override"]);
-    assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains("francecentral"));
+    assert!(
+        report["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("francecentral")
+    );
     // --var beats every file.
     let report = json(&["--var", "location=eastus3", "fixtures/tfvars-override"]);
     let unknown_region = &report["diagnostics"][0];
@@ -202,7 +224,12 @@ fn explain_prints_a_rule_by_id_or_name() {
     assert_eq!(by_id.stdout, by_name.stdout);
     let text = String::from_utf8_lossy(&by_id.stdout);
     assert!(text.starts_with("# AOAI201 (single-region)"), "{text}");
-    for section in ["## What it does", "## Why is this bad?", "## Example", "## When it stays silent"] {
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## When it stays silent",
+    ] {
         assert!(text.contains(section), "{section} missing");
     }
     assert_eq!(aoai_lint(&["explain", "AOAI999"]).status.code(), Some(2));

@@ -316,7 +316,7 @@ impl<'a> Evaluator<'a> {
                 name,
                 args,
                 expand_final,
-            } => self.call(name, args, *expand_final, scope),
+            } => self.call(name, args, *expand_final, scope, expr.span),
             ExprKind::Unary(op, operand) => {
                 let v = self.eval(operand, scope);
                 let origin = v.origin.clone();
@@ -482,7 +482,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn call(&self, name: &str, args: &[Expr], expand_final: bool, scope: &Scope) -> Val {
+    fn call(&self, name: &str, args: &[Expr], expand_final: bool, scope: &Scope, span: Span) -> Val {
         match name {
             // `try` returns the first argument that evaluates without an error.
             "try" => {
@@ -511,7 +511,20 @@ impl<'a> Evaluator<'a> {
                         _ => return Val::unknown(),
                     }
                 }
-                functions::call(name, &values, &self.budget)
+                match functions::call(name, &values, &self.budget) {
+                    Ok(value) => value,
+                    Err(functions::TooLarge(n)) => {
+                        self.problem(
+                            span,
+                            format!(
+                                "{name}() would make {n} elements, more than the limit of {}; its value is unknown",
+                                self.budget.max_collection
+                            ),
+                            "collection limit reached here",
+                        );
+                        Val::unknown()
+                    }
+                }
             }
         }
     }

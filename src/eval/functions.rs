@@ -9,9 +9,36 @@ use std::collections::BTreeMap;
 use super::Budget;
 use super::value::{Origin, Val, Value, format_number};
 
+/// A call that would build a collection larger than the budget allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLarge(pub usize);
+
 /// Calls `name`. A function the evaluator does not implement (time, files, randomness,
 /// hashing, regular expressions) gives Unknown.
-pub fn call(name: &str, args: &[Val], budget: &Budget) -> Val {
+pub fn call(name: &str, args: &[Val], budget: &Budget) -> Result<Val, TooLarge> {
+    if name == "range" {
+        let wanted = range_len(args);
+        if wanted.is_some_and(|n| n > budget.max_collection) {
+            return Err(TooLarge(wanted.unwrap_or_default()));
+        }
+    }
+    Ok(call_bounded(name, args))
+}
+
+/// How many elements `range(...)` would make, when its arguments are known numbers.
+fn range_len(args: &[Val]) -> Option<usize> {
+    let nums = args.iter().map(Val::to_number).collect::<Option<Vec<_>>>()?;
+    let (start, end, step) = match nums[..] {
+        [end] => (0.0, end, 1.0),
+        [start, end] => (start, end, 1.0),
+        [start, end, step] if step != 0.0 => (start, end, step),
+        _ => return None,
+    };
+    let n = ((end - start) / step).abs().ceil();
+    Some(if n.is_finite() { n as usize } else { usize::MAX })
+}
+
+fn call_bounded(name: &str, args: &[Val]) -> Val {
     let origin = Origin::merge(args.iter().map(|a| &a.origin));
     let result = match name {
         // Functions that look at known parts only.
@@ -25,7 +52,7 @@ pub fn call(name: &str, args: &[Val], budget: &Budget) -> Val {
             if !args.iter().all(Val::is_wholly_known) {
                 return Val::unknown().with_origin(origin);
             }
-            collection(name, args, budget)
+            collection(name, args)
         }
         _ => {
             let Some(string_fn) = string_function(name) else {
@@ -248,7 +275,7 @@ fn element(args: &[Val]) -> Option<Val> {
     items.get(index as usize % items.len()).cloned()
 }
 
-fn collection(name: &str, args: &[Val], budget: &Budget) -> Option<Val> {
+fn collection(name: &str, args: &[Val]) -> Option<Val> {
     let list = |v: &Val| match &v.value {
         Value::List(items) => Some(items.clone()),
         _ => None,
@@ -275,8 +302,14 @@ fn collection(name: &str, args: &[Val], budget: &Budget) -> Option<Val> {
         ("tomap", [m]) => Value::Map(map(m)?),
         ("toset", [l]) | ("distinct", [l]) => {
             let mut out: Vec<Val> = Vec::new();
+            let mut seen_strings = std::collections::HashSet::new();
             for item in list(l)? {
-                if !out.iter().any(|x| x.equals(&item) == Some(true)) {
+                // Sets of strings are the common case: hash them instead of comparing pairs.
+                let fresh = match item.as_str() {
+                    Some(s) => seen_strings.insert(s.to_owned()),
+                    None => !out.iter().any(|x| x.equals(&item) == Some(true)),
+                };
+                if fresh {
                     out.push(item);
                 }
             }
@@ -351,7 +384,8 @@ fn collection(name: &str, args: &[Val], budget: &Budget) -> Option<Val> {
                 [start, end, step] => (start, end, step),
                 _ => return None,
             };
-            if step == 0.0 || (end - start) / step > budget.max_collection as f64 {
+            // `call` has checked the length against the budget.
+            if step == 0.0 {
                 return None;
             }
             let mut out = Vec::new();
@@ -406,6 +440,8 @@ pub fn to_json(v: &Val) -> Option<serde_json::Value> {
     Some(match &v.value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
+        // Terraform writes whole numbers without a fraction.
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => serde_json::Value::Number((*n as i64).into()),
         Value::Number(n) => serde_json::Number::from_f64(*n).map(serde_json::Value::Number)?,
         Value::String(s) => serde_json::Value::String(s.clone()),
         Value::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?),

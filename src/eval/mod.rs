@@ -40,3 +40,6 @@ impl Default for Budget {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
