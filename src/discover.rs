@@ -88,6 +88,26 @@ pub fn discover(paths: &[PathBuf], limits: Limits) -> Result<Discovery, PathErro
     Ok(Discovery { modules, skipped })
 }
 
+/// The `.tf` files of one directory, not its subdirectories (a downloaded module).
+pub struct Listing {
+    pub module: ModuleDir,
+    pub skipped: Vec<Skipped>,
+}
+
+pub fn module_files(dir: &Path, limits: Limits) -> Listing {
+    let mut modules = BTreeMap::new();
+    let mut skipped = Vec::new();
+    walk(dir, Some(1), limits, &mut modules, &mut skipped);
+    let mut module = modules.remove(dir).unwrap_or_else(|| ModuleDir {
+        dir: dir.to_path_buf(),
+        ..ModuleDir::default()
+    });
+    // Variables files belong to roots only.
+    module.var_files.clear();
+    module.tf_files.sort();
+    Listing { module, skipped }
+}
+
 /// Terraform's order: `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars` and
 /// `*.auto.tfvars.json` in lexical order of file name; later files win.
 fn var_file_order(file: &VarFile) -> (u8, String) {

@@ -690,3 +690,175 @@ static EMPTY: Body = Body {
     blocks: Vec::new(),
     dynamic_blocks: Vec::new(),
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{self, Options};
+
+    fn configurations(fixture: &str) -> Vec<Configuration> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture);
+        lint::run(&Options {
+            paths: vec![path],
+            ..Options::default()
+        })
+        .expect("the fixture lints")
+        .configurations
+    }
+
+    fn links(config: &Configuration) -> Vec<(String, AccountLink)> {
+        config
+            .deployments
+            .iter()
+            .map(|d| (d.address.clone(), d.account.clone()))
+            .collect()
+    }
+
+    fn account(address: &str) -> AccountLink {
+        AccountLink::Account(address.to_owned())
+    }
+
+    #[test]
+    fn the_seed_deployment_belongs_to_its_account() {
+        let configs = configurations("seed");
+        let config = &configs[0];
+        assert_eq!(config.accounts.len(), 1);
+        assert_eq!(config.accounts[0].location.known().map(String::as_str), Some("eastus2"));
+        assert_eq!(
+            links(config),
+            [(
+                "azurerm_cognitive_deployment.realtime".to_owned(),
+                account("azurerm_cognitive_account.openai")
+            )]
+        );
+        let deployment = &config.deployments[0];
+        assert_eq!(deployment.sku_name.known().map(String::as_str), Some("GlobalStandard"));
+        assert!(deployment.sku_capacity.is_absent());
+        assert_eq!(
+            deployment.model_name.known().map(String::as_str),
+            Some("gpt-4o-realtime-preview")
+        );
+        assert_eq!(config.providers[0].name, "azurerm");
+        assert_eq!(config.providers[0].version.known().map(String::as_str), Some("~> 4.0"));
+    }
+
+    #[test]
+    fn chained_for_each_links_each_instance() {
+        let configs = configurations("chained-for-each");
+        assert_eq!(
+            links(&configs[0]),
+            [(
+                "azurerm_cognitive_deployment.chat[\"us\"]".to_owned(),
+                account("azurerm_cognitive_account.openai[\"us\"]")
+            )]
+        );
+    }
+
+    #[test]
+    fn for_each_deployments_expand_with_their_values() {
+        let configs = configurations("locals-for-each");
+        let config = &configs[0];
+        let names: Vec<_> = config
+            .deployments
+            .iter()
+            .map(|d| d.model_name.known().cloned())
+            .collect();
+        assert_eq!(names, [Some("gpt-4o".into()), Some("text-embedding-3-large".into())]);
+        assert_eq!(config.deployments[1].sku_capacity.known(), Some(&120.0));
+        assert!(
+            config
+                .deployments
+                .iter()
+                .all(|d| d.account == account("azurerm_cognitive_account.openai[\"primary\"]"))
+        );
+        let locations: Vec<_> = config
+            .accounts
+            .iter()
+            .filter_map(|a| a.location.known().cloned())
+            .collect();
+        assert_eq!(locations, ["eastus2", "swedencentral"]);
+    }
+
+    #[test]
+    fn a_module_called_twice_makes_two_accounts() {
+        let configs = configurations("module-called-twice");
+        assert_eq!(configs.len(), 1, "the called module is judged through its caller");
+        let accounts: Vec<_> = configs[0]
+            .accounts
+            .iter()
+            .map(|a| {
+                (
+                    a.address.as_str(),
+                    a.location.known().map(String::as_str),
+                    a.local_auth_enabled.known(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            accounts,
+            [
+                (
+                    "module.openai_us.azurerm_cognitive_account.this",
+                    Some("eastus2"),
+                    Some(&true)
+                ),
+                (
+                    "module.openai_eu.azurerm_cognitive_account.this",
+                    Some("swedencentral"),
+                    Some(&false)
+                ),
+            ]
+        );
+        assert_eq!(configs[0].accounts[0].call_sites.len(), 1);
+    }
+
+    #[test]
+    fn downloaded_modules_are_followed_through_modules_json() {
+        let configs = configurations("downloaded-module");
+        let config = &configs[0];
+        assert_eq!(
+            config.accounts[0].address,
+            "module.openai.azurerm_cognitive_account.this"
+        );
+        assert_eq!(
+            links(config),
+            [(
+                "module.openai.module.deployment.azurerm_cognitive_deployment.chat".to_owned(),
+                account("module.openai.azurerm_cognitive_account.this")
+            )]
+        );
+        // The git module that was not downloaded may hold accounts.
+        assert_eq!(config.unseen_accounts.len(), 1);
+    }
+
+    #[test]
+    fn dynamic_blocks_expand_and_unknown_ones_stay_unknown() {
+        let configs = configurations("dynamic-blocks");
+        let account = &configs[0].accounts[0];
+        match &account.network_acls {
+            Blocks::Known(acls) => {
+                assert_eq!(acls.len(), 1);
+                assert_eq!(acls[0].default_action.known().map(String::as_str), Some("Deny"));
+            }
+            Blocks::Unknown => panic!("the allowed_ips default is known"),
+        }
+        assert_eq!(account.identity, Blocks::Unknown, "for_each over an unknown variable");
+        assert_eq!(account.public_network_access_enabled.value, Known::Unknown);
+    }
+
+    #[test]
+    fn other_kinds_are_ignored() {
+        let configs = configurations("count");
+        assert_eq!(configs[0].accounts.len(), 2);
+        assert!(configs[0].accounts.iter().all(|a| a.kind == "OpenAI"));
+        assert!(configs[0].unseen_accounts.is_empty());
+    }
+
+    #[test]
+    fn locations_normalise_like_azurerm() {
+        assert_eq!(normalize_location("West Europe"), "westeurope");
+        assert_eq!(normalize_location("eastus2"), "eastus2");
+    }
+}

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::catalog::Catalog;
 use crate::diagnostic::Finding;
 use crate::discover::{self, Limits};
+use crate::eval::downloads::Downloads;
 use crate::eval::module::{self, ModuleSyntax, VarValue};
 use crate::eval::{Budget, CliVariables, Evaluator, ModuleSet, Note};
 use crate::facts::{self, Configuration, ConfigurationKind};
@@ -121,7 +122,8 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             } else {
                 ConfigurationKind::Root
             };
-            let evaluator = Evaluator::new(&modules, &cli, options.budget, root);
+            let downloads = Downloads::for_root(dir, &sources, options.limits);
+            let evaluator = Evaluator::new(&modules, &downloads, &cli, options.budget, root);
             let config = facts::extract(&evaluator, kind);
             let (mut found, notes) = evaluator.finish();
             found.extend(rules::check(&rules::Context {

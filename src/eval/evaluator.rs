@@ -19,6 +19,7 @@ use crate::rules::meta::UNEVALUABLE_EXPRESSION;
 use crate::source::Span;
 
 use super::Budget;
+use super::downloads::Downloads;
 use super::functions;
 use super::module::{Mode, ModuleSyntax, VarValue};
 use super::value::{Origin, ResourceObject, Val, Value};
@@ -161,6 +162,8 @@ struct Caller {
 #[derive(Debug)]
 pub struct Instance {
     pub module: Arc<ModuleSyntax>,
+    /// The call names from the root (`openai.network`): how `modules.json` names it.
+    key: String,
     /// `""` for the root, `module.chat["a"].` for a child: prefix of every address inside.
     pub address: String,
     /// The `module` block that created this instance, outermost call first.
@@ -174,6 +177,7 @@ pub struct Instance {
 /// Evaluates one configuration: a root module and every module instance under it.
 pub struct Evaluator<'a> {
     modules: &'a ModuleSet,
+    downloads: &'a Downloads<'a>,
     cli: &'a CliVariables,
     budget: Budget,
     instances: RefCell<Vec<Rc<Instance>>>,
@@ -201,9 +205,16 @@ const META_BLOCKS: &[&str] = &[
 ];
 
 impl<'a> Evaluator<'a> {
-    pub fn new(modules: &'a ModuleSet, cli: &'a CliVariables, budget: Budget, root: Arc<ModuleSyntax>) -> Self {
+    pub fn new(
+        modules: &'a ModuleSet,
+        downloads: &'a Downloads<'a>,
+        cli: &'a CliVariables,
+        budget: Budget,
+        root: Arc<ModuleSyntax>,
+    ) -> Self {
         let evaluator = Evaluator {
             modules,
+            downloads,
             cli,
             budget,
             instances: RefCell::new(Vec::new()),
@@ -214,6 +225,7 @@ impl<'a> Evaluator<'a> {
         };
         evaluator.add_instance(Instance {
             module: root,
+            key: String::new(),
             address: String::new(),
             call_sites: Vec::new(),
             caller: None,
@@ -244,7 +256,9 @@ impl<'a> Evaluator<'a> {
 
     /// Findings about evaluation itself (cycles, bounds), and notes about what was not followed.
     pub fn finish(self) -> (Vec<Finding>, Vec<Note>) {
-        (self.problems.into_inner(), self.notes.into_inner())
+        let mut problems = self.problems.into_inner();
+        problems.extend(self.downloads.take_problems());
+        (problems, self.notes.into_inner())
     }
 
     fn problem(&self, span: Span, message: String, label: &str) {
@@ -1032,6 +1046,7 @@ impl<'a> Evaluator<'a> {
             call_sites.push(call.block.head);
             let child = self.add_instance(Instance {
                 module: Arc::clone(&module),
+                key: child_key(parent, &call.name),
                 address: format!("{}module.{}{}.", parent.address, call.name, key),
                 call_sites,
                 caller: Some(Caller {
@@ -1063,18 +1078,25 @@ impl<'a> Evaluator<'a> {
             return None;
         };
         if !(source.starts_with("./") || source.starts_with("../")) {
+            if let Some(module) = self.downloads.by_key(&child_key(parent, &call.name)) {
+                return Some(module);
+            }
             self.note(
                 span,
                 format!(
-                    "module \"{}\" comes from \"{source}\", which is not a local path; its resources are not linted",
+                    "module \"{}\" comes from \"{source}\" and is not downloaded; its resources are not linted (run `terraform init` to lint them)",
                     call.name
                 ),
             );
             return None;
         }
         let target = parent.module.dir.join(source);
-        match target.canonicalize().ok().and_then(|dir| self.modules.get(&dir)) {
-            Some(module) => Some(Arc::clone(module)),
+        let discovered = target
+            .canonicalize()
+            .ok()
+            .and_then(|dir| self.modules.get(&dir).cloned());
+        match discovered.or_else(|| self.downloads.by_dir(&target)) {
+            Some(module) => Some(module),
             None => {
                 self.note(
                     span,
@@ -1151,6 +1173,14 @@ impl<'a> Evaluator<'a> {
             .into(),
         };
         self.apply(value, accessors, scope)
+    }
+}
+
+fn child_key(parent: &Instance, call: &str) -> String {
+    if parent.key.is_empty() {
+        call.to_owned()
+    } else {
+        format!("{}.{call}", parent.key)
     }
 }
 

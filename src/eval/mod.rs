@@ -1,6 +1,7 @@
 //! evaluate: Terraform expressions → values with origins, over whole configurations (a root
 //! module and the local modules it calls, each call instantiated with its own inputs).
 
+pub mod downloads;
 mod evaluator;
 pub mod functions;
 pub mod module;

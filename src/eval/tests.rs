@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::downloads::Downloads;
 use super::module::{self, VarValue};
 use super::value::Val;
 use super::{Budget, CliVariables, Evaluator, ModuleSet};
@@ -42,7 +43,8 @@ fn fixture(files: &[(&str, &str)]) -> Fixture {
 /// `local.result` of the root module, as Terraform would print it, and the AOAI005 count.
 fn eval_with(files: &[(&str, &str)], cli: &CliVariables, budget: Budget) -> (String, usize) {
     let f = fixture(files);
-    let ev = Evaluator::new(&f.modules, cli, budget, Arc::clone(&f.modules[&f.root]));
+    let downloads = Downloads::none();
+    let ev = Evaluator::new(&f.modules, &downloads, cli, budget, Arc::clone(&f.modules[&f.root]));
     let value = ev.local(ev.root(), "result");
     let (problems, _) = ev.finish();
     (value.to_string(), problems.len())
@@ -207,7 +209,14 @@ fn for_each_over_too_many_keys_is_reported() {
         "resource \"azurerm_cognitive_account\" \"a\" {\n  for_each = toset([for i in range(20000) : tostring(i)])\n  kind = \"OpenAI\"\n}\nlocals {\n  result = azurerm_cognitive_account.a\n}\n",
     )]);
     let cli = CliVariables::default();
-    let ev = Evaluator::new(&f.modules, &cli, Budget::default(), Arc::clone(&f.modules[&f.root]));
+    let downloads = Downloads::none();
+    let ev = Evaluator::new(
+        &f.modules,
+        &downloads,
+        &cli,
+        Budget::default(),
+        Arc::clone(&f.modules[&f.root]),
+    );
     assert_eq!(ev.local(ev.root(), "result").to_string(), "(unknown)");
     let (problems, _) = ev.finish();
     assert_eq!(problems.len(), 1);

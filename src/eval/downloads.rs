@@ -1,0 +1,129 @@
+//! Modules that `terraform init` downloaded into a root's `.terraform/modules`, found through
+//! its `modules.json` manifest and read only when a module call needs them.
+//!
+//! Discovery skips `.terraform` (it is not the user's code), so these directories are read
+//! here, and only inside that folder: a manifest in a pull request could name any path.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::module::{self, ModuleSyntax};
+use crate::diagnostic::Finding;
+use crate::discover::{self, Limits};
+use crate::source::SourceMap;
+
+#[derive(Deserialize)]
+struct Manifest {
+    #[serde(rename = "Modules", default)]
+    modules: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(rename = "Key")]
+    key: String,
+    #[serde(rename = "Dir")]
+    dir: String,
+}
+
+/// Manifests are a few kilobytes; a larger one is not a manifest.
+const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
+
+pub struct Downloads<'a> {
+    /// Canonical `<root>/.terraform/modules`, when it exists.
+    modules_dir: Option<PathBuf>,
+    /// Module key (`openai`, `openai.network`) → canonical directory.
+    by_key: HashMap<String, PathBuf>,
+    sources: Option<&'a SourceMap>,
+    limits: Limits,
+    loaded: RefCell<HashMap<PathBuf, Arc<ModuleSyntax>>>,
+    problems: RefCell<Vec<Finding>>,
+}
+
+impl<'a> Downloads<'a> {
+    /// No downloaded modules (tests, or a root without `.terraform`).
+    pub fn none() -> Downloads<'static> {
+        Downloads {
+            modules_dir: None,
+            by_key: HashMap::new(),
+            sources: None,
+            limits: Limits::default(),
+            loaded: RefCell::default(),
+            problems: RefCell::default(),
+        }
+    }
+
+    pub fn for_root(root_dir: &Path, sources: &'a SourceMap, limits: Limits) -> Downloads<'a> {
+        let mut downloads = Downloads {
+            sources: Some(sources),
+            limits,
+            ..Downloads::none()
+        };
+        let Ok(modules_dir) = root_dir.join(".terraform/modules").canonicalize() else {
+            return downloads;
+        };
+        let manifest_path = modules_dir.join("modules.json");
+        let manifest: Option<Manifest> = std::fs::metadata(&manifest_path)
+            .ok()
+            .filter(|m| m.is_file() && m.len() <= MAX_MANIFEST_SIZE)
+            .and_then(|_| std::fs::read(&manifest_path).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        for entry in manifest.map(|m| m.modules).unwrap_or_default() {
+            if entry.key.is_empty() {
+                continue;
+            }
+            // Dir is relative to the directory `terraform init` ran in: the root.
+            if let Ok(dir) = root_dir.join(&entry.dir).canonicalize()
+                && dir.starts_with(&modules_dir)
+            {
+                downloads.by_key.insert(entry.key, dir);
+            }
+        }
+        downloads.modules_dir = Some(modules_dir);
+        downloads
+    }
+
+    /// The module downloaded for the call with this key.
+    pub fn by_key(&self, key: &str) -> Option<Arc<ModuleSyntax>> {
+        let dir = self.by_key.get(key)?.clone();
+        self.load(&dir)
+    }
+
+    /// A local source inside a downloaded module (`./modules/x` of a registry module).
+    pub fn by_dir(&self, dir: &Path) -> Option<Arc<ModuleSyntax>> {
+        let dir = dir.canonicalize().ok()?;
+        if !dir.starts_with(self.modules_dir.as_ref()?) {
+            return None;
+        }
+        self.load(&dir)
+    }
+
+    fn load(&self, dir: &Path) -> Option<Arc<ModuleSyntax>> {
+        if let Some(module) = self.loaded.borrow().get(dir) {
+            return Some(Arc::clone(module));
+        }
+        let sources = self.sources?;
+        let listing = discover::module_files(dir, self.limits);
+        let (module, problems) = module::load(&listing.module, sources);
+        let mut found = self.problems.borrow_mut();
+        found.extend(problems);
+        found.extend(
+            listing
+                .skipped
+                .iter()
+                .map(|s| crate::parse::unreadable(sources, &s.path, &s.reason)),
+        );
+        let module = Arc::new(module);
+        self.loaded.borrow_mut().insert(dir.to_path_buf(), Arc::clone(&module));
+        Some(module)
+    }
+
+    /// Files in downloaded modules that could not be read.
+    pub fn take_problems(&self) -> Vec<Finding> {
+        std::mem::take(&mut self.problems.borrow_mut())
+    }
+}
