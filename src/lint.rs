@@ -27,6 +27,8 @@ pub struct Options {
     /// `-var-file` and `-var` in the order given: later ones win, as in Terraform.
     pub variables: Vec<VariableArg>,
     pub policy: Policy,
+    /// "Today" for date-based rules: `--as-of`, else the current date (UTC).
+    pub today: Option<jiff::civil::Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +114,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     }
 
     let roots = roots(&modules);
+    let today = options
+        .today
+        .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
     let catalog = Catalog::embedded();
     let per_root: Vec<(Configuration, Vec<Finding>, Vec<Note>)> = roots
         .par_iter()
@@ -130,6 +135,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                 config: &config,
                 catalog,
                 policy: &options.policy,
+                today,
             }));
             (config, found, notes)
         })

@@ -90,6 +90,8 @@ pub struct Context<'a> {
     pub config: &'a Configuration,
     pub catalog: &'a Catalog,
     pub policy: &'a Policy,
+    /// The date lifecycle rules compare against (`--as-of`, reproducible in CI).
+    pub today: jiff::civil::Date,
 }
 
 pub trait Rule: Sync {
