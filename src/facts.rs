@@ -264,6 +264,11 @@ struct Extractor<'e, 'a> {
 impl Extractor<'_, '_> {
     fn instance(&self, id: InstanceId, config: &mut Configuration) {
         let instance = self.ev.instance(id);
+        // Terraform evaluates every local; so does the linter, so that a cycle or a bound
+        // in one nobody reads is still reported.
+        for name in instance.module.locals.keys() {
+            self.ev.local(id, name);
+        }
         for (call_index, call) in instance.module.module_calls.iter().enumerate() {
             match &*self.ev.children(id, call_index) {
                 ChildCall::Instances(_) => {}

@@ -144,6 +144,14 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_cannot_be_read_is_reported() {
+        let sources = SourceMap::default();
+        let finding = read(&sources, Path::new("/nonexistent/dir/main.tf")).unwrap_err();
+        assert_eq!(finding.rule.id, "AOAI002");
+        assert!(finding.message.contains("cannot read"), "{}", finding.message);
+    }
+
+    #[test]
     fn invalid_utf8_is_reported_at_its_offset() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("bad.tf");

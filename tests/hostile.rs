@@ -1,0 +1,98 @@
+//! Hostile input through the real binary: every case ends with a diagnostic and an exit
+//! code, never a panic, a hang or a stack overflow.
+
+use std::process::{Command, Output};
+
+fn lint_dir(files: &[(&str, &[u8])]) -> (Output, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+        .args(["--no-color", "--format", "compact"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output, text)
+}
+
+fn account_with(attribute_line: &str) -> String {
+    format!(
+        "resource \"azurerm_cognitive_account\" \"a\" {{\n{attribute_line}\n  kind = \"OpenAI\"\n  custom_subdomain_name = \"a\"\n  local_auth_enabled = false\n}}\n"
+    )
+}
+
+#[test]
+fn deep_nesting_is_a_parse_error() {
+    let brackets = format!("locals {{\n  x = {}{}\n}}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let templates = format!(
+        "locals {{\n  x = {}1{}\n}}\n",
+        "\"${".repeat(50_000),
+        "}\"".repeat(50_000)
+    );
+    for text in [brackets, templates] {
+        let (output, report) = lint_dir(&[("main.tf", text.as_bytes())]);
+        assert_eq!(output.status.code(), Some(2), "{report}");
+        assert!(report.contains("nesting depth"), "{report}");
+    }
+}
+
+#[test]
+fn nul_bytes_and_invalid_utf8_are_reported_and_the_rest_is_linted() {
+    let (output, report) = lint_dir(&[
+        ("nul.tf", b"locals {\n  x = 1\n}\n\x00\x00"),
+        ("latin1.tf", b"# caf\xe9\n"),
+        ("main.tf", account_with("  location = \"westeurop\"").as_bytes()),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("nul.tf:4:1: error[AOAI002]"), "{report}");
+    assert!(report.contains("latin1.tf:1:6: error[AOAI002]"), "{report}");
+    assert!(report.contains("main.tf:2:14: error[AOAI104]"), "{report}");
+}
+
+#[test]
+fn crlf_and_bom_keep_positions_right() {
+    let text = format!(
+        "\u{feff}{}",
+        account_with("  location = \"westeurop\"").replace('\n', "\r\n")
+    );
+    let (_, report) = lint_dir(&[("main.tf", text.as_bytes())]);
+    assert!(report.contains("main.tf:2:14: error[AOAI104]"), "{report}");
+}
+
+#[test]
+fn a_label_far_right_on_a_long_line_renders_without_a_snippet() {
+    let text = account_with(&format!("{}location = \"westeurop\"", " ".repeat(70_000)));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+        .args(["--no-color"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("main.tf:2:70012"), "{stdout}");
+}
+
+#[test]
+fn huge_expansions_stop_at_the_bound() {
+    let text = "resource \"azurerm_cognitive_account\" \"a\" {\n  for_each = toset([for i in range(100000) : tostring(i)])\n  kind = \"OpenAI\"\n  location = \"eastus\"\n}\n";
+    let (output, report) = lint_dir(&[("main.tf", text.as_bytes())]);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("warning[AOAI005]") && report.contains("100000 instances"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_locals_cycle_is_reported() {
+    let (_, report) = lint_dir(&[("main.tf", b"locals {\n  a = local.b\n  b = local.a\n}\n")]);
+    assert!(report.contains("main.tf:2:3: warning[AOAI005]"), "{report}");
+}
