@@ -203,9 +203,13 @@ fn roots(modules: &ModuleSet) -> Vec<PathBuf> {
     roots
 }
 
-/// Reads `-var-file` files and `-var` assignments, in command-line order.
+/// Reads `-var-file` files and `-var` assignments, in command-line order, and the
+/// `TF_VAR_` environment variables Terraform would read too.
 fn cli_variables(args: &[VariableArg], sources: &SourceMap) -> Result<CliVariables, RunError> {
-    let mut cli = CliVariables::default();
+    let mut cli = CliVariables {
+        environment: environment_variables(std::env::vars_os(), sources),
+        ..CliVariables::default()
+    };
     for arg in args {
         match arg {
             VariableArg::File(path) => {
@@ -229,6 +233,32 @@ fn cli_variables(args: &[VariableArg], sources: &SourceMap) -> Result<CliVariabl
         }
     }
     Ok(cli)
+}
+
+/// `TF_VAR_name=value`. Only the name is kept as source text, so that no value from the
+/// environment (a CI secret) is ever printed in a snippet; a list or map value is Unknown.
+fn environment_variables(
+    vars: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+    sources: &SourceMap,
+) -> Vec<(String, VarValue)> {
+    let mut out: Vec<(String, VarValue)> = vars
+        .filter_map(|(key, value)| {
+            let key = key.into_string().ok()?;
+            let name = key.strip_prefix("TF_VAR_")?.to_owned();
+            let value = value.into_string().ok()?;
+            let file = sources.add_virtual("environment", &key);
+            let span = Span::new(file, 0..key.len());
+            let trimmed = value.trim_start();
+            let value = if trimmed.starts_with('[') || trimmed.starts_with('{') {
+                crate::eval::value::Val::unknown()
+            } else {
+                crate::eval::value::Val::string(value)
+            };
+            Some((name, VarValue::Json(value, span)))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// Terraform reads a `-var` value as a string unless it looks like a list, map or number

@@ -156,6 +156,43 @@ fn command_line_variables_win_in_the_order_given() {
 }
 
 #[test]
+fn override_files_merge_into_the_configuration() {
+    let report = json(&["fixtures/override-files"]);
+    assert_eq!(places(&report), ["AOAI201 fixtures/override-files/main.tf:3:25"]);
+}
+
+#[test]
+fn tf_var_environment_variables_sit_between_defaults_and_files() {
+    let run = |env: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+            .args(["--format", "json", "fixtures/module-called-twice"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("TF_VAR_eu_location", env)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let report = run("eastus9");
+    assert_eq!(report["diagnostics"][0]["rule"], "AOAI104");
+    assert_eq!(
+        report["diagnostics"][0]["message"]
+            .as_str()
+            .map(|m| m.contains("eastus9")),
+        Some(true)
+    );
+    // The value itself is never shown as source: only the variable's name.
+    assert_eq!(report["diagnostics"][0]["related"][1]["file"], "environment");
+    // terraform.tfvars outranks the environment.
+    let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+        .args(["--format", "compact", "fixtures/tfvars-override"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TF_VAR_location", "eastus9")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("eastus9"));
+}
+
+#[test]
 fn unresolved_values_produce_no_findings() {
     assert_eq!(places(&json(&["fixtures/unresolved"])), Vec::<String>::new());
 }

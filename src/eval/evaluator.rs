@@ -34,6 +34,8 @@ pub struct InstanceId(pub usize);
 #[derive(Debug, Default)]
 pub struct CliVariables {
     pub values: Vec<(String, VarValue)>,
+    /// `TF_VAR_name` environment variables: above defaults, below every file.
+    pub environment: Vec<(String, VarValue)>,
     /// With an explicit `-var-file`, the non-auto-loaded `.tfvars` files beside a root are
     /// not candidates any more: the user chose.
     pub var_file_given: bool,
@@ -717,6 +719,9 @@ impl<'a> Evaluator<'a> {
         let auto = instance.module.var_files.iter().filter(|f| f.auto_loaded);
         if let Some(value) = auto.rev().find_map(|f| f.values.get(name)) {
             return self.var_value(value, name, "set here");
+        }
+        if let Some((_, value)) = self.cli.environment.iter().find(|(n, _)| n == name) {
+            return self.var_value(value, name, "set by this environment variable");
         }
         default()
     }

@@ -162,6 +162,81 @@ impl ModuleSyntax {
             }
         }
     }
+
+    /// An override file: its blocks merge into the ones already declared.
+    fn add_override(&mut self, body: Body) {
+        for block in body.blocks {
+            match (block.kind.as_str(), block.labels.as_slice()) {
+                ("variable", [name]) => {
+                    if let Some(variable) = self.variables.get_mut(name) {
+                        if let Some(default) = block.body.attribute("default") {
+                            variable.default = Some(default.value.clone());
+                        }
+                        if let Some(t) = block.body.attribute("type") {
+                            variable.has_optional_attributes = mentions_call(&t.value, "optional");
+                        }
+                    }
+                }
+                ("locals", []) => {
+                    for attr in block.body.attributes {
+                        self.locals.insert(attr.name.clone(), attr);
+                    }
+                }
+                ("output", [name]) => {
+                    if let Some(value) = block.body.attributes.into_iter().find(|a| a.name == "value") {
+                        self.outputs.insert(name.clone(), value);
+                    }
+                }
+                ("resource" | "data", [resource_type, name]) => {
+                    let mode = if block.kind == "data" {
+                        Mode::Data
+                    } else {
+                        Mode::Managed
+                    };
+                    if let Some(index) = self.resource(mode, resource_type, name) {
+                        merge_body(&mut self.resources[index].block.body, block.body);
+                    }
+                }
+                ("module", [name]) => {
+                    if let Some(index) = self.module_call(name) {
+                        merge_body(&mut self.module_calls[index].block.body, block.body);
+                    }
+                }
+                ("terraform", []) => self.terraform_blocks.push(block),
+                ("provider", [_]) => self.configures_provider = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `override.tf` and `*_override.tf`.
+fn is_override_file(path: &std::path::Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    name == "override.tf" || name.ends_with("_override.tf")
+}
+
+/// Terraform's override merge: arguments replace arguments of the same name, and nested
+/// blocks replace every nested block of the same type.
+fn merge_body(original: &mut Body, over: Body) {
+    for attr in over.attributes {
+        match original.attributes.iter_mut().find(|a| a.name == attr.name) {
+            Some(existing) => *existing = attr,
+            None => original.attributes.push(attr),
+        }
+    }
+    let replaced: Vec<String> = over
+        .blocks
+        .iter()
+        .map(|b| b.kind.clone())
+        .chain(over.dynamic_blocks.iter().filter_map(|b| b.labels.first().cloned()))
+        .collect();
+    original.blocks.retain(|b| !replaced.contains(&b.kind));
+    original
+        .dynamic_blocks
+        .retain(|b| b.labels.first().is_none_or(|l| !replaced.contains(l)));
+    original.blocks.extend(over.blocks);
+    original.dynamic_blocks.extend(over.dynamic_blocks);
 }
 
 /// Reads and parses every file of a module directory. Files that fail are reported and
@@ -172,8 +247,15 @@ pub fn load(dir: &ModuleDir, sources: &SourceMap) -> (ModuleSyntax, Vec<Finding>
         ..ModuleSyntax::default()
     };
     let mut problems = Vec::new();
-    for path in &dir.tf_files {
+    // Terraform merges override files into the rest after reading all of it.
+    let (overrides, files): (Vec<_>, Vec<_>) = dir.tf_files.iter().partition(|p| is_override_file(p));
+    for (path, is_override) in files
+        .into_iter()
+        .map(|p| (p, false))
+        .chain(overrides.into_iter().map(|p| (p, true)))
+    {
         match parse::read_and_parse(sources, path) {
+            Ok(ParsedFile { body, .. }) if is_override => module.add_override(body),
             Ok(ParsedFile { body, .. }) => module.add_file(body),
             Err(finding) => problems.push(*finding),
         }
