@@ -91,8 +91,15 @@ fn variable_precedence_matches_terraform() {
     let cli = CliVariables {
         values: vec![cli_var("v", "var-file"), cli_var("v", "cli")],
         var_file_given: true,
+        ..CliVariables::default()
     };
     assert_eq!(run(&auto, &cli), "\"cli\"");
+    let environment = CliVariables {
+        environment: vec![cli_var("v", "environment")],
+        ..CliVariables::default()
+    };
+    assert_eq!(run(&[("main.tf", VARIABLE)], &environment), "\"environment\"");
+    assert_eq!(run(&tfvars, &environment), "\"tfvars\"");
 }
 
 #[test]
@@ -103,8 +110,8 @@ fn a_file_used_only_with_var_file_makes_the_value_unknown() {
         "(unknown)"
     );
     let chosen = CliVariables {
-        values: vec![],
         var_file_given: true,
+        ..CliVariables::default()
     };
     assert_eq!(eval_with(&files, &chosen, Budget::default()).0, "\"default\"");
 }
