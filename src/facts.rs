@@ -387,22 +387,14 @@ impl Extractor<'_, '_> {
                 });
             }
             "azurerm_cognitive_account_rai_policy" => {
-                let content_filters = match view.blocks("content_filter") {
-                    None => Blocks::Unknown,
-                    Some(filters) => Blocks::Known(
-                        filters
-                            .iter()
-                            .map(|f| ContentFilter {
-                                name: f.string("name"),
-                                filter_enabled: f.boolean("filter_enabled"),
-                                block_enabled: f.boolean("block_enabled"),
-                                severity_threshold: f.string("severity_threshold"),
-                                source: f.string("source"),
-                                span: f.head,
-                            })
-                            .collect(),
-                    ),
-                };
+                let content_filters = view.each_block("content_filter", |f| ContentFilter {
+                    name: f.string("name"),
+                    filter_enabled: f.boolean("filter_enabled"),
+                    block_enabled: f.boolean("block_enabled"),
+                    severity_threshold: f.string("severity_threshold"),
+                    source: f.string("source"),
+                    span: f.head,
+                });
                 config.rai_policies.push(RaiPolicy {
                     name: view.string("name"),
                     account: view.account_link("cognitive_account_id"),
@@ -437,34 +429,15 @@ impl Extractor<'_, '_> {
         if let Known::Value(raw) = &location.value {
             location.value = Known::Value(normalize_location(raw));
         }
-        let network_acls = match view.blocks("network_acls") {
-            None => Blocks::Unknown,
-            Some(blocks) => Blocks::Known(
-                blocks
-                    .iter()
-                    .map(|b| NetworkAcls {
-                        default_action: b.string("default_action"),
-                        span: b.head,
-                    })
-                    .collect(),
-            ),
-        };
-        let identity = match view.blocks("identity") {
-            None => Blocks::Unknown,
-            Some(blocks) => Blocks::Known(
-                blocks
-                    .iter()
-                    .map(|b| Identity {
-                        identity_type: b.string("type"),
-                        span: b.head,
-                    })
-                    .collect(),
-            ),
-        };
-        let customer_managed_key = match view.blocks("customer_managed_key") {
-            None => Blocks::Unknown,
-            Some(blocks) => Blocks::Known(blocks.iter().map(|b| b.head).collect()),
-        };
+        let network_acls = view.each_block("network_acls", |b| NetworkAcls {
+            default_action: b.string("default_action"),
+            span: b.head,
+        });
+        let identity = view.each_block("identity", |b| Identity {
+            identity_type: b.string("type"),
+            span: b.head,
+        });
+        let customer_managed_key = view.each_block("customer_managed_key", |b| b.head);
         Account {
             address,
             resource,
@@ -639,6 +612,14 @@ impl<'e, 'a> View<'e, 'a> {
                 })
                 .collect(),
         )
+    }
+
+    /// Every nested block of `kind`, read by `read`.
+    fn each_block<T>(&self, kind: &str, read: impl Fn(&View<'e, 'a>) -> T) -> Blocks<T> {
+        match self.blocks(kind) {
+            None => Blocks::Unknown,
+            Some(blocks) => Blocks::Known(blocks.iter().map(read).collect()),
+        }
     }
 
     /// `Some(None)`: no such block; `None`: unknown.
