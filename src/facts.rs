@@ -282,6 +282,12 @@ impl Extractor<'_, '_> {
             }
         }
         for decl in instance.module.resources.iter().filter(|d| d.mode == Mode::Managed) {
+            if decl.resource_type == "azapi_resource" && may_create_account(self.ev, &decl.block, id) {
+                config
+                    .unseen_accounts
+                    .push(Label::new(decl.block.head, "this azapi resource may create an account"));
+                continue;
+            }
             let interesting = matches!(
                 decl.resource_type.as_str(),
                 "azurerm_cognitive_account"
@@ -505,6 +511,20 @@ impl Extractor<'_, '_> {
             }
         }
         out
+    }
+}
+
+/// An `azapi_resource` of type `Microsoft.CognitiveServices/accounts@...`, or of a type the
+/// linter cannot resolve: its accounts are not read yet, so they count as unseen.
+fn may_create_account(ev: &Evaluator<'_>, block: &crate::parse::syntax::Block, id: InstanceId) -> bool {
+    let Some(attr) = block.body.attribute("type") else {
+        return false;
+    };
+    match ev.eval(&attr.value, &Scope::module(id)).as_str() {
+        Some(t) => t
+            .to_ascii_lowercase()
+            .starts_with("microsoft.cognitiveservices/accounts@"),
+        None => true,
     }
 }
 

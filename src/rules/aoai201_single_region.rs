@@ -40,7 +40,8 @@ declare_rule! {
     /// When accounts of unknown location could be in other regions (one account is always
     /// one region, but two accounts of unknown location are not known to share one); when
     /// the configuration may hold accounts the linter cannot see (an unknown `count` or
-    /// `for_each`, an account of unknown kind, a module that is not followed); and for a
+    /// `for_each`, an account of unknown kind, a module that is not followed, an `azapi_resource`
+/// that creates Cognitive Services accounts); and for a
     /// reusable module scanned on its own (required inputs, no provider configuration),
     /// which is judged through the configurations that call it.
     ///
@@ -191,6 +192,24 @@ mod tests {
                         &(account("a", "\"eastus2\"") + "module \"more\" {\n  source = \"Azure/openai/azurerm\"\n}\n"),
                     )],
                     &[],
+                ),
+                Case::new(
+                    "an azapi account is not read yet but may be elsewhere",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"")
+                            + "resource \"azapi_resource\" \"b\" {\n  type = \"Microsoft.CognitiveServices/accounts@2024-10-01\"\n}\n"),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "other azapi resources do not matter",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"")
+                            + "resource \"azapi_resource\" \"b\" {\n  type = \"Microsoft.Storage/storageAccounts@2023-01-01\"\n}\n"),
+                    )],
+                    &["main.tf:5:14"],
                 ),
                 Case::new(
                     "a reusable module is judged through its callers",
