@@ -1,12 +1,37 @@
 //! catalog: Azure facts as data. The YAML files under `rules/` (each with its sources and
 //! `as_of` date) are embedded in the binary, so the linter works offline.
 
-use std::collections::HashMap;
+pub mod deployment_types;
+pub mod models;
+pub mod provider;
+pub mod quotas;
+
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-const REGIONS_YAML: &str = include_str!("../../rules/regions.yaml");
+pub use deployment_types::{DeploymentType, Scope};
+pub use models::Model;
+pub use quotas::{PtuRule, QuotaRow};
+
+/// The catalog's files as text: embedded ones, or a test's own.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    pub regions: &'a str,
+    pub models: &'a str,
+    pub deployment_types: &'a str,
+    pub quotas: &'a str,
+    pub provider: &'a str,
+}
+
+pub const EMBEDDED: Sources<'static> = Sources {
+    regions: include_str!("../../rules/regions.yaml"),
+    models: include_str!("../../rules/models.yaml"),
+    deployment_types: include_str!("../../rules/deployment-types.yaml"),
+    quotas: include_str!("../../rules/quotas.yaml"),
+    provider: include_str!("../../rules/provider-schema.yaml"),
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Region {
@@ -34,14 +59,39 @@ struct RegionsFile {
     regions: Vec<Region>,
 }
 
+/// What the provider schema says, reduced to what the rules check.
+#[derive(Debug, Default)]
+pub struct ProviderFacts {
+    /// Valid `sku.name` values of `azurerm_cognitive_deployment`, with the version each arrived in.
+    pub deployment_sku_names: BTreeMap<String, Option<String>>,
+    /// Deployment types azurerm refuses (`DeveloperTier`).
+    pub deployment_sku_refused: Vec<String>,
+    pub account_sku_names: Vec<String>,
+    pub ai_services_sku_names: Vec<String>,
+    /// The SKU Azure documents for OpenAI accounts (`S0`).
+    pub openai_account_sku: String,
+    /// Kinds for which azurerm rejects `dynamic_throttling_enabled`.
+    pub dynamic_throttling_forbidden_kinds: Vec<String>,
+}
+
 #[derive(Debug)]
 pub struct Catalog {
-    /// The date the facts were last checked against their sources.
+    /// The model matrix's date: availability and lifecycle are the facts that move.
     pub as_of: String,
+    /// Every file's own date, for `aoai-lint rules` and stale-catalog checks.
+    pub file_dates: BTreeMap<&'static str, String>,
     pub regions: Vec<Region>,
     by_name: HashMap<String, usize>,
     /// Region names the sources mention (as a pair) without describing them.
     mentioned: Vec<String>,
+    pub models: Vec<Model>,
+    /// Lower-case model name → indexes into `models`.
+    by_model: HashMap<String, Vec<usize>>,
+    pub deployment_types: Vec<DeploymentType>,
+    /// `tier_1`, `tier_6`, ...: default quota rows per quota tier.
+    pub quota_tiers: BTreeMap<String, Vec<QuotaRow>>,
+    pub ptu_rules: Vec<PtuRule>,
+    pub provider: ProviderFacts,
 }
 
 /// Prefixes of sovereign-cloud region names (Azure Government, Azure China). The catalog
@@ -62,29 +112,125 @@ pub enum RegionLookup<'c> {
 impl Catalog {
     pub fn embedded() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
-        CATALOG.get_or_init(|| Catalog::from_yaml(REGIONS_YAML).expect("the embedded catalog is validated by tests"))
+        CATALOG.get_or_init(|| Catalog::load(EMBEDDED).expect("the embedded catalog is validated by tests"))
     }
 
-    pub fn from_yaml(regions_yaml: &str) -> Result<Catalog, String> {
-        let file: RegionsFile = serde_saphyr::from_str(regions_yaml).map_err(|e| e.to_string())?;
+    pub fn load(sources: Sources<'_>) -> Result<Catalog, String> {
+        fn parse<'de, T: Deserialize<'de>>(file: &str, text: &'de str) -> Result<T, String> {
+            serde_saphyr::from_str(text).map_err(|e| format!("{file}: {e}"))
+        }
+        let regions: RegionsFile = parse("regions.yaml", sources.regions)?;
+        let models: models::ModelsFile = parse("models.yaml", sources.models)?;
+        let types: deployment_types::DeploymentTypesFile = parse("deployment-types.yaml", sources.deployment_types)?;
+        let quotas: quotas::QuotasFile = parse("quotas.yaml", sources.quotas)?;
+        let provider: provider::ProviderFile = parse("provider-schema.yaml", sources.provider)?;
+
         let mut by_name = HashMap::new();
-        for (i, region) in file.regions.iter().enumerate() {
+        for (i, region) in regions.regions.iter().enumerate() {
             if by_name.insert(region.name.clone(), i).is_some() {
                 return Err(format!("region {} is listed twice", region.name));
             }
         }
-        let mentioned = file
+        let mentioned = regions
             .regions
             .iter()
             .filter_map(|r| r.paired_region.clone())
             .filter(|p| !by_name.contains_key(p))
             .collect();
+        let mut by_model: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, model) in models.models.iter().enumerate() {
+            by_model.entry(model.name.to_ascii_lowercase()).or_default().push(i);
+        }
+        let quota_tiers = quotas
+            .quota_tiers
+            .into_iter()
+            .filter(|(key, _)| key.starts_with("tier_"))
+            .filter_map(|(key, tier)| match tier {
+                quotas::TierOrOther::Tier(tier) => Some((key, tier.rows)),
+                quotas::TierOrOther::Other(_) => None,
+            })
+            .collect();
+        let resources = provider.resources;
+        let deployment_sku = resources.azurerm_cognitive_deployment.attributes.sku.fields.name;
+        let account = resources.azurerm_cognitive_account.attributes;
+        let provider_facts = ProviderFacts {
+            deployment_sku_names: deployment_sku
+                .values
+                .iter()
+                .map(|v| (v.clone(), deployment_sku.value_added.get(v).cloned()))
+                .collect(),
+            deployment_sku_refused: deployment_sku.not_accepted,
+            account_sku_names: account.sku_name.values.values,
+            ai_services_sku_names: resources.azurerm_ai_services.attributes.sku_name.values,
+            openai_account_sku: account.sku_name.openai_documented,
+            dynamic_throttling_forbidden_kinds: account.dynamic_throttling_enabled.forbidden_when_kind,
+        };
+        let file_dates = BTreeMap::from([
+            ("regions", regions.as_of),
+            ("models", models.as_of.clone()),
+            ("deployment-types", types.as_of),
+            ("quotas", quotas.as_of),
+            ("provider-schema", provider.as_of),
+        ]);
         Ok(Catalog {
-            as_of: file.as_of,
-            regions: file.regions,
+            as_of: models.as_of,
+            file_dates,
+            regions: regions.regions,
             by_name,
             mentioned,
+            models: models.models,
+            by_model,
+            deployment_types: types.deployment_types,
+            quota_tiers,
+            ptu_rules: quotas.provisioned.ptu_rules,
+            provider: provider_facts,
         })
+    }
+
+    /// Every version of a model, by name (any case).
+    pub fn model_versions(&self, name: &str) -> Vec<&Model> {
+        self.by_model
+            .get(&name.to_ascii_lowercase())
+            .map(|indexes| indexes.iter().map(|&i| &self.models[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// One model version, versions compared without case.
+    pub fn model(&self, name: &str, version: &str) -> Option<&Model> {
+        self.model_versions(name).into_iter().find(|m| m.has_version(version))
+    }
+
+    /// The model names closest to an unknown one, best first.
+    pub fn nearest_models(&self, name: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = self.models.iter().map(|m| m.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        nearest(name, names)
+    }
+
+    pub fn deployment_type(&self, name: &str) -> Option<&DeploymentType> {
+        self.deployment_types.iter().find(|t| t.name == name)
+    }
+
+    /// The default quota (tokens per minute) of a model and deployment type in a quota tier.
+    pub fn default_tpm(&self, tier: &str, model: &str, deployment_type: &str) -> Option<u64> {
+        self.quota_tiers
+            .get(&format!("tier_{tier}"))?
+            .iter()
+            .find(|r| r.model.eq_ignore_ascii_case(model) && r.deployment_type == deployment_type)?
+            .tpm
+    }
+
+    /// The highest quota tier the catalog documents.
+    pub fn highest_tier(&self) -> Option<&str> {
+        self.quota_tiers
+            .keys()
+            .filter_map(|k| k.strip_prefix("tier_"))
+            .max_by_key(|t| t.parse::<u32>().unwrap_or(0))
+    }
+
+    pub fn ptu_rule(&self, model: &str) -> Option<&PtuRule> {
+        self.ptu_rules.iter().find(|r| r.model.eq_ignore_ascii_case(model))
     }
 
     /// Looks up a normalised region name (`westeurope`).
@@ -103,15 +249,24 @@ impl Catalog {
 
     /// The region names closest to a misspelt one, best first.
     pub fn nearest_regions(&self, name: &str) -> Vec<&str> {
-        let mut scored: Vec<(f64, &str)> = self
-            .regions
-            .iter()
-            .map(|r| (strsim::jaro_winkler(name, &r.name), r.name.as_str()))
-            .filter(|(score, _)| *score >= 0.85)
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        scored.into_iter().take(2).map(|(_, n)| n).collect()
+        nearest(name, self.regions.iter().map(|r| r.name.as_str()).collect())
     }
+}
+
+/// Up to two candidates that look like `name` (Jaro-Winkler similarity of 0.85 or more).
+fn nearest<'c>(name: &str, candidates: Vec<&'c str>) -> Vec<&'c str> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&name.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(2).map(|(_, n)| n).collect()
 }
 
 #[cfg(test)]
@@ -159,7 +314,137 @@ mod tests {
 
     #[test]
     fn duplicate_regions_are_rejected() {
-        let yaml = "as_of: '2026-01-01'\nregions:\n- {name: a, display_name: A, geography: G}\n- {name: a, display_name: A, geography: G}\n";
-        assert!(Catalog::from_yaml(yaml).is_err());
+        let regions = "as_of: '2026-01-01'\nregions:\n- {name: a, display_name: A, geography: G}\n- {name: a, display_name: A, geography: G}\n";
+        assert!(Catalog::load(Sources { regions, ..EMBEDDED }).is_err());
+    }
+
+    fn date_ok(date: &str) -> bool {
+        date.parse::<jiff::civil::Date>().is_ok()
+    }
+
+    #[test]
+    fn every_file_date_parses() {
+        for (file, date) in &Catalog::embedded().file_dates {
+            assert!(date_ok(date), "{file}: as_of {date}");
+        }
+    }
+
+    #[test]
+    fn the_model_matrix_names_known_regions_and_types() {
+        let catalog = Catalog::embedded();
+        let mut problems = Vec::new();
+        for model in &catalog.models {
+            for (deployment_type, regions) in &model.availability {
+                if catalog.deployment_type(deployment_type).is_none() {
+                    problems.push(format!(
+                        "{} {:?}: unknown type {deployment_type}",
+                        model.name, model.version
+                    ));
+                }
+                for region in regions {
+                    if !matches!(
+                        catalog.region(region),
+                        RegionLookup::Known(_) | RegionLookup::MentionedOnly
+                    ) {
+                        problems.push(format!("{} {:?}: unknown region {region}", model.name, model.version));
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn models_are_listed_once_and_their_dates_parse() {
+        let catalog = Catalog::embedded();
+        let mut seen = std::collections::HashSet::new();
+        let mut problems = Vec::new();
+        for model in &catalog.models {
+            let key = (
+                model.name.to_ascii_lowercase(),
+                model.version.clone().map(|v| v.to_ascii_lowercase()),
+            );
+            if !seen.insert(key) {
+                problems.push(format!("{} {:?} is listed twice", model.name, model.version));
+            }
+            let Some(lifecycle) = &model.lifecycle else { continue };
+            let dates = lifecycle
+                .deprecation
+                .iter()
+                .chain(lifecycle.retirement.iter())
+                .chain(lifecycle.retirement_by_type.values());
+            for date in dates {
+                if !date_ok(date) {
+                    problems.push(format!("{} {:?}: date {date}", model.name, model.version));
+                }
+            }
+            for deployment_type in lifecycle.retirement_by_type.keys() {
+                if catalog.deployment_type(deployment_type).is_none() {
+                    problems.push(format!("{}: retirement for unknown type {deployment_type}", model.name));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn quotas_name_known_types_and_sane_ptu_steps() {
+        let catalog = Catalog::embedded();
+        assert_eq!(catalog.highest_tier(), Some("6"));
+        for (tier, rows) in &catalog.quota_tiers {
+            assert!(!rows.is_empty(), "{tier} has no rows");
+            for row in rows {
+                assert!(
+                    catalog.deployment_type(&row.deployment_type).is_some(),
+                    "{tier}: {row:?}"
+                );
+            }
+        }
+        for rule in &catalog.ptu_rules {
+            assert!(
+                rule.global_datazone_increment_ptu > 0 && rule.regional_increment_ptu > 0,
+                "{rule:?}"
+            );
+            assert!(
+                rule.global_datazone_min_ptu >= rule.global_datazone_increment_ptu,
+                "{rule:?}"
+            );
+        }
+        assert_eq!(
+            catalog.default_tpm("6", "gpt-4.1", "GlobalStandard").map(|t| t > 0),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn the_provider_accepts_every_deployment_type_it_documents() {
+        let catalog = Catalog::embedded();
+        for deployment_type in &catalog.deployment_types {
+            let accepted = catalog
+                .provider
+                .deployment_sku_names
+                .contains_key(&deployment_type.name);
+            assert_eq!(
+                accepted,
+                deployment_type.azurerm_sku_name_since.is_some(),
+                "{}",
+                deployment_type.name
+            );
+        }
+        assert_eq!(catalog.provider.openai_account_sku, "S0");
+        assert!(
+            catalog
+                .provider
+                .dynamic_throttling_forbidden_kinds
+                .contains(&"OpenAI".to_owned())
+        );
+    }
+
+    #[test]
+    fn models_are_found_by_name_and_version_in_any_case() {
+        let catalog = Catalog::embedded();
+        assert!(catalog.model("GPT-4o", "2024-11-20").is_some());
+        assert!(catalog.model("gpt-4", "1106-Preview").is_some());
+        assert_eq!(catalog.nearest_models("gpt4o").first(), Some(&"gpt-4o"));
     }
 }
