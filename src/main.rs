@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use aoai_lint::catalog::Catalog;
+use aoai_lint::catalog;
 use aoai_lint::cli::{Cli, Command, FailOn};
 use aoai_lint::diagnostic::Severity;
 use aoai_lint::discover::Limits;
@@ -47,7 +47,7 @@ fn version() -> String {
     format!(
         "{} (catalog as of {})",
         env!("CARGO_PKG_VERSION"),
-        Catalog::embedded().as_of
+        catalog::embedded_as_of()
     )
 }
 

@@ -109,6 +109,16 @@ pub enum RegionLookup<'c> {
     NotARegion,
 }
 
+/// The embedded catalog's date, read off the models file's `as_of:` line without parsing
+/// all of the catalog (which `--version` would otherwise do on every start).
+pub fn embedded_as_of() -> &'static str {
+    EMBEDDED
+        .models
+        .lines()
+        .find_map(|line| line.strip_prefix("as_of:"))
+        .map_or("unknown", |date| date.trim().trim_matches('"'))
+}
+
 impl Catalog {
     pub fn embedded() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
@@ -320,6 +330,11 @@ mod tests {
 
     fn date_ok(date: &str) -> bool {
         date.parse::<jiff::civil::Date>().is_ok()
+    }
+
+    #[test]
+    fn the_quick_date_is_the_parsed_date() {
+        assert_eq!(embedded_as_of(), Catalog::embedded().as_of);
     }
 
     #[test]

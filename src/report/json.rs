@@ -35,7 +35,7 @@ struct Related<'a> {
 pub fn render(findings: &[Finding], sources: &SourceMap, summary: Summary) -> String {
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),
-        catalog_as_of: &crate::catalog::Catalog::embedded().as_of,
+        catalog_as_of: crate::catalog::embedded_as_of(),
         diagnostics: findings
             .iter()
             .map(|f| Diagnostic {
