@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::Label;
 use crate::eval::module::{Mode, ResourceDecl};
-use crate::eval::value::{Val, Value};
+use crate::eval::value::{Unknown, Val, Value};
 use crate::eval::{ChildCall, Evaluator, Expansion, InstanceId, Scope};
 use crate::parse::syntax::Body;
 use crate::source::Span;
@@ -185,8 +185,8 @@ pub struct ProviderRequirement {
 pub struct Attachment {
     pub address: String,
     pub resource_type: String,
-    /// The accounts it is known to attach to.
-    pub targets: Vec<String>,
+    /// The resources it attaches to; `None` when the linter cannot tell.
+    pub targets: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +213,34 @@ pub struct Configuration {
     /// `count`/`for_each` that is unknown, an account whose kind is unknown, a module call
     /// not followed. Configuration-wide rules stay silent while this is not empty.
     pub unseen_accounts: Vec<Label>,
+}
+
+impl Configuration {
+    /// The account a deployment or RAI policy belongs to, when it is known.
+    pub fn account(&self, link: &AccountLink) -> Option<&Account> {
+        match link {
+            AccountLink::Account(address) => self.accounts.iter().find(|a| &a.address == address),
+            AccountLink::Unknown => None,
+        }
+    }
+
+    /// Attachments of `resource_type` (diagnostic settings, private endpoints, CMK resources)
+    /// known to attach to `account`; `None` when one of them has a target the linter cannot
+    /// resolve, so that it might attach to this account.
+    pub fn attachments_to(&self, resource_type: &str, account: &Account) -> Option<Vec<&Attachment>> {
+        let of_type: Vec<&Attachment> = self
+            .attachments
+            .iter()
+            .filter(|a| a.resource_type == resource_type)
+            .collect();
+        let mut out = Vec::new();
+        for attachment in of_type {
+            if attachment.targets.as_ref()?.contains(&account.address) {
+                out.push(attachment);
+            }
+        }
+        Some(out)
+    }
 }
 
 const ROUTE_TYPES: &[&str] = &[
@@ -416,7 +444,13 @@ impl Extractor<'_, '_> {
                 address,
             }),
             other => config.attachments.push(Attachment {
-                targets: view.referenced_accounts(),
+                targets: match other {
+                    "azurerm_monitor_diagnostic_setting" => view.targets(&["target_resource_id"]),
+                    "azurerm_private_endpoint" => {
+                        view.targets(&["private_service_connection", "private_connection_resource_id"])
+                    }
+                    _ => view.targets(&["cognitive_account_id"]),
+                },
                 resource_type: other.to_owned(),
                 address,
             }),
@@ -669,9 +703,14 @@ impl<'e, 'a> View<'e, 'a> {
         }
     }
 
-    /// Accounts this resource's attributes refer to through computed attributes.
+    /// Accounts this resource refers to through computed attributes, nested blocks included.
     fn referenced_accounts(&self) -> Vec<String> {
         let mut out = BTreeSet::new();
+        self.collect_references(&mut out);
+        out.into_iter().collect()
+    }
+
+    fn collect_references(&self, out: &mut BTreeSet<String>) {
         fn walk(v: &Val, out: &mut BTreeSet<String>) {
             match &v.value {
                 Value::Unknown(u) => {
@@ -685,9 +724,43 @@ impl<'e, 'a> View<'e, 'a> {
             }
         }
         for attr in &self.body.attributes {
-            walk(&self.ev.eval(&attr.value, &self.scope), &mut out);
+            walk(&self.ev.eval(&attr.value, &self.scope), out);
         }
-        out.into_iter().collect()
+        let mut kinds: Vec<&str> = self.body.blocks.iter().map(|b| b.kind.as_str()).collect();
+        kinds.extend(
+            self.body
+                .dynamic_blocks
+                .iter()
+                .filter_map(|b| b.labels.first().map(String::as_str)),
+        );
+        kinds.sort_unstable();
+        kinds.dedup();
+        for kind in kinds {
+            for block in self.blocks(kind).unwrap_or_default() {
+                block.collect_references(out);
+            }
+        }
+    }
+
+    /// The account ids an attachment names in `path` (an attribute, or `block.attribute`);
+    /// `None` when one of them is not a reference to a resource's `id`.
+    fn targets(&self, path: &[&str]) -> Option<Vec<String>> {
+        match path {
+            [attribute] => match &self.val(attribute).value {
+                Value::Unknown(Unknown { computed: Some(c), .. }) if c.attribute == "id" => {
+                    Some(vec![c.resource.clone()])
+                }
+                _ => None,
+            },
+            [block, rest @ ..] => {
+                let mut out = Vec::new();
+                for view in self.blocks(block)? {
+                    out.extend(view.targets(rest)?);
+                }
+                Some(out)
+            }
+            [] => None,
+        }
     }
 }
 

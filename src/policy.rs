@@ -1,9 +1,25 @@
 //! What a team requires of its infrastructure. Defaults hold until a configuration file
 //! sets them.
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Policy {
+    pub residency: Option<Residency>,
     pub resiliency: Resiliency,
+    pub lifecycle: Lifecycle,
+    pub quota: Quota,
+    /// Deployment types a team allows (`sku.name`); none: every type.
+    pub allowed_deployment_types: Option<Vec<String>>,
+    /// Models a team allows: `gpt-4o` (any version) or `gpt-4o@2024-11-20`; none: every model.
+    pub allowed_models: Option<Vec<String>>,
+}
+
+/// Where data may be processed and stored. Any field left out does not restrict.
+#[derive(Debug, Clone, Default)]
+pub struct Residency {
+    /// `EU` or `US`: accounts in that data zone's regions, no `Global*` deployments.
+    pub data_zone: Option<String>,
+    pub allowed_regions: Option<Vec<String>>,
+    pub allowed_geographies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -12,11 +28,29 @@ pub struct Resiliency {
     pub min_regions: usize,
 }
 
-impl Default for Policy {
+impl Default for Resiliency {
     fn default() -> Self {
-        Policy {
-            // Two regions: the smallest number that survives a regional outage.
-            resiliency: Resiliency { min_regions: 2 },
-        }
+        // Two regions: the smallest number that survives a regional outage.
+        Resiliency { min_regions: 2 }
     }
+}
+
+#[derive(Debug, Clone)]
+pub struct Lifecycle {
+    /// Warn this many days before a model version retires.
+    pub warn_days: i64,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        // A quarter: long enough to test and roll out a replacement model.
+        Lifecycle { warn_days: 90 }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Quota {
+    /// The quota tier to compare against (`1` ... `6`); none: the highest the catalog
+    /// documents, so that a warning means "above what any default quota allows".
+    pub tier: Option<String>,
 }

@@ -17,9 +17,9 @@ impl<'a> Case<'a> {
     }
 }
 
-/// Lints files written to a temporary directory; returns `RULE file:line:column` for
-/// every finding, paths relative to that directory.
-pub fn lint_files(files: &[(&str, &str)]) -> Vec<String> {
+/// Lints files written to a temporary directory on `today` (as `--as-of`, else the real
+/// date); returns `RULE file:line:column` for every finding, paths relative to that directory.
+pub fn lint_files_on(files: &[(&str, &str)], today: Option<&str>) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temporary directory");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -29,6 +29,7 @@ pub fn lint_files(files: &[(&str, &str)]) -> Vec<String> {
     let root = dir.path().canonicalize().expect("canonical temporary directory");
     let outcome = lint::run(&Options {
         paths: vec![root.clone()],
+        today: today.map(|d| d.parse().expect("a YYYY-MM-DD date")),
         ..Options::default()
     })
     .expect("the run succeeds");
@@ -46,9 +47,18 @@ pub fn lint_files(files: &[(&str, &str)]) -> Vec<String> {
 
 /// Checks every case: the findings of `rule` are exactly the expected ones.
 pub fn assert_cases(rule: &str, cases: &[Case<'_>]) {
+    assert_cases_at(rule, None, cases);
+}
+
+/// As [`assert_cases`] on a given day (`YYYY-MM-DD`).
+pub fn assert_cases_on(rule: &str, today: &str, cases: &[Case<'_>]) {
+    assert_cases_at(rule, Some(today), cases);
+}
+
+fn assert_cases_at(rule: &str, today: Option<&str>, cases: &[Case<'_>]) {
     let mut failures = Vec::new();
     for case in cases {
-        let found: Vec<String> = lint_files(case.files)
+        let found: Vec<String> = lint_files_on(case.files, today)
             .into_iter()
             .filter_map(|f| f.strip_prefix(rule).map(|rest| rest.trim().to_owned()))
             .collect();
@@ -60,4 +70,27 @@ pub fn assert_cases(rule: &str, cases: &[Case<'_>]) {
         }
     }
     assert!(failures.is_empty(), "{rule}:\n{}", failures.join("\n"));
+}
+
+/// An OpenAI account `azurerm_cognitive_account.<name>` in `location` (an expression).
+pub fn account(name: &str, location: &str) -> String {
+    format!(
+        "resource \"azurerm_cognitive_account\" \"{name}\" {{\n  name                  = \"{name}\"\n  kind                  = \"OpenAI\"\n  sku_name              = \"S0\"\n  location              = {location}\n  custom_subdomain_name = \"{name}\"\n  local_auth_enabled    = false\n}}\n"
+    )
+}
+
+/// A deployment of `model`/`version` with `sku` (and `capacity` when given) on account `account`.
+pub fn deployment(
+    name: &str,
+    account: &str,
+    model: &str,
+    version: Option<&str>,
+    sku: &str,
+    capacity: Option<i64>,
+) -> String {
+    let version = version.map(|v| format!("    version = \"{v}\"\n")).unwrap_or_default();
+    let capacity = capacity.map(|c| format!("    capacity = {c}\n")).unwrap_or_default();
+    format!(
+        "resource \"azurerm_cognitive_deployment\" \"{name}\" {{\n  name                 = \"{name}\"\n  cognitive_account_id = azurerm_cognitive_account.{account}.id\n  model {{\n    format  = \"OpenAI\"\n    name    = \"{model}\"\n{version}  }}\n  sku {{\n    name = \"{sku}\"\n{capacity}  }}\n}}\n"
+    )
 }

@@ -24,8 +24,11 @@ fn transcript(output: &Output) -> String {
     )
 }
 
+/// Date-based rules see this day, so that snapshots do not change with the calendar.
+const AS_OF: &str = "2026-11-24";
+
 fn json(args: &[&str]) -> Value {
-    let mut all = vec!["--format", "json"];
+    let mut all = vec!["--format", "json", "--as-of", AS_OF];
     all.extend_from_slice(args);
     let output = aoai_lint(&all);
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", transcript(&output)))
@@ -58,7 +61,7 @@ fn human_output_of_every_fixture() {
     fixtures.sort();
     assert!(fixtures.len() >= 10, "fixtures: {fixtures:?}");
     for fixture in fixtures {
-        let output = aoai_lint(&["--no-color", &format!("fixtures/{fixture}")]);
+        let output = aoai_lint(&["--no-color", "--as-of", AS_OF, &format!("fixtures/{fixture}")]);
         insta::assert_snapshot!(fixture, transcript(&output));
     }
 }
@@ -72,6 +75,8 @@ fn json_points_at_the_seed_findings() {
             "AOAI502 fixtures/seed/main.tf:19:1",
             "AOAI503 fixtures/seed/main.tf:19:1",
             "AOAI201 fixtures/seed/main.tf:21:25",
+            "AOAI302 fixtures/seed/main.tf:34:15",
+            "AOAI306 fixtures/seed/main.tf:34:15",
         ]
     );
     let single_region = &report["diagnostics"][2];
@@ -85,7 +90,8 @@ fn json_points_at_the_seed_findings() {
     assert_eq!(single_region["related"][0]["line"], 16);
     assert_eq!(single_region["related"][0]["column"], 14);
     assert_eq!(report["summary"]["warnings"], 3);
-    assert_eq!(report["summary"]["errors"], 0);
+    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["summary"]["infos"], 1);
     assert_eq!(report["summary"]["files"], 1);
 }
 
@@ -106,10 +112,24 @@ fn json_follows_module_inputs_to_the_caller() {
 #[test]
 fn json_names_each_instance_of_an_expansion() {
     let report = json(&["fixtures/locals-for-each"]);
-    assert_eq!(places(&report), ["AOAI502 fixtures/locals-for-each/main.tf:32:27"]);
+    assert_eq!(places(&report)[0], "AOAI502 fixtures/locals-for-each/main.tf:32:27");
     assert_eq!(
         report["diagnostics"][0]["resource"],
         "azurerm_cognitive_account.openai[\"secondary\"]"
+    );
+    let deployments: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "AOAI306")
+        .map(|d| d["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        deployments,
+        [
+            "azurerm_cognitive_deployment.primary[\"chat\"]",
+            "azurerm_cognitive_deployment.primary[\"embeddings\"]"
+        ]
     );
     let report = json(&["fixtures/chained-for-each"]);
     assert_eq!(
@@ -202,7 +222,8 @@ fn exit_codes_follow_the_contract() {
     let code = |args: &[&str]| aoai_lint(args).status.code();
     assert_eq!(code(&["fixtures/clean"]), Some(0));
     assert_eq!(code(&["fixtures/seed"]), Some(1));
-    assert_eq!(code(&["--fail-on", "error", "fixtures/seed"]), Some(0));
+    assert_eq!(code(&["--fail-on", "error", "fixtures/seed"]), Some(1));
+    assert_eq!(code(&["--fail-on", "error", "fixtures/module-called-twice"]), Some(0));
     assert_eq!(code(&["--fail-on", "never", "fixtures/hostile"]), Some(0));
     assert_eq!(code(&["--fail-on", "info", "fixtures/seed"]), Some(1));
     assert_eq!(code(&["--no-such-flag"]), Some(2));
@@ -224,8 +245,10 @@ fn nothing_parseable_is_exit_two() {
 
 #[test]
 fn a_file_argument_lints_its_module() {
-    let report = json(&["fixtures/seed/main.tf"]);
-    assert_eq!(places(&report).len(), 3);
+    assert_eq!(
+        places(&json(&["fixtures/seed/main.tf"])),
+        places(&json(&["fixtures/seed"]))
+    );
 }
 
 #[cfg(unix)]

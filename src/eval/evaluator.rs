@@ -22,7 +22,7 @@ use super::Budget;
 use super::downloads::Downloads;
 use super::functions;
 use super::module::{Mode, ModuleSyntax, VarValue};
-use super::value::{Origin, ResourceObject, Val, Value};
+use super::value::{Origin, ResourceObject, Unknown, Val, Value};
 
 /// Every parsed module directory, by canonical path.
 pub type ModuleSet = HashMap<PathBuf, Arc<ModuleSyntax>>;
@@ -361,6 +361,10 @@ impl<'a> Evaluator<'a> {
     }
 
     fn template(&self, parts: &[TemplatePart], scope: &Scope) -> Val {
+        // `"${x}"` is x itself, not its string form (Terraform keeps the type).
+        if let [TemplatePart::Interpolation(e)] = parts {
+            return self.eval(e, scope);
+        }
         let mut out = String::new();
         let mut origins = Vec::new();
         for part in parts {
@@ -371,7 +375,19 @@ impl<'a> Evaluator<'a> {
                     origins.push(v.origin.clone());
                     match v.to_terraform_string() {
                         Some(s) => out.push_str(&s),
-                        None => return Val::unknown().with_origin(Origin::merge(&origins)),
+                        None => {
+                            // `"${azurerm_cognitive_account.a.endpoint}openai"` still says
+                            // which account it points at, though not its text.
+                            let computed = match v.value {
+                                Value::Unknown(u) => u.computed,
+                                _ => None,
+                            };
+                            let unknown = Value::Unknown(Unknown {
+                                computed,
+                                invalid: false,
+                            });
+                            return Val::from(unknown).with_origin(Origin::merge(&origins));
+                        }
                     }
                 }
             }

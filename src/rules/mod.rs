@@ -12,8 +12,15 @@ mod aoai002_unreadable_file;
 mod aoai005_unevaluable_expression;
 mod aoai104_unknown_region;
 mod aoai201_single_region;
+mod aoai301_unknown_model;
+mod aoai302_model_retired;
+mod aoai303_model_not_in_region;
+mod aoai304_invalid_deployment_sku;
+mod aoai305_invalid_account_sku;
+mod aoai306_version_not_pinned;
 mod aoai502_local_auth_enabled;
 mod aoai503_missing_custom_subdomain;
+mod versions;
 
 /// Diagnostics about the run itself, raised by the pipeline rather than by a check.
 pub mod meta {
@@ -103,6 +110,12 @@ pub trait Rule: Sync {
 pub static CHECKS: &[&dyn Rule] = &[
     &aoai104_unknown_region::UnknownRegion,
     &aoai201_single_region::SingleRegion,
+    &aoai301_unknown_model::UnknownModel,
+    &aoai302_model_retired::ModelRetired,
+    &aoai303_model_not_in_region::ModelNotInRegion,
+    &aoai304_invalid_deployment_sku::InvalidDeploymentSku,
+    &aoai305_invalid_account_sku::InvalidAccountSku,
+    &aoai306_version_not_pinned::VersionNotPinned,
     &aoai502_local_auth_enabled::LocalAuthEnabled,
     &aoai503_missing_custom_subdomain::MissingCustomSubdomain,
 ];

@@ -1,0 +1,171 @@
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::facts::Known;
+
+declare_rule! {
+    /// ## What it does
+    /// Says when a deployment's model can change under a running application: no `version`
+    /// (the service deploys its default version), or a `version_upgrade_option` other than
+    /// `NoAutoUpgrade` (the provider's default, `OnceNewDefaultVersionAvailable`, moves the
+    /// deployment to every new default version).
+    ///
+    /// ## Why is this bad?
+    /// A new model version answers differently: prompts, evaluations and content filters that
+    /// were tuned for one version can regress without a change in the repository.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azurerm_cognitive_deployment" "chat" {
+    ///   model {
+    ///     format = "OpenAI"
+    ///     name   = "gpt-4o"
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "azurerm_cognitive_deployment" "chat" {
+    ///   version_upgrade_option = "NoAutoUpgrade"
+    ///   model {
+    ///     format  = "OpenAI"
+    ///     name    = "gpt-4o"
+    ///     version = "2024-11-20"
+    ///   }
+    /// }
+    /// ```
+    /// `OnceCurrentVersionExpired` is a middle way: the version changes only when it retires.
+    ///
+    /// ## Configuration
+    /// None.
+    ///
+    /// ## When it stays silent
+    /// With `NoAutoUpgrade` and a version, and when the option's value is unknown.
+    ///
+    /// ## Sources
+    /// azurerm `azurerm_cognitive_deployment`: `version_upgrade_option` defaults to
+    /// `OnceNewDefaultVersionAvailable`; `rules/models.yaml` for retirement dates.
+    pub static VERSION_NOT_PINNED = {
+        id: "AOAI306",
+        name: "version-not-pinned",
+        severity: Some(Severity::Info),
+        category: Availability,
+        summary: "no model version, or version_upgrade_option lets the model change under you",
+    };
+}
+
+pub struct VersionNotPinned;
+
+impl Rule for VersionNotPinned {
+    fn meta(&self) -> &'static RuleMeta {
+        &VERSION_NOT_PINNED
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for deployment in &cx.config.deployments {
+            let option = match &deployment.version_upgrade_option.value {
+                Known::Absent => "OnceNewDefaultVersionAvailable",
+                Known::Value(option) => option.as_str(),
+                Known::Unknown => continue,
+            };
+            let (label, message) = match (&deployment.model_version.value, option) {
+                (Known::Unknown, _) | (Known::Value(_), "NoAutoUpgrade") => continue,
+                (Known::Absent, _) => (
+                    Label::new(deployment.model_version.span, "no version"),
+                    "no model version: the service deploys its current default version, which changes over time"
+                        .to_owned(),
+                ),
+                (Known::Value(version), "OnceCurrentVersionExpired") => {
+                    let retires = deployment
+                        .model_name
+                        .known()
+                        .and_then(|name| cx.catalog.model(name, version))
+                        .and_then(|m| m.retirement(deployment.sku_name.known().map(String::as_str)))
+                        .map(|date| format!(" (on {date})"))
+                        .unwrap_or_default();
+                    (
+                        Label::new(
+                            deployment.version_upgrade_option.span,
+                            "upgrades when the version retires",
+                        ),
+                        format!("the model moves to the default version when `{version}` retires{retires}"),
+                    )
+                }
+                (Known::Value(version), _) => (
+                    Label::new(
+                        if deployment.version_upgrade_option.is_absent() {
+                            deployment.model_version.span
+                        } else {
+                            deployment.version_upgrade_option.span
+                        },
+                        "upgrades with every new default version",
+                    ),
+                    format!(
+                        "`version_upgrade_option` is {option}{}: the service moves this deployment off `{version}` whenever a new default version ships",
+                        if deployment.version_upgrade_option.is_absent() {
+                            " (the default)"
+                        } else {
+                            ""
+                        }
+                    ),
+                ),
+            };
+            out.push(
+                Finding::new(&VERSION_NOT_PINNED, message, label)
+                    .with_resource(&deployment.address)
+                    .with_help("pin `model.version` and set `version_upgrade_option = \"NoAutoUpgrade\"`, then upgrade on your schedule"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{Case, account, assert_cases, deployment};
+
+    fn with(version: Option<&str>, option: Option<&str>) -> String {
+        let mut d = deployment("d", "a", "gpt-5.1", version, "GlobalStandard", Some(10));
+        if let Some(option) = option {
+            d = d.replace("  model {", &format!("  version_upgrade_option = {option}\n  model {{"));
+        }
+        account("a", "\"eastus2\"") + &d
+    }
+
+    #[test]
+    fn cases() {
+        assert_cases(
+            "AOAI306",
+            &[
+                Case::new("no version", &[("main.tf", &with(None, None))], &["main.tf:12:3"]),
+                Case::new(
+                    "default option",
+                    &[("main.tf", &with(Some("2025-11-13"), None))],
+                    &["main.tf:15:15"],
+                ),
+                Case::new(
+                    "pinned",
+                    &[("main.tf", &with(Some("2025-11-13"), Some("\"NoAutoUpgrade\"")))],
+                    &[],
+                ),
+                Case::new(
+                    "on expiry",
+                    &[(
+                        "main.tf",
+                        &with(Some("2025-11-13"), Some("\"OnceCurrentVersionExpired\"")),
+                    )],
+                    &["main.tf:12:28"],
+                ),
+                Case::new(
+                    "unknown option",
+                    &[("main.tf", &with(Some("2025-11-13"), Some("var.option")))],
+                    &[],
+                ),
+                Case::new(
+                    "no version even when pinned",
+                    &[("main.tf", &with(None, Some("\"NoAutoUpgrade\"")))],
+                    &["main.tf:13:3"],
+                ),
+            ],
+        );
+    }
+}
