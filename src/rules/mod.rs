@@ -18,6 +18,9 @@ mod aoai303_model_not_in_region;
 mod aoai304_invalid_deployment_sku;
 mod aoai305_invalid_account_sku;
 mod aoai306_version_not_pinned;
+mod aoai401_quota_exceeded;
+mod aoai402_provisioned_capacity;
+mod aoai403_capacity_implicit;
 mod aoai502_local_auth_enabled;
 mod aoai503_missing_custom_subdomain;
 mod versions;
@@ -116,6 +119,9 @@ pub static CHECKS: &[&dyn Rule] = &[
     &aoai304_invalid_deployment_sku::InvalidDeploymentSku,
     &aoai305_invalid_account_sku::InvalidAccountSku,
     &aoai306_version_not_pinned::VersionNotPinned,
+    &aoai401_quota_exceeded::QuotaExceeded,
+    &aoai402_provisioned_capacity::ProvisionedCapacity,
+    &aoai403_capacity_implicit::CapacityImplicit,
     &aoai502_local_auth_enabled::LocalAuthEnabled,
     &aoai503_missing_custom_subdomain::MissingCustomSubdomain,
 ];

@@ -1,0 +1,152 @@
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::catalog::Scope;
+use crate::diagnostic::{Finding, Label, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks a provisioned deployment's capacity (PTUs) against the model's minimum and
+    /// increment for the deployment's scope: global and data zone provisioned deployments
+    /// have one minimum and step, regional ones another.
+    ///
+    /// ## Why is this bad?
+    /// Azure rejects a provisioned deployment below the minimum or off the increment, and the
+    /// error arrives only at apply time. PTUs are billed by the hour or reserved for a month or
+    /// a year, so the size is worth getting right in review.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// sku {
+    ///   name     = "ProvisionedManaged"
+    ///   capacity = 40 # gpt-4o regional: minimum 50, in steps of 50
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// sku {
+    ///   name     = "ProvisionedManaged"
+    ///   capacity = 50
+    /// }
+    /// ```
+    ///
+    /// ## Configuration
+    /// None.
+    ///
+    /// ## When it stays silent
+    /// When the model, the type or the capacity is unknown, when the capacity is not written
+    /// (AOAI403 reports that), and for models the catalog has no PTU sizing for.
+    ///
+    /// ## Sources
+    /// `rules/quotas.yaml`: minimum PTUs and increments from the Azure OpenAI provisioned
+    /// throughput onboarding guide.
+    pub static PROVISIONED_CAPACITY = {
+        id: "AOAI402",
+        name: "provisioned-capacity",
+        severity: Some(Severity::Error),
+        category: Quota,
+        summary: "provisioned PTUs below the minimum or not a multiple of the increment",
+    };
+}
+
+pub struct ProvisionedCapacity;
+
+impl Rule for ProvisionedCapacity {
+    fn meta(&self) -> &'static RuleMeta {
+        &PROVISIONED_CAPACITY
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for deployment in &cx.config.deployments {
+            let (Some(sku), Some(model), Some(&ptus)) = (
+                deployment.sku_name.known(),
+                deployment.model_name.known(),
+                deployment.sku_capacity.known(),
+            ) else {
+                continue;
+            };
+            let Some(kind) = cx.catalog.deployment_type(sku).filter(|t| t.provisioned) else {
+                continue;
+            };
+            let Some(rule) = cx.catalog.ptu_rule(model) else {
+                continue;
+            };
+            let (minimum, step, scope) = match kind.scope {
+                Scope::Regional => (rule.regional_min_ptu, rule.regional_increment_ptu, "regional"),
+                Scope::Datazone | Scope::Global => (
+                    rule.global_datazone_min_ptu,
+                    rule.global_datazone_increment_ptu,
+                    "global and data zone",
+                ),
+            };
+            let whole = ptus.fract() == 0.0;
+            let problem = if ptus < minimum as f64 {
+                format!("{ptus} PTUs is below the minimum of {minimum} for {scope} provisioned `{model}`")
+            } else if !whole || !(ptus as u64).is_multiple_of(step) {
+                format!("{ptus} PTUs is not a multiple of {step}, the increment for {scope} provisioned `{model}`")
+            } else {
+                continue;
+            };
+            out.push(
+                Finding::new(
+                    &PROVISIONED_CAPACITY,
+                    problem,
+                    Label::new(deployment.sku_capacity.span, "PTUs"),
+                )
+                .with_resource(&deployment.address)
+                .with_related(deployment.sku_capacity.origin.iter().cloned())
+                .with_help(format!(
+                    "{sku} `{model}` takes at least {minimum} PTUs, in steps of {step}"
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{Case, account, assert_cases, deployment};
+
+    fn with(sku: &str, capacity: i64) -> String {
+        account("a", "\"eastus2\"") + &deployment("d", "a", "gpt-4o", Some("2024-11-20"), sku, Some(capacity))
+    }
+
+    #[test]
+    fn cases() {
+        assert_cases(
+            "AOAI402",
+            &[
+                Case::new(
+                    "regional below the minimum",
+                    &[("main.tf", &with("ProvisionedManaged", 40))],
+                    &["main.tf:19:16"],
+                ),
+                Case::new(
+                    "regional off the step",
+                    &[("main.tf", &with("ProvisionedManaged", 75))],
+                    &["main.tf:19:16"],
+                ),
+                Case::new("regional right", &[("main.tf", &with("ProvisionedManaged", 100))], &[]),
+                Case::new(
+                    "global below the minimum",
+                    &[("main.tf", &with("GlobalProvisionedManaged", 10))],
+                    &["main.tf:19:16"],
+                ),
+                Case::new(
+                    "global right",
+                    &[("main.tf", &with("GlobalProvisionedManaged", 20))],
+                    &[],
+                ),
+                Case::new(
+                    "data zone off the step",
+                    &[("main.tf", &with("DataZoneProvisionedManaged", 17))],
+                    &["main.tf:19:16"],
+                ),
+                Case::new(
+                    "standard types are not provisioned",
+                    &[("main.tf", &with("GlobalStandard", 7))],
+                    &[],
+                ),
+            ],
+        );
+    }
+}
