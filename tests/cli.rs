@@ -77,6 +77,7 @@ fn json_points_at_the_seed_findings() {
             "AOAI201 fixtures/seed/main.tf:21:25",
             "AOAI302 fixtures/seed/main.tf:34:15",
             "AOAI306 fixtures/seed/main.tf:34:15",
+            "AOAI403 fixtures/seed/main.tf:37:3",
         ]
     );
     let single_region = &report["diagnostics"][2];
@@ -89,7 +90,7 @@ fn json_points_at_the_seed_findings() {
     assert_eq!(single_region["related"][0]["file"], "fixtures/seed/main.tf");
     assert_eq!(single_region["related"][0]["line"], 16);
     assert_eq!(single_region["related"][0]["column"], 14);
-    assert_eq!(report["summary"]["warnings"], 3);
+    assert_eq!(report["summary"]["warnings"], 4);
     assert_eq!(report["summary"]["errors"], 1);
     assert_eq!(report["summary"]["infos"], 1);
     assert_eq!(report["summary"]["files"], 1);
