@@ -485,8 +485,19 @@ impl Extractor<'_, '_> {
             location,
             sku_name: view.string("sku_name"),
             custom_subdomain_name: view.string("custom_subdomain_name"),
-            local_auth_enabled: view.boolean("local_auth_enabled"),
-            public_network_access_enabled: view.boolean("public_network_access_enabled"),
+            // azurerm_ai_services names these differently (and takes Enabled/Disabled).
+            local_auth_enabled: match resource {
+                AccountResource::AiServices => view.boolean("local_authentication_enabled"),
+                AccountResource::CognitiveAccount => view.boolean("local_auth_enabled"),
+            },
+            public_network_access_enabled: match resource {
+                AccountResource::AiServices => view.field("public_network_access", |v| match v.as_str()? {
+                    "Enabled" => Some(true),
+                    "Disabled" => Some(false),
+                    _ => None,
+                }),
+                AccountResource::CognitiveAccount => view.boolean("public_network_access_enabled"),
+            },
             outbound_network_access_restricted: view.boolean("outbound_network_access_restricted"),
             fqdns: view.strings("fqdns"),
             dynamic_throttling_enabled: view.boolean("dynamic_throttling_enabled"),

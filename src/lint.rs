@@ -29,6 +29,7 @@ pub struct Options {
     pub policy: Policy,
     /// "Today" for date-based rules: `--as-of`, else the current date (UTC).
     pub today: Option<jiff::civil::Date>,
+    pub rules: rules::RuleSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,12 +132,15 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             let evaluator = Evaluator::new(&modules, &downloads, &cli, options.budget, root);
             let config = facts::extract(&evaluator, kind);
             let (mut found, notes) = evaluator.finish();
-            found.extend(rules::check(&rules::Context {
-                config: &config,
-                catalog,
-                policy: &options.policy,
-                today,
-            }));
+            found.extend(rules::check(
+                &rules::Context {
+                    config: &config,
+                    catalog,
+                    policy: &options.policy,
+                    today,
+                },
+                &options.rules,
+            ));
             (config, found, notes)
         })
         .collect();
@@ -148,6 +152,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         findings.extend(found);
         notes.extend(root_notes);
     }
+    options.rules.apply(&mut findings);
     let findings = sorted_unique(findings, &sources);
     notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
     notes.dedup();

@@ -19,7 +19,7 @@ impl<'a> Case<'a> {
 
 /// Lints files written to a temporary directory on `today` (as `--as-of`, else the real
 /// date); returns `RULE file:line:column` for every finding, paths relative to that directory.
-pub fn lint_files_on(files: &[(&str, &str)], today: Option<&str>) -> Vec<String> {
+fn lint_files_with(files: &[(&str, &str)], today: Option<&str>, rules: crate::rules::RuleSettings) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temporary directory");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -30,6 +30,7 @@ pub fn lint_files_on(files: &[(&str, &str)], today: Option<&str>) -> Vec<String>
     let outcome = lint::run(&Options {
         paths: vec![root.clone()],
         today: today.map(|d| d.parse().expect("a YYYY-MM-DD date")),
+        rules,
         ..Options::default()
     })
     .expect("the run succeeds");
@@ -55,10 +56,21 @@ pub fn assert_cases_on(rule: &str, today: &str, cases: &[Case<'_>]) {
     assert_cases_at(rule, Some(today), cases);
 }
 
+/// As [`assert_cases`] for a rule that is off by default, turned on at `severity`.
+pub fn assert_cases_enabled(rule: &'static crate::rules::RuleMeta, cases: &[Case<'_>]) {
+    let mut settings = crate::rules::RuleSettings::default();
+    settings.set(rule, Some(crate::diagnostic::Severity::Info));
+    check_cases(rule.id, None, &settings, cases);
+}
+
 fn assert_cases_at(rule: &str, today: Option<&str>, cases: &[Case<'_>]) {
+    check_cases(rule, today, &crate::rules::RuleSettings::default(), cases);
+}
+
+fn check_cases(rule: &str, today: Option<&str>, settings: &crate::rules::RuleSettings, cases: &[Case<'_>]) {
     let mut failures = Vec::new();
     for case in cases {
-        let found: Vec<String> = lint_files_on(case.files, today)
+        let found: Vec<String> = lint_files_with(case.files, today, settings.clone())
             .into_iter()
             .filter_map(|f| f.strip_prefix(rule).map(|rest| rest.trim().to_owned()))
             .collect();

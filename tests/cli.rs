@@ -36,10 +36,26 @@ fn json(args: &[&str]) -> Value {
 
 /// `RULE file:line:column` for every diagnostic.
 fn places(report: &Value) -> Vec<String> {
+    places_of(report, &[])
+}
+
+/// The first diagnostic of `rule`.
+fn first<'r>(report: &'r Value, rule: &str) -> &'r Value {
     report["diagnostics"]
         .as_array()
         .expect("diagnostics")
         .iter()
+        .find(|d| d["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {report}"))
+}
+
+/// `RULE file:line:column` for the diagnostics of `rules` (all when empty).
+fn places_of(report: &Value, rules: &[&str]) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| rules.is_empty() || rules.iter().any(|r| d["rule"] == *r))
         .map(|d| {
             format!(
                 "{} {}:{}:{}",
@@ -72,15 +88,19 @@ fn json_points_at_the_seed_findings() {
     assert_eq!(
         places(&report),
         [
+            "AOAI501 fixtures/seed/main.tf:19:1",
             "AOAI502 fixtures/seed/main.tf:19:1",
             "AOAI503 fixtures/seed/main.tf:19:1",
+            "AOAI505 fixtures/seed/main.tf:19:1",
+            "AOAI507 fixtures/seed/main.tf:19:1",
+            "AOAI508 fixtures/seed/main.tf:19:1",
             "AOAI201 fixtures/seed/main.tf:21:25",
             "AOAI302 fixtures/seed/main.tf:34:15",
             "AOAI306 fixtures/seed/main.tf:34:15",
             "AOAI403 fixtures/seed/main.tf:37:3",
         ]
     );
-    let single_region = &report["diagnostics"][2];
+    let single_region = &report["diagnostics"][6];
     assert_eq!(single_region["name"], "single-region");
     assert_eq!(single_region["severity"], "warning");
     assert_eq!(single_region["resource"], "azurerm_cognitive_account.openai");
@@ -90,9 +110,11 @@ fn json_points_at_the_seed_findings() {
     assert_eq!(single_region["related"][0]["file"], "fixtures/seed/main.tf");
     assert_eq!(single_region["related"][0]["line"], 16);
     assert_eq!(single_region["related"][0]["column"], 14);
-    assert_eq!(report["summary"]["warnings"], 4);
+    // Residency rules need a policy: none of them speaks here.
+    assert!(places(&report).iter().all(|p| !p.starts_with("AOAI10")));
+    assert_eq!(report["summary"]["warnings"], 5);
     assert_eq!(report["summary"]["errors"], 1);
-    assert_eq!(report["summary"]["infos"], 1);
+    assert_eq!(report["summary"]["infos"], 4);
     assert_eq!(report["summary"]["files"], 1);
 }
 
@@ -100,10 +122,10 @@ fn json_points_at_the_seed_findings() {
 fn json_follows_module_inputs_to_the_caller() {
     let report = json(&["fixtures/module-called-twice"]);
     assert_eq!(
-        places(&report),
+        places_of(&report, &["AOAI502"]),
         ["AOAI502 fixtures/module-called-twice/modules/openai/main.tf:21:27"]
     );
-    let finding = &report["diagnostics"][0];
+    let finding = first(&report, "AOAI502");
     assert_eq!(finding["resource"], "module.openai_us.azurerm_cognitive_account.this");
     assert_eq!(finding["related"][0]["file"], "fixtures/module-called-twice/main.tf");
     assert_eq!(finding["related"][0]["line"], 10);
@@ -113,9 +135,12 @@ fn json_follows_module_inputs_to_the_caller() {
 #[test]
 fn json_names_each_instance_of_an_expansion() {
     let report = json(&["fixtures/locals-for-each"]);
-    assert_eq!(places(&report)[0], "AOAI502 fixtures/locals-for-each/main.tf:32:27");
     assert_eq!(
-        report["diagnostics"][0]["resource"],
+        places_of(&report, &["AOAI502"]),
+        ["AOAI502 fixtures/locals-for-each/main.tf:32:27"]
+    );
+    assert_eq!(
+        first(&report, "AOAI502")["resource"],
         "azurerm_cognitive_account.openai[\"secondary\"]"
     );
     let deployments: Vec<&str> = report["diagnostics"]
@@ -134,7 +159,7 @@ fn json_names_each_instance_of_an_expansion() {
     );
     let report = json(&["fixtures/chained-for-each"]);
     assert_eq!(
-        report["diagnostics"][0]["resource"],
+        first(&report, "AOAI502")["resource"],
         "azurerm_cognitive_account.openai[\"us\"]"
     );
 }
@@ -144,15 +169,14 @@ fn command_line_variables_win_in_the_order_given() {
     // tfvars-override: default westeurope < terraform.tfvars swedencentral < zz.auto.tfvars francecentral.
     let report = json(&["fixtures/tfvars-override"]);
     assert!(
-        report["diagnostics"][0]["message"]
+        first(&report, "AOAI201")["message"]
             .as_str()
             .unwrap()
             .contains("francecentral")
     );
     // --var beats every file.
     let report = json(&["--var", "location=eastus3", "fixtures/tfvars-override"]);
-    let unknown_region = &report["diagnostics"][0];
-    assert_eq!(unknown_region["rule"], "AOAI104");
+    let unknown_region = first(&report, "AOAI104");
     assert_eq!(unknown_region["line"], 3);
     assert_eq!(unknown_region["related"][0]["file"], "--var");
     // Later on the command line wins: the --var-file after --var sets local_auth_enabled back.
@@ -179,7 +203,11 @@ fn command_line_variables_win_in_the_order_given() {
 #[test]
 fn override_files_merge_into_the_configuration() {
     let report = json(&["fixtures/override-files"]);
-    assert_eq!(places(&report), ["AOAI201 fixtures/override-files/main.tf:3:25"]);
+    // The override turns keys off, sets the subdomain and denies network access by default.
+    assert_eq!(
+        places_of(&report, &["AOAI201", "AOAI501", "AOAI502", "AOAI503"]),
+        ["AOAI201 fixtures/override-files/main.tf:3:25"]
+    );
 }
 
 #[test]
@@ -194,15 +222,13 @@ fn tf_var_environment_variables_sit_between_defaults_and_files() {
         serde_json::from_slice::<Value>(&output.stdout).unwrap()
     };
     let report = run("eastus9");
-    assert_eq!(report["diagnostics"][0]["rule"], "AOAI104");
+    let unknown_region = first(&report, "AOAI104");
     assert_eq!(
-        report["diagnostics"][0]["message"]
-            .as_str()
-            .map(|m| m.contains("eastus9")),
+        unknown_region["message"].as_str().map(|m| m.contains("eastus9")),
         Some(true)
     );
     // The value itself is never shown as source: only the variable's name.
-    assert_eq!(report["diagnostics"][0]["related"][1]["file"], "environment");
+    assert_eq!(unknown_region["related"][1]["file"], "environment");
     // terraform.tfvars outranks the environment.
     let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
         .args(["--format", "compact", "fixtures/tfvars-override"])

@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::Known;
+use crate::facts::{AccountResource, Known};
 
 declare_rule! {
     /// ## What it does
@@ -49,7 +49,8 @@ declare_rule! {
 
 pub struct LocalAuthEnabled;
 
-const HELP: &str = "set `local_auth_enabled = false` and give callers a managed identity with the \"Cognitive Services OpenAI User\" role";
+const HELP: &str =
+    "turn API keys off and give callers a managed identity with the \"Cognitive Services OpenAI User\" role";
 
 impl Rule for LocalAuthEnabled {
     fn meta(&self) -> &'static RuleMeta {
@@ -59,12 +60,19 @@ impl Rule for LocalAuthEnabled {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for account in &cx.config.accounts {
             let field = &account.local_auth_enabled;
+            let attribute = match account.resource {
+                AccountResource::AiServices => "local_authentication_enabled",
+                AccountResource::CognitiveAccount => "local_auth_enabled",
+            };
             let (message, label) = match field.value {
                 Known::Absent => (
-                    "API keys are enabled: `local_auth_enabled` is not set and defaults to true",
-                    "local_auth_enabled not set",
+                    format!("API keys are enabled: `{attribute}` is not set and defaults to true"),
+                    format!("{attribute} not set"),
                 ),
-                Known::Value(true) => ("API keys are enabled: `local_auth_enabled = true`", "keys enabled here"),
+                Known::Value(true) => (
+                    format!("API keys are enabled: `{attribute} = true`"),
+                    "keys enabled here".to_owned(),
+                ),
                 Known::Value(false) | Known::Unknown => continue,
             };
             out.push(

@@ -21,8 +21,14 @@ mod aoai306_version_not_pinned;
 mod aoai401_quota_exceeded;
 mod aoai402_provisioned_capacity;
 mod aoai403_capacity_implicit;
+mod aoai501_public_network_access;
 mod aoai502_local_auth_enabled;
 mod aoai503_missing_custom_subdomain;
+mod aoai504_content_filter_weakened;
+mod aoai505_missing_managed_identity;
+mod aoai506_missing_customer_managed_key;
+mod aoai507_outbound_network_unrestricted;
+mod aoai508_missing_diagnostic_settings;
 mod versions;
 
 /// Diagnostics about the run itself, raised by the pipeline rather than by a check.
@@ -122,8 +128,14 @@ pub static CHECKS: &[&dyn Rule] = &[
     &aoai401_quota_exceeded::QuotaExceeded,
     &aoai402_provisioned_capacity::ProvisionedCapacity,
     &aoai403_capacity_implicit::CapacityImplicit,
+    &aoai501_public_network_access::PublicNetworkAccess,
     &aoai502_local_auth_enabled::LocalAuthEnabled,
     &aoai503_missing_custom_subdomain::MissingCustomSubdomain,
+    &aoai504_content_filter_weakened::ContentFilterWeakened,
+    &aoai505_missing_managed_identity::MissingManagedIdentity,
+    &aoai506_missing_customer_managed_key::MissingCustomerManagedKey,
+    &aoai507_outbound_network_unrestricted::OutboundNetworkUnrestricted,
+    &aoai508_missing_diagnostic_settings::MissingDiagnosticSettings,
 ];
 
 static META: &[&RuleMeta] = &[
@@ -146,10 +158,44 @@ pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
         .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
 }
 
-/// Runs every check on one configuration.
-pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+/// Which rules run and at what severity, where a team changed the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSettings {
+    /// Rule id → its severity, `None` for off.
+    overrides: std::collections::HashMap<&'static str, Option<Severity>>,
+}
+
+impl RuleSettings {
+    pub fn set(&mut self, rule: &'static RuleMeta, severity: Option<Severity>) {
+        self.overrides.insert(rule.id, severity);
+    }
+
+    pub fn enabled(&self, rule: &RuleMeta) -> bool {
+        match self.overrides.get(rule.id) {
+            Some(severity) => severity.is_some(),
+            None => rule.default_severity.is_some(),
+        }
+    }
+
+    /// Drops findings of rules that are off and gives overridden rules their severity; a
+    /// rule's own choice (a retiring model is a warning, a retired one an error) stands
+    /// otherwise.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        findings.retain_mut(|f| match self.overrides.get(f.rule.id) {
+            Some(Some(severity)) => {
+                f.severity = *severity;
+                true
+            }
+            Some(None) => false,
+            None => f.rule.default_severity.is_some(),
+        });
+    }
+}
+
+/// Runs every enabled check on one configuration.
+pub fn check(cx: &Context<'_>, settings: &RuleSettings) -> Vec<Finding> {
     let mut out = Vec::new();
-    for rule in CHECKS {
+    for rule in CHECKS.iter().filter(|r| settings.enabled(r.meta())) {
         rule.check(cx, &mut out);
     }
     out

@@ -1,0 +1,174 @@
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::facts::{Blocks, Known};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an OpenAI or AIServices account reachable from the internet: public network
+    /// access on (the provider's default) with no `network_acls` that deny by default and no
+    /// private endpoint to the account.
+    ///
+    /// ## Why is this bad?
+    /// Anyone who holds a key or a token can call the account from anywhere. Network rules or
+    /// a private endpoint limit who can reach it at all, which matters most when keys leak.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azurerm_cognitive_account" "openai" {
+    ///   kind = "OpenAI"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "azurerm_cognitive_account" "openai" {
+    ///   kind                          = "OpenAI"
+    ///   public_network_access_enabled = false
+    /// }
+    /// ```
+    /// or `network_acls { default_action = "Deny" ... }`, or an `azurerm_private_endpoint`.
+    ///
+    /// ## Configuration
+    /// None.
+    ///
+    /// ## When it stays silent
+    /// When public access is off or unknown; when `network_acls` deny by default, or their
+    /// number or default action is unknown; when a private endpoint points at the account, or
+    /// a private endpoint's target cannot be resolved.
+    ///
+    /// ## Sources
+    /// azurerm: `public_network_access_enabled` defaults to `true` (`public_network_access =
+    /// "Enabled"` on `azurerm_ai_services`).
+    pub static PUBLIC_NETWORK_ACCESS = {
+        id: "AOAI501",
+        name: "public-network-access",
+        severity: Some(Severity::Warning),
+        category: Security,
+        summary: "public network access on without network ACLs or a private endpoint",
+    };
+}
+
+pub struct PublicNetworkAccess;
+
+impl Rule for PublicNetworkAccess {
+    fn meta(&self) -> &'static RuleMeta {
+        &PUBLIC_NETWORK_ACCESS
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for account in &cx.config.accounts {
+            let access = &account.public_network_access_enabled;
+            if !matches!(access.value, Known::Absent | Known::Value(true)) {
+                continue;
+            }
+            let Blocks::Known(acls) = &account.network_acls else {
+                continue;
+            };
+            let restricted = acls.iter().map(|a| a.default_action.known().map(|d| d == "Deny"));
+            if restricted.clone().any(|r| r != Some(false)) {
+                // Denies by default, or the default action is unknown.
+                continue;
+            }
+            match cx.config.attachments_to("azurerm_private_endpoint", account) {
+                Some(endpoints) if endpoints.is_empty() => {}
+                _ => continue,
+            }
+            let label = if access.is_absent() {
+                "public access is on by default"
+            } else {
+                "public access on"
+            };
+            let why = if acls.is_empty() {
+                "no network_acls"
+            } else {
+                "network_acls allow by default"
+            };
+            out.push(
+                Finding::new(
+                    &PUBLIC_NETWORK_ACCESS,
+                    format!("the account is reachable from any network: public access on, {why}, no private endpoint"),
+                    Label::new(access.span, label),
+                )
+                .with_resource(&account.address)
+                .with_related(access.origin.iter().cloned())
+                .with_help("set `public_network_access_enabled = false` and add a private endpoint, or add `network_acls { default_action = \"Deny\" }` with the networks that need access"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{Case, account, assert_cases};
+
+    fn with(extra: &str) -> String {
+        account("a", "\"eastus2\"").replace("}\n", &format!("{extra}}}\n"))
+    }
+
+    const ENDPOINT: &str = "resource \"azurerm_private_endpoint\" \"pe\" {\n  name = \"pe\"\n  private_service_connection {\n    name = \"c\"\n    private_connection_resource_id = azurerm_cognitive_account.a.id\n  }\n}\n";
+
+    #[test]
+    fn cases() {
+        assert_cases(
+            "AOAI501",
+            &[
+                Case::new("default is public", &[("main.tf", &with(""))], &["main.tf:1:1"]),
+                Case::new(
+                    "explicitly public",
+                    &[("main.tf", &with("  public_network_access_enabled = true\n"))],
+                    &["main.tf:8:35"],
+                ),
+                Case::new(
+                    "off",
+                    &[("main.tf", &with("  public_network_access_enabled = false\n"))],
+                    &[],
+                ),
+                Case::new(
+                    "deny by default",
+                    &[(
+                        "main.tf",
+                        &with("  network_acls {\n    default_action = \"Deny\"\n  }\n"),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "allow by default",
+                    &[(
+                        "main.tf",
+                        &with("  network_acls {\n    default_action = \"Allow\"\n  }\n"),
+                    )],
+                    &["main.tf:1:1"],
+                ),
+                Case::new("private endpoint", &[("main.tf", &(with("") + ENDPOINT))], &[]),
+                Case::new(
+                    "private endpoint to something else",
+                    &[(
+                        "main.tf",
+                        &(with("")
+                            + &ENDPOINT.replace("azurerm_cognitive_account.a.id", "azurerm_storage_account.s.id")
+                            + "resource \"azurerm_storage_account\" \"s\" {}\n"),
+                    )],
+                    &["main.tf:1:1"],
+                ),
+                Case::new(
+                    "private endpoint of unknown target",
+                    &[(
+                        "main.tf",
+                        &(with("") + &ENDPOINT.replace("azurerm_cognitive_account.a.id", "var.target")),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "unknown acls",
+                    &[(
+                        "main.tf",
+                        &with(
+                            "  dynamic \"network_acls\" {\n    for_each = var.acls\n    content {\n      default_action = \"Deny\"\n    }\n  }\n",
+                        ),
+                    )],
+                    &[],
+                ),
+            ],
+        );
+    }
+}

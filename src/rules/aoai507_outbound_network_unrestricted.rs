@@ -1,0 +1,74 @@
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::facts::Known;
+
+declare_rule! {
+    /// ## What it does
+    /// Notes an OpenAI or AIServices account whose outbound access is not restricted to an
+    /// FQDN allow-list (`outbound_network_access_restricted` unset or `false`).
+    ///
+    /// ## Why is this bad?
+    /// Features such as "on your data" and tools make the account call other endpoints. An
+    /// allow-list keeps a prompt or a misconfiguration from sending data anywhere else.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "azurerm_cognitive_account" "openai" {
+    ///   kind = "AIServices"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "azurerm_cognitive_account" "openai" {
+    ///   kind                               = "AIServices"
+    ///   outbound_network_access_restricted = true
+    ///   fqdns                              = ["contoso-search.search.windows.net"]
+    /// }
+    /// ```
+    ///
+    /// ## Configuration
+    /// None.
+    ///
+    /// ## When it stays silent
+    /// When outbound access is restricted or the value is unknown. Both account kinds are
+    /// checked (Checkov's equivalent misses AIServices).
+    ///
+    /// ## Sources
+    /// azurerm: `outbound_network_access_restricted` defaults to `false`.
+    pub static OUTBOUND_NETWORK_UNRESTRICTED = {
+        id: "AOAI507",
+        name: "outbound-network-unrestricted",
+        severity: Some(Severity::Info),
+        category: Security,
+        summary: "outbound access not restricted to an FQDN allow-list",
+    };
+}
+
+pub struct OutboundNetworkUnrestricted;
+
+impl Rule for OutboundNetworkUnrestricted {
+    fn meta(&self) -> &'static RuleMeta {
+        &OUTBOUND_NETWORK_UNRESTRICTED
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for account in &cx.config.accounts {
+            let field = &account.outbound_network_access_restricted;
+            let label = match field.value {
+                Known::Absent => "outbound_network_access_restricted not set (false)",
+                Known::Value(false) => "outbound access unrestricted",
+                Known::Value(true) | Known::Unknown => continue,
+            };
+            out.push(
+                Finding::new(
+                    &OUTBOUND_NETWORK_UNRESTRICTED,
+                    "the account may call any endpoint: outbound access is not restricted",
+                    Label::new(field.span, label),
+                )
+                .with_resource(&account.address)
+                .with_help("set `outbound_network_access_restricted = true` and list the allowed hosts in `fqdns`"),
+            );
+        }
+    }
+}
