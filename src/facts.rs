@@ -167,8 +167,9 @@ pub struct RaiPolicy {
 pub struct Route {
     pub address: String,
     pub resource_type: String,
-    /// Accounts it is known to refer to (through `id`, `endpoint`, ...).
-    pub targets: Vec<String>,
+    /// Resources it refers to (an account's `id`, `endpoint`, ...); `None` when something
+    /// it refers to cannot be resolved.
+    pub targets: Option<Vec<String>>,
     pub head: Span,
 }
 
@@ -213,6 +214,8 @@ pub struct Configuration {
     /// `count`/`for_each` that is unknown, an account whose kind is unknown, a module call
     /// not followed. Configuration-wide rules stay silent while this is not empty.
     pub unseen_accounts: Vec<Label>,
+    /// Deployments whose number the linter cannot know (an unknown `count`/`for_each`).
+    pub unseen_deployments: Vec<Label>,
 }
 
 impl Configuration {
@@ -272,6 +275,7 @@ pub fn extract(evaluator: &Evaluator<'_>, kind: ConfigurationKind) -> Configurat
         attachments: Vec::new(),
         providers: Vec::new(),
         unseen_accounts: Vec::new(),
+        unseen_deployments: Vec::new(),
     };
     let extractor = Extractor { ev: evaluator };
     config.providers = extractor.providers(evaluator.root());
@@ -328,11 +332,11 @@ impl Extractor<'_, '_> {
                 continue;
             }
             let Expansion::Known(instances) = self.ev.expand(&decl.block, &Scope::module(id)) else {
+                let label = Label::new(decl.block.head, "how many instances this resource has is unknown");
                 if is_account_type(&decl.resource_type) {
-                    config.unseen_accounts.push(Label::new(
-                        decl.block.head,
-                        "how many instances this resource has is unknown",
-                    ));
+                    config.unseen_accounts.push(label);
+                } else if decl.resource_type == "azurerm_cognitive_deployment" {
+                    config.unseen_deployments.push(label);
                 }
                 continue;
             };
@@ -714,28 +718,43 @@ impl<'e, 'a> View<'e, 'a> {
         }
     }
 
-    /// Accounts this resource refers to through computed attributes, nested blocks included.
-    fn referenced_accounts(&self) -> Vec<String> {
+    /// Resources this one refers to through computed attributes, nested blocks included;
+    /// `None` when some value is unknown for another reason (it might name an account).
+    fn referenced_accounts(&self) -> Option<Vec<String>> {
         let mut out = BTreeSet::new();
-        self.collect_references(&mut out);
-        out.into_iter().collect()
+        self.collect_references(&mut out).then(|| out.into_iter().collect())
     }
 
-    fn collect_references(&self, out: &mut BTreeSet<String>) {
-        fn walk(v: &Val, out: &mut BTreeSet<String>) {
+    /// Adds the references found; false when an unknown value hides what it refers to.
+    fn collect_references(&self, out: &mut BTreeSet<String>) -> bool {
+        fn walk(v: &Val, out: &mut BTreeSet<String>) -> bool {
             match &v.value {
-                Value::Unknown(u) => {
-                    if let Some(c) = &u.computed {
+                Value::Unknown(u) => match &u.computed {
+                    Some(c) => {
                         out.insert(c.resource.clone());
+                        true
                     }
-                }
-                Value::List(items) => items.iter().for_each(|i| walk(i, out)),
-                Value::Map(map) => map.values().for_each(|i| walk(i, out)),
-                _ => {}
+                    None => false,
+                },
+                // Every element is walked (no short cut): all references are wanted.
+                Value::List(items) => items
+                    .iter()
+                    .map(|i| walk(i, out))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .all(|ok| ok),
+                Value::Map(map) => map
+                    .values()
+                    .map(|i| walk(i, out))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .all(|ok| ok),
+                _ => true,
             }
         }
+        let mut known = true;
         for attr in &self.body.attributes {
-            walk(&self.ev.eval(&attr.value, &self.scope), out);
+            known &= walk(&self.ev.eval(&attr.value, &self.scope), out);
         }
         let mut kinds: Vec<&str> = self.body.blocks.iter().map(|b| b.kind.as_str()).collect();
         kinds.extend(
@@ -747,10 +766,16 @@ impl<'e, 'a> View<'e, 'a> {
         kinds.sort_unstable();
         kinds.dedup();
         for kind in kinds {
-            for block in self.blocks(kind).unwrap_or_default() {
-                block.collect_references(out);
+            match self.blocks(kind) {
+                Some(blocks) => {
+                    for block in blocks {
+                        known &= block.collect_references(out);
+                    }
+                }
+                None => known = false,
             }
         }
+        known
     }
 
     /// The account ids an attachment names in `path` (an attribute, or `block.attribute`);

@@ -12,6 +12,9 @@ mod aoai002_unreadable_file;
 mod aoai005_unevaluable_expression;
 mod aoai104_unknown_region;
 mod aoai201_single_region;
+mod aoai202_model_without_failover;
+mod aoai203_no_failover_routing;
+mod aoai204_regional_capacity_risk;
 mod aoai301_unknown_model;
 mod aoai302_model_retired;
 mod aoai303_model_not_in_region;
@@ -119,6 +122,9 @@ pub trait Rule: Sync {
 pub static CHECKS: &[&dyn Rule] = &[
     &aoai104_unknown_region::UnknownRegion,
     &aoai201_single_region::SingleRegion,
+    &aoai202_model_without_failover::ModelWithoutFailover,
+    &aoai203_no_failover_routing::NoFailoverRouting,
+    &aoai204_regional_capacity_risk::RegionalCapacityRisk,
     &aoai301_unknown_model::UnknownModel,
     &aoai302_model_retired::ModelRetired,
     &aoai303_model_not_in_region::ModelNotInRegion,
@@ -156,6 +162,31 @@ pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
     all()
         .into_iter()
         .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
+}
+
+/// Whether the policy lets a deployment of `deployment_type` process data for an account in
+/// `region`. With any residency restriction, global types are out and data zone types are in
+/// only inside the policy's own data zone.
+pub fn policy_allows_type(cx: &Context<'_>, deployment_type: &str, region: &str) -> bool {
+    if let Some(allowed) = &cx.policy.allowed_deployment_types
+        && !allowed.iter().any(|t| t == deployment_type)
+    {
+        return false;
+    }
+    let Some(residency) = &cx.policy.residency else {
+        return true;
+    };
+    match cx.catalog.deployment_type(deployment_type).map(|t| t.scope) {
+        Some(crate::catalog::Scope::Regional) => true,
+        Some(crate::catalog::Scope::Datazone) => {
+            let zone = match cx.catalog.region(region) {
+                crate::catalog::RegionLookup::Known(r) => r.data_zone.clone(),
+                _ => None,
+            };
+            residency.data_zone.is_some() && zone == residency.data_zone
+        }
+        Some(crate::catalog::Scope::Global) | None => false,
+    }
 }
 
 /// Which rules run and at what severity, where a team changed the defaults.
