@@ -36,6 +36,11 @@ pub struct LintArgs {
     #[arg(value_name = "PATHS", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
+    /// The configuration file (default: the first `.aoai-lint.yaml` or `.aoai-lint.yml` from
+    /// the first path upward, stopping at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

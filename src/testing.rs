@@ -19,7 +19,7 @@ impl<'a> Case<'a> {
 
 /// Lints files written to a temporary directory on `today` (as `--as-of`, else the real
 /// date); returns `RULE file:line:column` for every finding, paths relative to that directory.
-fn lint_files_with(files: &[(&str, &str)], today: Option<&str>, rules: crate::rules::RuleSettings) -> Vec<String> {
+fn lint_files_with(files: &[(&str, &str)], today: Option<&str>, config: &crate::config::Config) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temporary directory");
     for (name, text) in files {
         let path = dir.path().join(name);
@@ -30,7 +30,8 @@ fn lint_files_with(files: &[(&str, &str)], today: Option<&str>, rules: crate::ru
     let outcome = lint::run(&Options {
         paths: vec![root.clone()],
         today: today.map(|d| d.parse().expect("a YYYY-MM-DD date")),
-        rules,
+        rules: config.rules.clone(),
+        policy: config.policy.clone(),
         ..Options::default()
     })
     .expect("the run succeeds");
@@ -58,19 +59,25 @@ pub fn assert_cases_on(rule: &str, today: &str, cases: &[Case<'_>]) {
 
 /// As [`assert_cases`] for a rule that is off by default, turned on at `severity`.
 pub fn assert_cases_enabled(rule: &'static crate::rules::RuleMeta, cases: &[Case<'_>]) {
-    let mut settings = crate::rules::RuleSettings::default();
-    settings.set(rule, Some(crate::diagnostic::Severity::Info));
-    check_cases(rule.id, None, &settings, cases);
+    let mut config = crate::config::Config::default();
+    config.rules.set(rule, Some(crate::diagnostic::Severity::Info));
+    check_cases(rule.id, None, &config, cases);
+}
+
+/// As [`assert_cases`] under a configuration file's text.
+pub fn assert_cases_with_config(rule: &str, config_yaml: &str, cases: &[Case<'_>]) {
+    let config = crate::config::parse(config_yaml).expect("a valid test configuration");
+    check_cases(rule, None, &config, cases);
 }
 
 fn assert_cases_at(rule: &str, today: Option<&str>, cases: &[Case<'_>]) {
-    check_cases(rule, today, &crate::rules::RuleSettings::default(), cases);
+    check_cases(rule, today, &crate::config::Config::default(), cases);
 }
 
-fn check_cases(rule: &str, today: Option<&str>, settings: &crate::rules::RuleSettings, cases: &[Case<'_>]) {
+fn check_cases(rule: &str, today: Option<&str>, config: &crate::config::Config, cases: &[Case<'_>]) {
     let mut failures = Vec::new();
     for case in cases {
-        let found: Vec<String> = lint_files_with(case.files, today, settings.clone())
+        let found: Vec<String> = lint_files_with(case.files, today, config)
             .into_iter()
             .filter_map(|f| f.strip_prefix(rule).map(|rest| rest.trim().to_owned()))
             .collect();

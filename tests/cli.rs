@@ -201,6 +201,33 @@ fn command_line_variables_win_in_the_order_given() {
 }
 
 #[test]
+fn the_configuration_file_beside_the_code_sets_the_policy() {
+    let report = json(&["fixtures/eu-residency"]);
+    let rules: std::collections::BTreeSet<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    for expected in ["AOAI101", "AOAI102", "AOAI103", "AOAI105", "AOAI307"] {
+        assert!(rules.contains(expected), "{expected} missing from {rules:?}");
+    }
+    // The file turns AOAI508 off.
+    assert!(!rules.contains("AOAI508"));
+    // --config names another file, here an empty one: no residency policy, no residency rules.
+    let empty = tempfile::NamedTempFile::new().unwrap();
+    let report = json(&["--config", empty.path().to_str().unwrap(), "fixtures/eu-residency"]);
+    assert!(
+        places(&report).iter().all(|p| !p.starts_with("AOAI10")),
+        "{:?}",
+        places(&report)
+    );
+    assert!(!places_of(&report, &["AOAI508"]).is_empty());
+    let output = aoai_lint(&["--config", "does-not-exist.yaml", "fixtures/eu-residency"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
 fn override_files_merge_into_the_configuration() {
     let report = json(&["fixtures/override-files"]);
     // The override turns keys off, sets the subdomain and denies network access by default.

@@ -10,7 +10,11 @@ use crate::policy::Policy;
 mod aoai001_unresolved_value;
 mod aoai002_unreadable_file;
 mod aoai005_unevaluable_expression;
+mod aoai101_region_not_allowed;
+mod aoai102_global_deployment_residency;
+mod aoai103_data_zone_mismatch;
 mod aoai104_unknown_region;
+mod aoai105_deployment_type_not_allowed;
 mod aoai201_single_region;
 mod aoai202_model_without_failover;
 mod aoai203_no_failover_routing;
@@ -21,6 +25,7 @@ mod aoai303_model_not_in_region;
 mod aoai304_invalid_deployment_sku;
 mod aoai305_invalid_account_sku;
 mod aoai306_version_not_pinned;
+mod aoai307_model_not_allowed;
 mod aoai401_quota_exceeded;
 mod aoai402_provisioned_capacity;
 mod aoai403_capacity_implicit;
@@ -120,7 +125,11 @@ pub trait Rule: Sync {
 
 /// Every check, once.
 pub static CHECKS: &[&dyn Rule] = &[
+    &aoai101_region_not_allowed::RegionNotAllowed,
+    &aoai102_global_deployment_residency::GlobalDeploymentResidency,
+    &aoai103_data_zone_mismatch::DataZoneMismatch,
     &aoai104_unknown_region::UnknownRegion,
+    &aoai105_deployment_type_not_allowed::DeploymentTypeNotAllowed,
     &aoai201_single_region::SingleRegion,
     &aoai202_model_without_failover::ModelWithoutFailover,
     &aoai203_no_failover_routing::NoFailoverRouting,
@@ -131,6 +140,7 @@ pub static CHECKS: &[&dyn Rule] = &[
     &aoai304_invalid_deployment_sku::InvalidDeploymentSku,
     &aoai305_invalid_account_sku::InvalidAccountSku,
     &aoai306_version_not_pinned::VersionNotPinned,
+    &aoai307_model_not_allowed::ModelNotAllowed,
     &aoai401_quota_exceeded::QuotaExceeded,
     &aoai402_provisioned_capacity::ProvisionedCapacity,
     &aoai403_capacity_implicit::CapacityImplicit,
