@@ -242,9 +242,36 @@ pub fn check(cx: &Context<'_>, settings: &RuleSettings) -> Vec<Finding> {
     out
 }
 
+/// The Markdown table of every rule that `rules/README.md` carries.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| id | name | default | category | checks |\n|---|---|---|---|---|\n");
+    for rule in all() {
+        let severity = rule.default_severity.map_or("off".to_owned(), |s| s.to_string());
+        let category = serde_json::to_value(rule.category)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| {} | {} | {severity} | {category} | {} |\n",
+            rule.id, rule.name, rule.summary
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rules_readme_lists_every_rule() {
+        let readme = include_str!("../../rules/README.md");
+        let table = markdown_table();
+        assert!(
+            readme.contains(&table),
+            "rules/README.md is out of date; its table should read:\n{table}"
+        );
+    }
 
     const SECTIONS: &[&str] = &[
         "## What it does",
