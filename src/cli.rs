@@ -66,6 +66,11 @@ pub struct LintArgs {
     #[arg(long, value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_file_size: u64,
 
+    /// Report every value a rule needed but could not resolve (AOAI001), so that silence is
+    /// not mistaken for a pass.
+    #[arg(long)]
+    pub report_unknowns: bool,
+
     /// Never colour the output (also: the NO_COLOR environment variable).
     #[arg(long)]
     pub no_color: bool,

@@ -99,6 +99,10 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    let mut rules = config.rules;
+    if args.report_unknowns {
+        rules.set(&aoai_lint::rules::meta::UNRESOLVED_VALUE, Some(Severity::Info));
+    }
     let options = Options {
         paths: args.paths.clone(),
         limits: Limits {
@@ -107,7 +111,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         variables: variables_in_order(args, matches),
         today: args.as_of,
         policy: config.policy,
-        rules: config.rules,
+        rules,
         ..Options::default()
     };
     let outcome = match lint::run(&options) {

@@ -267,6 +267,26 @@ fn tf_var_environment_variables_sit_between_defaults_and_files() {
 }
 
 #[test]
+fn report_unknowns_names_what_could_not_be_checked() {
+    let report = json(&["--report-unknowns", "fixtures/unresolved"]);
+    let unknowns = places_of(&report, &["AOAI001"]);
+    assert!(
+        unknowns.contains(&"AOAI001 fixtures/unresolved/main.tf:14:27".to_owned()),
+        "{unknowns:?}"
+    );
+    // The for_each over an unknown set hides how many accounts there are.
+    assert!(
+        unknowns.contains(&"AOAI001 fixtures/unresolved/main.tf:40:1".to_owned()),
+        "{unknowns:?}"
+    );
+    assert_eq!(
+        places_of(&report, &[]).len(),
+        unknowns.len(),
+        "only AOAI001 speaks here"
+    );
+}
+
+#[test]
 fn unresolved_values_produce_no_findings() {
     assert_eq!(places(&json(&["fixtures/unresolved"])), Vec::<String>::new());
 }

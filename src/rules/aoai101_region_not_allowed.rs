@@ -56,6 +56,13 @@ impl Rule for RegionNotAllowed {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(residency) = &cx.policy.residency else { return };
         for account in &cx.config.accounts {
+            cx.note_unknown(
+                out,
+                &REGION_NOT_ALLOWED,
+                &account.location,
+                "the account's location",
+                &account.address,
+            );
             let Some(name) = account.location.known() else { continue };
             let lookup = cx.catalog.region(name);
             if lookup == RegionLookup::NotARegion {

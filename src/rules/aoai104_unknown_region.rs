@@ -57,6 +57,13 @@ impl Rule for UnknownRegion {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for account in &cx.config.accounts {
+            cx.note_unknown(
+                out,
+                &UNKNOWN_REGION,
+                &account.location,
+                "the account's location",
+                &account.address,
+            );
             let Some(location) = account.location.known() else {
                 continue;
             };

@@ -65,7 +65,20 @@ impl Rule for SingleRegion {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let config = cx.config;
-        if config.kind != ConfigurationKind::Root || !config.unseen_accounts.is_empty() {
+        if config.kind != ConfigurationKind::Root {
+            return;
+        }
+        if !config.unseen_accounts.is_empty() {
+            for unseen in &config.unseen_accounts {
+                out.push(Finding::new(
+                    &crate::rules::meta::UNRESOLVED_VALUE,
+                    format!(
+                        "AOAI201 (single-region) could not judge the configuration: {}",
+                        unseen.message
+                    ),
+                    unseen.clone(),
+                ));
+            }
             return;
         }
         let Some(first) = config.accounts.first() else { return };

@@ -60,6 +60,20 @@ impl Rule for UnknownModel {
             if deployment.model_format.known().map(String::as_str) != Some("OpenAI") {
                 continue;
             }
+            cx.note_unknown(
+                out,
+                &UNKNOWN_MODEL,
+                &deployment.model_name,
+                "the model name",
+                &deployment.address,
+            );
+            cx.note_unknown(
+                out,
+                &UNKNOWN_MODEL,
+                &deployment.model_version,
+                "the model version",
+                &deployment.address,
+            );
             let Some(name) = deployment.model_name.known() else {
                 continue;
             };

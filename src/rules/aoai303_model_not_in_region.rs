@@ -56,6 +56,13 @@ impl Rule for ModelNotInRegion {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for deployment in &cx.config.deployments {
+            cx.note_unknown(
+                out,
+                &MODEL_NOT_IN_REGION,
+                &deployment.sku_name,
+                "the deployment type",
+                &deployment.address,
+            );
             let (Some(name), Some(version), Some(sku)) = (
                 deployment.model_name.known(),
                 deployment.model_version.known(),
@@ -66,6 +73,13 @@ impl Rule for ModelNotInRegion {
             let Some(account) = cx.config.account(&deployment.account) else {
                 continue;
             };
+            cx.note_unknown(
+                out,
+                &MODEL_NOT_IN_REGION,
+                &account.location,
+                "the region of the account",
+                &deployment.address,
+            );
             let Some(region) = account.location.known() else {
                 continue;
             };

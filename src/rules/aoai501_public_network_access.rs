@@ -58,6 +58,13 @@ impl Rule for PublicNetworkAccess {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for account in &cx.config.accounts {
             let access = &account.public_network_access_enabled;
+            cx.note_unknown(
+                out,
+                &PUBLIC_NETWORK_ACCESS,
+                access,
+                "whether public access is on",
+                &account.address,
+            );
             if !matches!(access.value, Known::Absent | Known::Value(true)) {
                 continue;
             }

@@ -60,6 +60,13 @@ impl Rule for LocalAuthEnabled {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for account in &cx.config.accounts {
             let field = &account.local_auth_enabled;
+            cx.note_unknown(
+                out,
+                &LOCAL_AUTH_ENABLED,
+                field,
+                "whether API keys are on",
+                &account.address,
+            );
             let attribute = match account.resource {
                 AccountResource::AiServices => "local_authentication_enabled",
                 AccountResource::CognitiveAccount => "local_auth_enabled",

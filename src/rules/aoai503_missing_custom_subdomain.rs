@@ -56,6 +56,13 @@ impl Rule for MissingCustomSubdomain {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for account in &cx.config.accounts {
             let field = &account.custom_subdomain_name;
+            cx.note_unknown(
+                out,
+                &MISSING_CUSTOM_SUBDOMAIN,
+                field,
+                "the custom subdomain",
+                &account.address,
+            );
             let label = match &field.value {
                 Known::Absent => "custom_subdomain_name not set",
                 Known::Value(name) if name.trim().is_empty() => "empty custom_subdomain_name",

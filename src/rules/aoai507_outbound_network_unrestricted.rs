@@ -55,6 +55,13 @@ impl Rule for OutboundNetworkUnrestricted {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for account in &cx.config.accounts {
             let field = &account.outbound_network_access_restricted;
+            cx.note_unknown(
+                out,
+                &OUTBOUND_NETWORK_UNRESTRICTED,
+                field,
+                "whether outbound access is restricted",
+                &account.address,
+            );
             let label = match field.value {
                 Known::Absent => "outbound_network_access_restricted not set (false)",
                 Known::Value(false) => "outbound access unrestricted",

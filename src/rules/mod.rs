@@ -118,6 +118,36 @@ pub struct Context<'a> {
     pub today: jiff::civil::Date,
 }
 
+impl Context<'_> {
+    /// When `field` is unknown, records that `rule` could not check `what` (AOAI001, shown
+    /// with `--report-unknowns`), so that silence is never mistaken for a pass.
+    pub fn note_unknown<T>(
+        &self,
+        out: &mut Vec<Finding>,
+        rule: &'static RuleMeta,
+        field: &crate::facts::Field<T>,
+        what: &str,
+        resource: &str,
+    ) {
+        if !matches!(field.value, crate::facts::Known::Unknown) {
+            return;
+        }
+        out.push(
+            Finding::new(
+                &meta::UNRESOLVED_VALUE,
+                format!(
+                    "{} ({}) could not check {what}: its value is not known before plan",
+                    rule.id, rule.name
+                ),
+                crate::diagnostic::Label::new(field.span, "unresolved"),
+            )
+            .with_resource(resource)
+            .with_related(field.origin.iter().cloned())
+            .with_help("pass the value as a variable with a default or in a .tfvars file, or lint the plan"),
+        );
+    }
+}
+
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
