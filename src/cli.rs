@@ -27,6 +27,28 @@ pub enum Command {
         /// A rule id (`AOAI201`) or name (`single-region`).
         rule: String,
     },
+    /// Work with the Azure catalog.
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Write a catalog overlay from `az cognitiveservices model list --location REGION -o json`.
+    Import {
+        /// The command's JSON output, one file per region (repeatable).
+        #[arg(long = "models", value_name = "FILE.json", required = true)]
+        models: Vec<PathBuf>,
+        /// The region the listing is for; without it each file's name must be a region
+        /// (`eastus2.json`).
+        #[arg(long, value_name = "REGION")]
+        location: Option<String>,
+        /// Write the overlay here instead of to standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +62,11 @@ pub struct LintArgs {
     /// the first path upward, stopping at the repository root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// A catalog file laid over the embedded one (a quota increase, a model that arrived
+    /// after the catalog's date); `aoai-lint catalog import` writes one.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

@@ -24,6 +24,8 @@ struct File {
     policy: PolicyFile,
     #[serde(default)]
     rules: std::collections::BTreeMap<String, RuleSetting>,
+    /// A catalog overlay file, relative to the configuration file.
+    catalog: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -113,6 +115,8 @@ pub struct Config {
     pub path: Option<PathBuf>,
     pub policy: Policy,
     pub rules: RuleSettings,
+    /// The catalog overlay the file names, resolved against the file's directory.
+    pub catalog: Option<PathBuf>,
 }
 
 /// The first `.aoai-lint.yaml` from `start` upward, stopping at the repository root.
@@ -149,6 +153,9 @@ pub fn load(path: &Path) -> Result<Config, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut config = parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     config.path = Some(path.to_path_buf());
+    if let (Some(catalog), Some(dir)) = (&config.catalog, path.parent()) {
+        config.catalog = Some(dir.join(catalog));
+    }
     Ok(config)
 }
 
@@ -206,6 +213,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         path: None,
         policy,
         rules: settings,
+        catalog: file.catalog,
     })
 }
 

@@ -30,6 +30,8 @@ pub struct Options {
     /// "Today" for date-based rules: `--as-of`, else the current date (UTC).
     pub today: Option<jiff::civil::Date>,
     pub rules: rules::RuleSettings,
+    /// A team's own catalog file, laid over the embedded one.
+    pub catalog_overlay: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +120,11 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let today = options
         .today
         .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
-    let catalog = Catalog::embedded();
+    let overlaid = match &options.catalog_overlay {
+        Some(path) => Some(load_overlay(path)?),
+        None => None,
+    };
+    let catalog = overlaid.as_ref().unwrap_or_else(|| Catalog::embedded());
     let per_root: Vec<(Configuration, Vec<Finding>, Vec<Note>)> = roots
         .par_iter()
         .map(|dir| {
@@ -164,6 +170,15 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         files_found,
         files_parsed: files_found - files_failed,
     })
+}
+
+fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
+    let error = |e: String| RunError(format!("catalog {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    let overlay = crate::catalog::Overlay::parse(&text).map_err(error)?;
+    Catalog::load(crate::catalog::EMBEDDED)
+        .and_then(|c| c.with_overlay(overlay))
+        .map_err(error)
 }
 
 /// Module directories nobody calls are roots; a directory that only other scanned

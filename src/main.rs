@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use aoai_lint::cli::{Cli, Command, FailOn};
+use aoai_lint::cli::{CatalogCommand, Cli, Command, FailOn};
 use aoai_lint::diagnostic::Severity;
 use aoai_lint::discover::Limits;
 use aoai_lint::lint::{self, Options, VariableArg};
@@ -39,6 +39,14 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Rules) => print_rules(),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Catalog {
+            action:
+                CatalogCommand::Import {
+                    models,
+                    location,
+                    output,
+                },
+        }) => catalog_import(&models, location.as_deref(), output.as_deref()),
         None => run_lint(&cli, &matches),
     }
 }
@@ -79,6 +87,72 @@ fn explain(id_or_name: &str) -> ExitCode {
     write_stdout(&text)
 }
 
+fn catalog_import(files: &[std::path::PathBuf], location: Option<&str>, output: Option<&std::path::Path>) -> ExitCode {
+    if location.is_some() && files.len() > 1 {
+        eprintln!("error: --location names the region of one file; name several files after their regions instead");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let known = catalog::Catalog::embedded();
+    let mut listings = Vec::new();
+    for file in files {
+        let region = match location {
+            Some(region) => aoai_lint::facts::normalize_location(region),
+            None => {
+                let stem = file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let region = aoai_lint::facts::normalize_location(&stem);
+                if !matches!(known.region(&region), catalog::RegionLookup::Known(_)) {
+                    eprintln!(
+                        "error: {}: say which region it lists with --location, or name the file after it",
+                        file.display()
+                    );
+                    return ExitCode::from(EXIT_ERROR);
+                }
+                region
+            }
+        };
+        match std::fs::read_to_string(file) {
+            Ok(text) => listings.push((region, text)),
+            Err(err) => {
+                eprintln!("error: {}: {err}", file.display());
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    }
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    let overlay = match catalog::import::import(&listings, &today) {
+        Ok(overlay) => overlay,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let yaml = match serde_saphyr::to_string(&overlay) {
+        Ok(yaml) => {
+            format!("# A catalog overlay for aoai-lint (--catalog FILE, or `catalog:` in .aoai-lint.yaml).\n{yaml}")
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    match output {
+        Some(path) => match std::fs::write(path, yaml) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {}: {err}", path.display());
+                ExitCode::from(EXIT_ERROR)
+            }
+        },
+        None => write_stdout(&yaml),
+    }
+}
+
 fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     chars
@@ -112,6 +186,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         today: args.as_of,
         policy: config.policy,
         rules,
+        catalog_overlay: args.catalog.clone().or(config.catalog),
         ..Options::default()
     };
     let outcome = match lint::run(&options) {

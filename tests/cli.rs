@@ -374,3 +374,44 @@ fn version_names_the_catalog_date() {
     let output = aoai_lint(&["--version"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("catalog as of 20"));
 }
+
+#[test]
+fn an_imported_catalog_overlay_teaches_new_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("overlay.yaml");
+    let output = aoai_lint(&[
+        "catalog",
+        "import",
+        "--models",
+        "tests/data/az-model-list-eastus2.json",
+        "--location",
+        "eastus2",
+        "--output",
+        overlay.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let infra = dir.path().join("infra");
+    std::fs::create_dir(&infra).unwrap();
+    std::fs::write(
+        infra.join("main.tf"),
+        "resource \"azurerm_cognitive_account\" \"a\" {\n  kind = \"OpenAI\"\n  location = \"eastus2\"\n}\nresource \"azurerm_cognitive_deployment\" \"d\" {\n  cognitive_account_id = azurerm_cognitive_account.a.id\n  model {\n    format = \"OpenAI\"\n    name = \"gpt-5.9-preview\"\n    version = \"2026-11-01\"\n  }\n  sku {\n    name = \"GlobalStandard\"\n    capacity = 10\n  }\n}\n",
+    )
+    .unwrap();
+    let infra = infra.to_str().unwrap();
+    assert_eq!(
+        places_of(&json(&[infra]), &["AOAI301"]).len(),
+        1,
+        "unknown without the overlay"
+    );
+    let with = json(&["--catalog", overlay.to_str().unwrap(), infra]);
+    assert!(
+        places_of(&with, &["AOAI301", "AOAI303"]).is_empty(),
+        "{:?}",
+        places(&with)
+    );
+    // A file that is not such a listing is refused.
+    let bad = aoai_lint(&["catalog", "import", "--models", "Cargo.toml", "--location", "eastus2"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let unnamed = aoai_lint(&["catalog", "import", "--models", "tests/data/az-model-list-eastus2.json"]);
+    assert_eq!(unnamed.status.code(), Some(2), "the file is not named after a region");
+}

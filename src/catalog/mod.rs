@@ -2,6 +2,7 @@
 //! `as_of` date) are embedded in the binary, so the linter works offline.
 
 pub mod deployment_types;
+pub mod import;
 pub mod models;
 pub mod provider;
 pub mod quotas;
@@ -33,7 +34,7 @@ pub const EMBEDDED: Sources<'static> = Sources {
     provider: include_str!("../../rules/provider-schema.yaml"),
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct Region {
     pub name: String,
     pub display_name: String,
@@ -57,6 +58,31 @@ pub struct Region {
 struct RegionsFile {
     as_of: String,
     regions: Vec<Region>,
+}
+
+/// A team's own catalog file: facts the embedded catalog lacks or that differ for the team
+/// (a quota increase, a model that arrived after the catalog's date).
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overlay {
+    /// When the facts were true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    /// Where they come from (free text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<Region>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<Model>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub quota_tiers: BTreeMap<String, quotas::QuotaTier>,
+}
+
+impl Overlay {
+    pub fn parse(text: &str) -> Result<Overlay, String> {
+        serde_saphyr::from_str(text).map_err(|e| e.to_string())
+    }
 }
 
 /// What the provider schema says, reduced to what the rules check.
@@ -135,22 +161,6 @@ impl Catalog {
         let quotas: quotas::QuotasFile = parse("quotas.yaml", sources.quotas)?;
         let provider: provider::ProviderFile = parse("provider-schema.yaml", sources.provider)?;
 
-        let mut by_name = HashMap::new();
-        for (i, region) in regions.regions.iter().enumerate() {
-            if by_name.insert(region.name.clone(), i).is_some() {
-                return Err(format!("region {} is listed twice", region.name));
-            }
-        }
-        let mentioned = regions
-            .regions
-            .iter()
-            .filter_map(|r| r.paired_region.clone())
-            .filter(|p| !by_name.contains_key(p))
-            .collect();
-        let mut by_model: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, model) in models.models.iter().enumerate() {
-            by_model.entry(model.name.to_ascii_lowercase()).or_default().push(i);
-        }
         let quota_tiers = quotas
             .quota_tiers
             .into_iter()
@@ -182,19 +192,94 @@ impl Catalog {
             ("quotas", quotas.as_of),
             ("provider-schema", provider.as_of),
         ]);
-        Ok(Catalog {
+        let mut catalog = Catalog {
             as_of: models.as_of,
             file_dates,
             regions: regions.regions,
-            by_name,
-            mentioned,
+            by_name: HashMap::new(),
+            mentioned: Vec::new(),
             models: models.models,
-            by_model,
+            by_model: HashMap::new(),
             deployment_types: types.deployment_types,
             quota_tiers,
             ptu_rules: quotas.provisioned.ptu_rules,
             provider: provider_facts,
-        })
+        };
+        catalog.reindex()?;
+        Ok(catalog)
+    }
+
+    fn reindex(&mut self) -> Result<(), String> {
+        self.by_name.clear();
+        for (i, region) in self.regions.iter().enumerate() {
+            if self.by_name.insert(region.name.clone(), i).is_some() {
+                return Err(format!("region {} is listed twice", region.name));
+            }
+        }
+        self.mentioned = self
+            .regions
+            .iter()
+            .filter_map(|r| r.paired_region.clone())
+            .filter(|p| !self.by_name.contains_key(p))
+            .collect();
+        self.by_model.clear();
+        for (i, model) in self.models.iter().enumerate() {
+            self.by_model
+                .entry(model.name.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+        Ok(())
+    }
+
+    /// The embedded catalog with a team's own file laid over it: regions and models it lists
+    /// are added, or merged into the entries they name (a model version's regions are added
+    /// to those the catalog knows; its lifecycle replaces the catalog's); quota rows replace
+    /// the rows of the same model and type.
+    pub fn with_overlay(mut self, overlay: Overlay) -> Result<Catalog, String> {
+        for region in overlay.regions {
+            match self.regions.iter_mut().find(|r| r.name == region.name) {
+                Some(existing) => *existing = region,
+                None => self.regions.push(region),
+            }
+        }
+        for model in overlay.models {
+            let existing = self.models.iter_mut().find(|m| {
+                m.name.eq_ignore_ascii_case(&model.name)
+                    && m.version.as_deref().map(str::to_ascii_lowercase)
+                        == model.version.as_deref().map(str::to_ascii_lowercase)
+            });
+            match existing {
+                Some(existing) => {
+                    for (deployment_type, regions) in model.availability {
+                        let known = existing.availability.entry(deployment_type).or_default();
+                        for region in regions {
+                            if !known.contains(&region) {
+                                known.push(region);
+                            }
+                        }
+                    }
+                    if model.lifecycle.is_some() {
+                        existing.lifecycle = model.lifecycle;
+                    }
+                }
+                None => self.models.push(model),
+            }
+        }
+        for (tier, rows) in overlay.quota_tiers {
+            let table = self.quota_tiers.entry(tier).or_default();
+            for row in rows.rows {
+                table.retain(|r| {
+                    !(r.model.eq_ignore_ascii_case(&row.model) && r.deployment_type == row.deployment_type)
+                });
+                table.push(row);
+            }
+        }
+        if let Some(as_of) = overlay.as_of {
+            self.file_dates.insert("overlay", as_of);
+        }
+        self.reindex()?;
+        Ok(self)
     }
 
     /// Every version of a model, by name (any case).

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct QuotaRow {
     pub model: String,
     pub deployment_type: String,
@@ -13,7 +13,7 @@ pub struct QuotaRow {
     pub tpm: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct QuotaTier {
     #[serde(default)]
     pub rows: Vec<QuotaRow>,
