@@ -37,6 +37,7 @@ struct PolicyFile {
     quota: Option<QuotaFile>,
     allowed_deployment_types: Option<Vec<String>>,
     allowed_models: Option<Vec<String>>,
+    catalog_max_age_days: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,6 +210,9 @@ pub fn parse(text: &str) -> Result<Config, String> {
     }
     policy.allowed_deployment_types = p.allowed_deployment_types;
     policy.allowed_models = p.allowed_models;
+    if let Some(days) = p.catalog_max_age_days {
+        policy.catalog_max_age_days = days;
+    }
     Ok(Config {
         path: None,
         policy,

@@ -151,6 +151,12 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         })
         .collect();
 
+    findings.extend(rules::aoai004_stale_catalog::check(
+        &sources,
+        &catalog.as_of,
+        today,
+        options.policy.catalog_max_age_days,
+    ));
     let mut notes = Vec::new();
     let mut configurations = Vec::new();
     for (config, found, root_notes) in per_root {

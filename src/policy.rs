@@ -1,7 +1,7 @@
 //! What a team requires of its infrastructure. Defaults hold until a configuration file
 //! sets them.
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Policy {
     pub residency: Option<Residency>,
     pub resiliency: Resiliency,
@@ -11,6 +11,23 @@ pub struct Policy {
     pub allowed_deployment_types: Option<Vec<String>>,
     /// Models a team allows: `gpt-4o` (any version) or `gpt-4o@2024-11-20`; none: every model.
     pub allowed_models: Option<Vec<String>>,
+    /// How old the catalog may be before AOAI004 says so.
+    pub catalog_max_age_days: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            residency: None,
+            resiliency: Resiliency::default(),
+            lifecycle: Lifecycle::default(),
+            quota: Quota::default(),
+            allowed_deployment_types: None,
+            allowed_models: None,
+            // Half a year: models retire on a few months' notice.
+            catalog_max_age_days: 180,
+        }
+    }
 }
 
 /// Where data may be processed and stored. Any field left out does not restrict.

@@ -415,3 +415,11 @@ fn an_imported_catalog_overlay_teaches_new_models() {
     let unnamed = aoai_lint(&["catalog", "import", "--models", "tests/data/az-model-list-eastus2.json"]);
     assert_eq!(unnamed.status.code(), Some(2), "the file is not named after a region");
 }
+
+#[test]
+fn an_old_catalog_says_so() {
+    let output = aoai_lint(&["--format", "json", "--as-of", "2027-06-01", "fixtures/clean"]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(places(&report), ["AOAI004 <catalog>:1:9"]);
+    assert_eq!(output.status.code(), Some(0), "info does not fail the run");
+}

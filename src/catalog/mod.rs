@@ -276,6 +276,10 @@ impl Catalog {
             }
         }
         if let Some(as_of) = overlay.as_of {
+            // A refreshed overlay makes the catalog as recent as its own date.
+            if as_of > self.as_of && as_of.parse::<jiff::civil::Date>().is_ok() {
+                self.as_of = as_of.clone();
+            }
             self.file_dates.insert("overlay", as_of);
         }
         self.reindex()?;

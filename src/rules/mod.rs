@@ -9,6 +9,7 @@ use crate::policy::Policy;
 
 mod aoai001_unresolved_value;
 mod aoai002_unreadable_file;
+pub mod aoai004_stale_catalog;
 mod aoai005_unevaluable_expression;
 mod aoai101_region_not_allowed;
 mod aoai102_global_deployment_residency;
@@ -43,6 +44,7 @@ mod versions;
 pub mod meta {
     pub use super::aoai001_unresolved_value::UNRESOLVED_VALUE;
     pub use super::aoai002_unreadable_file::UNREADABLE_FILE;
+    pub use super::aoai004_stale_catalog::STALE_CATALOG;
     pub use super::aoai005_unevaluable_expression::UNEVALUABLE_EXPRESSION;
 }
 
@@ -187,6 +189,7 @@ pub static CHECKS: &[&dyn Rule] = &[
 static META: &[&RuleMeta] = &[
     &meta::UNRESOLVED_VALUE,
     &meta::UNREADABLE_FILE,
+    &meta::STALE_CATALOG,
     &meta::UNEVALUABLE_EXPRESSION,
 ];
 
