@@ -17,6 +17,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 #[cfg(test)]
 mod testing;

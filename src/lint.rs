@@ -17,6 +17,7 @@ use crate::parse;
 use crate::policy::Policy;
 use crate::rules;
 use crate::source::{SourceMap, Span};
+use crate::suppress;
 
 /// Everything a run needs besides the files.
 #[derive(Debug, Clone, Default)]
@@ -56,6 +57,8 @@ impl std::error::Error for RunError {}
 pub struct Outcome {
     pub sources: SourceMap,
     pub findings: Vec<Finding>,
+    /// Findings an ignore comment waived, with the comment.
+    pub suppressed: Vec<(Finding, crate::parse::syntax::Suppression)>,
     pub notes: Vec<Note>,
     pub configurations: Vec<Configuration>,
     /// Terraform files found, and how many of them parsed.
@@ -164,6 +167,17 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         findings.extend(found);
         notes.extend(root_notes);
     }
+    let suppressions: Vec<_> = {
+        let mut dirs: Vec<&PathBuf> = modules.keys().collect();
+        dirs.sort();
+        dirs.into_iter()
+            .flat_map(|d| modules[d].suppressions.iter().cloned())
+            .collect()
+    };
+    let suppress::Outcome {
+        kept: mut findings,
+        suppressed,
+    } = suppress::apply(findings, &suppressions, today);
     options.rules.apply(&mut findings);
     let findings = sorted_unique(findings, &sources);
     notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
@@ -171,6 +185,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     Ok(Outcome {
         sources,
         findings,
+        suppressed,
         notes,
         configurations,
         files_found,

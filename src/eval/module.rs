@@ -91,6 +91,8 @@ pub struct ModuleSyntax {
     pub configures_provider: bool,
     /// Variables files in Terraform's load order.
     pub var_files: Vec<VarFileValues>,
+    /// `aoai-lint-ignore` comments in the module's files.
+    pub suppressions: Vec<crate::parse::syntax::Suppression>,
 }
 
 impl ModuleSyntax {
@@ -255,8 +257,14 @@ pub fn load(dir: &ModuleDir, sources: &SourceMap) -> (ModuleSyntax, Vec<Finding>
         .chain(overrides.into_iter().map(|p| (p, true)))
     {
         match parse::read_and_parse(sources, path) {
-            Ok(ParsedFile { body, .. }) if is_override => module.add_override(body),
-            Ok(ParsedFile { body, .. }) => module.add_file(body),
+            Ok(ParsedFile { body, suppressions, .. }) => {
+                module.suppressions.extend(suppressions);
+                if is_override {
+                    module.add_override(body);
+                } else {
+                    module.add_file(body);
+                }
+            }
             Err(finding) => problems.push(*finding),
         }
     }

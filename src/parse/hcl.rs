@@ -1,9 +1,9 @@
 //! Lowering hcl-edit's lossless trees into [`syntax`](super::syntax) trees.
 
-use hcl_edit::Span as _;
 use hcl_edit::expr::{self as hexpr, Expression, TraversalOperator};
 use hcl_edit::structure::{self as hstruct, Structure};
 use hcl_edit::template::{Element, Template};
+use hcl_edit::{Decorate, Span as _};
 
 use super::syntax::*;
 use crate::source::{FileId, Span};
@@ -12,11 +12,41 @@ pub struct Lowering {
     file: FileId,
     /// The parser ran on text without a BOM; offsets shift back by its length.
     shift: usize,
+    /// Suppression comments found in the prefixes of blocks and attributes.
+    suppressions: std::cell::RefCell<Vec<Suppression>>,
 }
 
 impl Lowering {
     pub fn new(file: FileId, shift: usize) -> Lowering {
-        Lowering { file, shift }
+        Lowering {
+            file,
+            shift,
+            suppressions: std::cell::RefCell::default(),
+        }
+    }
+
+    pub fn into_suppressions(self) -> Vec<Suppression> {
+        self.suppressions.into_inner()
+    }
+
+    /// Reads `aoai-lint-ignore:` comments in the text just before a node (hcl-edit keeps
+    /// the comments above a block or attribute in its prefix, which ends where it starts).
+    fn suppressions_before(&self, prefix: Option<&hcl_edit::RawString>, node: Span) {
+        let Some(prefix) = prefix else { return };
+        let prefix: &str = prefix;
+        let start = (node.start as usize).saturating_sub(prefix.len());
+        let mut offset = 0;
+        for line in prefix.split_inclusive('\n') {
+            if let Some((at, len, suppression)) = parse_comment(line, "aoai-lint-ignore:") {
+                let comment = Span::new(self.file, start + offset + at..start + offset + at + len);
+                self.suppressions.borrow_mut().push(Suppression {
+                    comment,
+                    target: node,
+                    ..suppression
+                });
+            }
+            offset += line.len();
+        }
     }
 
     fn span(&self, range: Option<std::ops::Range<usize>>) -> Span {
@@ -28,13 +58,18 @@ impl Lowering {
         let mut out = Body::default();
         for structure in body.iter() {
             match structure {
-                Structure::Attribute(attr) => out.attributes.push(Attribute {
-                    name: attr.key.as_str().to_owned(),
-                    value: self.expr(&attr.value),
-                    span: self.span(attr.span()),
-                }),
-                Structure::Block(block) => {
-                    let block = self.block(block);
+                Structure::Attribute(attr) => {
+                    let span = self.span(attr.span());
+                    self.suppressions_before(attr.decor().prefix(), span);
+                    out.attributes.push(Attribute {
+                        name: attr.key.as_str().to_owned(),
+                        value: self.expr(&attr.value),
+                        span,
+                    });
+                }
+                Structure::Block(hcl_block) => {
+                    let block = self.block(hcl_block);
+                    self.suppressions_before(hcl_block.decor().prefix(), block.span);
                     if block.kind == "dynamic" {
                         out.dynamic_blocks.push(block);
                     } else {
@@ -168,4 +203,48 @@ impl Lowering {
         }
         ExprKind::Template(parts)
     }
+}
+
+/// A comment line holding `marker` (`# `, `// ` or `/* */`): the byte offset and length of
+/// the comment's text within the line, and what it says.
+pub fn parse_comment(line: &str, marker: &str) -> Option<(usize, usize, Suppression)> {
+    let trimmed = line.trim_start();
+    let lead = line.len() - trimmed.len();
+    let body = trimmed
+        .strip_prefix('#')
+        .or_else(|| trimmed.strip_prefix("//"))
+        .or_else(|| trimmed.strip_prefix("/*"))?;
+    let body = body.trim_end().trim_end_matches("*/").trim();
+    let rest = body.strip_prefix(marker)?.trim();
+    let mut rules = Vec::new();
+    let mut until = None;
+    let mut reason = Vec::new();
+    let mut tokens = rest.split_whitespace().peekable();
+    // Ids come first, separated by commas (with or without spaces).
+    while let Some(token) = tokens.peek() {
+        let more = token.ends_with(',');
+        rules.extend(token.split(',').filter(|t| !t.is_empty()).map(str::to_owned));
+        tokens.next();
+        if !more && !tokens.peek().is_some_and(|t| t.starts_with(',')) {
+            break;
+        }
+    }
+    for token in tokens {
+        match token.strip_prefix("until=") {
+            Some(date) => until = Some(date.to_owned()),
+            None => reason.push(token),
+        }
+    }
+    let text_len = trimmed.trim_end().len();
+    Some((
+        lead,
+        text_len,
+        Suppression {
+            rules,
+            reason: (!reason.is_empty()).then(|| reason.join(" ")),
+            until,
+            comment: Span::new(FileId(0), 0..0),
+            target: Span::new(FileId(0), 0..0),
+        },
+    ))
 }

@@ -21,6 +21,7 @@ pub type FileError = Box<Finding>;
 pub struct ParsedFile {
     pub file: FileId,
     pub body: Body,
+    pub suppressions: Vec<syntax::Suppression>,
 }
 
 const BOM: &str = "\u{feff}";
@@ -66,10 +67,17 @@ pub fn parse_hcl(sources: &SourceMap, file: FileId) -> Result<ParsedFile, FileEr
         None => (0, &*source.text),
     };
     match hcl_edit::parser::parse_body(text) {
-        Ok(body) => Ok(ParsedFile {
-            file,
-            body: hcl::Lowering::new(file, shift).body(&body),
-        }),
+        Ok(body) => {
+            let lowering = hcl::Lowering::new(file, shift);
+            let lowered = lowering.body(&body);
+            let mut suppressions = lowering.into_suppressions();
+            suppressions.extend(file_wide_suppressions(file, &source.text));
+            Ok(ParsedFile {
+                file,
+                body: lowered,
+                suppressions,
+            })
+        }
         Err(err) => {
             let offset = shift + err.location().offset();
             let end = (offset + 1).min(source.text.len()).max(offset);
@@ -83,6 +91,24 @@ pub fn parse_hcl(sources: &SourceMap, file: FileId) -> Result<ParsedFile, FileEr
             ))
         }
     }
+}
+
+/// `aoai-lint-ignore-file:` comments anywhere in the file. Read line by line: a heredoc
+/// line that looks like such a comment would count too.
+fn file_wide_suppressions(file: FileId, text: &str) -> Vec<syntax::Suppression> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some((at, len, suppression)) = hcl::parse_comment(line, "aoai-lint-ignore-file:") {
+            out.push(syntax::Suppression {
+                comment: Span::new(file, offset + at..offset + at + len),
+                target: Span::new(file, 0..text.len()),
+                ..suppression
+            });
+        }
+        offset += line.len();
+    }
+    out
 }
 
 fn first_line(message: &str) -> &str {

@@ -23,6 +23,20 @@ impl Body {
     }
 }
 
+/// An `# aoai-lint-ignore: RULES reason until=YYYY-MM-DD` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Rule ids or names as written; `all` matches every rule.
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    /// After this day the suppression no longer applies (`until=2027-03-31`).
+    pub until: Option<String>,
+    /// The comment itself: where an unused suppression is reported.
+    pub comment: Span,
+    /// The block or attribute below it, or the whole file for `aoai-lint-ignore-file`.
+    pub target: Span,
+}
+
 #[derive(Debug, Clone)]
 pub struct Attribute {
     pub name: String,

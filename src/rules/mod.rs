@@ -9,6 +9,7 @@ use crate::policy::Policy;
 
 mod aoai001_unresolved_value;
 mod aoai002_unreadable_file;
+mod aoai003_unused_suppression;
 pub mod aoai004_stale_catalog;
 mod aoai005_unevaluable_expression;
 mod aoai101_region_not_allowed;
@@ -44,6 +45,7 @@ mod versions;
 pub mod meta {
     pub use super::aoai001_unresolved_value::UNRESOLVED_VALUE;
     pub use super::aoai002_unreadable_file::UNREADABLE_FILE;
+    pub use super::aoai003_unused_suppression::UNUSED_SUPPRESSION;
     pub use super::aoai004_stale_catalog::STALE_CATALOG;
     pub use super::aoai005_unevaluable_expression::UNEVALUABLE_EXPRESSION;
 }
@@ -189,6 +191,7 @@ pub static CHECKS: &[&dyn Rule] = &[
 static META: &[&RuleMeta] = &[
     &meta::UNRESOLVED_VALUE,
     &meta::UNREADABLE_FILE,
+    &meta::UNUSED_SUPPRESSION,
     &meta::STALE_CATALOG,
     &meta::UNEVALUABLE_EXPRESSION,
 ];

@@ -1,0 +1,168 @@
+//! suppress: `aoai-lint-ignore` comments take findings out of the report, and comments
+//! that take nothing out are reported (AOAI003).
+//!
+//! A comment on the line above a block or attribute covers every finding that points inside
+//! it; `aoai-lint-ignore-file` covers the file. Rules are named by id or name, `all` matches
+//! any, and `until=YYYY-MM-DD` ends a waiver on that day.
+
+use crate::diagnostic::{Finding, Label};
+use crate::parse::syntax::Suppression;
+use crate::rules::{self, meta::UNUSED_SUPPRESSION};
+
+/// What suppression did to a report.
+pub struct Outcome {
+    pub kept: Vec<Finding>,
+    /// Findings a comment waived, with the comment: for audits.
+    pub suppressed: Vec<(Finding, Suppression)>,
+}
+
+fn names(suppression: &Suppression, finding: &Finding) -> bool {
+    suppression
+        .rules
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case("all") || r.eq_ignore_ascii_case(finding.rule.id) || r == finding.rule.name)
+}
+
+fn covers(suppression: &Suppression, finding: &Finding) -> bool {
+    let (target, at) = (suppression.target, finding.primary.span);
+    target.file == at.file && target.start <= at.start && at.start <= target.end
+}
+
+pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], today: jiff::civil::Date) -> Outcome {
+    let expired = |s: &Suppression| {
+        s.until
+            .as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+            .is_some_and(|until| until < today)
+    };
+    let mut used = vec![false; suppressions.len()];
+    let mut kept = Vec::new();
+    let mut suppressed = Vec::new();
+    for finding in findings {
+        // A report about suppressions is never suppressed itself.
+        let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id)
+            .then(|| {
+                suppressions
+                    .iter()
+                    .enumerate()
+                    .find(|(_, s)| !expired(s) && names(s, &finding) && covers(s, &finding))
+            })
+            .flatten();
+        match waiver {
+            Some((i, suppression)) => {
+                used[i] = true;
+                suppressed.push((finding, suppression.clone()));
+            }
+            None => kept.push(finding),
+        }
+    }
+    for (i, suppression) in suppressions.iter().enumerate() {
+        let unknown: Vec<&str> = suppression
+            .rules
+            .iter()
+            .filter(|r| !r.eq_ignore_ascii_case("all") && rules::find(r).is_none())
+            .map(String::as_str)
+            .collect();
+        let message = if suppression.rules.is_empty() {
+            "this ignore comment names no rule".to_owned()
+        } else if !unknown.is_empty() {
+            format!("this ignore comment names no known rule: {}", unknown.join(", "))
+        } else if expired(suppression) {
+            format!(
+                "this suppression expired on {}; the findings it covered are reported again",
+                suppression.until.as_deref().unwrap_or_default()
+            )
+        } else if !used[i] {
+            format!(
+                "this ignore comment ({}) matches no finding",
+                suppression.rules.join(", ")
+            )
+        } else {
+            continue;
+        };
+        kept.push(
+            Finding::new(
+                &UNUSED_SUPPRESSION,
+                message,
+                Label::new(suppression.comment, "ignore comment"),
+            )
+            .with_help("remove the comment, or name the rule that fires here (`aoai-lint rules` lists them)"),
+        );
+    }
+    Outcome { kept, suppressed }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{Case, account, assert_cases_on};
+
+    #[test]
+    fn cases() {
+        let base = account("a", "\"eastus2\"");
+        let above = |comment: &str| format!("{comment}\n{base}");
+        let on_location = base.replace(
+            "  location",
+            "  # aoai-lint-ignore: single-region one region by design\n  location",
+        );
+        for (rule, cases) in [
+            (
+                "AOAI201",
+                vec![
+                    Case::new(
+                        "fires without a comment",
+                        &[("main.tf", base.as_str())],
+                        &["main.tf:5:27"],
+                    ),
+                    Case::new(
+                        "waived on the block",
+                        &[("main.tf", &above("# aoai-lint-ignore: AOAI201 one region by design"))],
+                        &[],
+                    ),
+                    Case::new("waived on the attribute by name", &[("main.tf", &on_location)], &[]),
+                    Case::new("all", &[("main.tf", &above("// aoai-lint-ignore: all"))], &[]),
+                    Case::new(
+                        "several ids",
+                        &[("main.tf", &above("/* aoai-lint-ignore: AOAI505, AOAI201 */"))],
+                        &[],
+                    ),
+                    Case::new(
+                        "file-wide",
+                        &[("main.tf", &format!("{base}# aoai-lint-ignore-file: AOAI201\n"))],
+                        &[],
+                    ),
+                    Case::new(
+                        "expired",
+                        &[(
+                            "main.tf",
+                            &above("# aoai-lint-ignore: AOAI201 until=2026-01-01 temporary"),
+                        )],
+                        &["main.tf:6:27"],
+                    ),
+                ],
+            ),
+            (
+                "AOAI003",
+                vec![
+                    Case::new("used", &[("main.tf", &above("# aoai-lint-ignore: AOAI201"))], &[]),
+                    Case::new(
+                        "matches nothing",
+                        &[("main.tf", &above("# aoai-lint-ignore: AOAI303"))],
+                        &["main.tf:1:1"],
+                    ),
+                    Case::new(
+                        "unknown rule",
+                        &[("main.tf", &above("# aoai-lint-ignore: AOAI999"))],
+                        &["main.tf:1:1"],
+                    ),
+                    Case::new(
+                        "expired",
+                        &[("main.tf", &above("# aoai-lint-ignore: AOAI201 until=2026-01-01"))],
+                        &["main.tf:1:1"],
+                    ),
+                ],
+            ),
+        ] {
+            assert_cases_on(rule, "2026-11-24", &cases);
+        }
+    }
+}
