@@ -72,6 +72,10 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Write the report (in `--format`) to this file and print human output as well.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// A variables file for root modules, like `terraform -var-file` (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,

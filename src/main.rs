@@ -200,7 +200,18 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     let color =
         !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
     let style = HumanStyle { color, width: 100 };
-    let text = report::render(args.format, &outcome.findings, &outcome.sources, summary, style);
+    let report_text = report::render(args.format, &outcome.findings, &outcome.sources, summary, style);
+    let (text, shown) = match &args.output {
+        Some(path) => {
+            if let Err(err) = std::fs::write(path, &report_text) {
+                eprintln!("error: {}: {err}", path.display());
+                return ExitCode::from(EXIT_ERROR);
+            }
+            let human = report::render(Format::Human, &outcome.findings, &outcome.sources, summary, style);
+            (human, Format::Human)
+        }
+        None => (report_text, args.format),
+    };
     let mut stderr = std::io::stderr().lock();
     for note in &outcome.notes {
         let file = outcome.sources.get(note.span.file);
@@ -214,7 +225,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     if write_stdout(&text) != ExitCode::SUCCESS {
         return ExitCode::from(EXIT_ERROR);
     }
-    if args.format == Format::Human {
+    if shown == Format::Human {
         let _ = writeln!(stderr, "{}", summary.line());
     }
     if outcome.files_found == 0 && outcome.findings.is_empty() {

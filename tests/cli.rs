@@ -423,3 +423,71 @@ fn an_old_catalog_says_so() {
     assert_eq!(places(&report), ["AOAI004 <catalog>:1:9"]);
     assert_eq!(output.status.code(), Some(0), "info does not fail the run");
 }
+
+#[test]
+fn sarif_locates_every_result_and_describes_every_rule() {
+    let output = aoai_lint(&["--format", "sarif", "--as-of", AS_OF, "fixtures/seed"]);
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "aoai-lint/");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "rule ids are unique");
+    for result in run["results"].as_array().unwrap() {
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "fixtures/seed/main.tf");
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert_eq!(
+            rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            result["ruleId"]
+        );
+        assert_eq!(
+            result["partialFingerprints"]["aoaiLintFingerprint/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            16
+        );
+    }
+    // The same input gives byte-identical output.
+    let again = aoai_lint(&["--format", "sarif", "--as-of", AS_OF, "fixtures/seed"]);
+    assert_eq!(output.stdout, again.stdout);
+}
+
+#[test]
+fn github_format_prints_annotations_and_output_writes_a_file() {
+    let output = aoai_lint(&["--format", "github", "--as-of", AS_OF, "fixtures/module-called-twice"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.lines().any(|l| l.starts_with(
+            "::warning file=fixtures/module-called-twice/modules/openai/main.tf,line=21,col=27,endLine=21,endColumn=49,title=AOAI502 local-auth-enabled::"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|l| l.starts_with("::")),
+        "one command per line: {text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.sarif");
+    let output = aoai_lint(&[
+        "--format",
+        "sarif",
+        "--output",
+        file.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "fixtures/seed",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("AOAI201(single-region)"),
+        "human output on stdout"
+    );
+    let written: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(written["version"], "2.1.0");
+    assert_eq!(output.status.code(), Some(1));
+}

@@ -1,8 +1,10 @@
 //! report: rendering only. Severity and order are decided before a report is written.
 
 mod compact;
+mod github;
 mod human;
 mod json;
+pub mod sarif;
 
 use serde::Serialize;
 
@@ -19,6 +21,10 @@ pub enum Format {
     Compact,
     /// The JSON contract: `{version, diagnostics, summary}`.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 /// A span as lines and columns (1-based; `end_column` is the column after the last
@@ -104,5 +110,7 @@ pub fn render(
         Format::Human => human::render(findings, sources, style),
         Format::Compact => compact::render(findings, sources),
         Format::Json => json::render(findings, sources, summary),
+        Format::Sarif => sarif::render(findings, sources),
+        Format::Github => github::render(findings, sources),
     }
 }
