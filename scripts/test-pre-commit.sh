@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the real pre-commit (from PyPI) with this repository's `aoai-lint-system` hook on a
+# scratch repository: a commit with findings is blocked, a clean one passes. (The `rust`
+# hook builds this repository with cargo and is the same command once built.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo_dir=$(pwd)
+venv=target/pre-commit-venv
+if [ ! -x "$venv/bin/pre-commit" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet pre-commit
+fi
+cargo build --locked --quiet
+export PATH="$repo_dir/target/debug:$PATH"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cd "$scratch"
+git init --quiet
+git config user.email ci@example.com
+git config user.name ci
+cp "$repo_dir/fixtures/seed/main.tf" main.tf
+git add main.tf
+if "$repo_dir/$venv/bin/pre-commit" try-repo "$repo_dir" aoai-lint-system --files main.tf > "$scratch/log" 2>&1; then
+  cat "$scratch/log"; echo "pre-commit passed a file with findings" >&2; exit 1
+fi
+grep -q "AOAI201" "$scratch/log" || { cat "$scratch/log"; echo "the hook did not report the findings" >&2; exit 1; }
+cp "$repo_dir/fixtures/clean/main.tf" main.tf
+git add main.tf
+"$repo_dir/$venv/bin/pre-commit" try-repo "$repo_dir" aoai-lint-system --files main.tf > "$scratch/log" 2>&1 || { cat "$scratch/log"; echo "pre-commit blocked a clean file" >&2; exit 1; }
+echo "pre-commit: blocks findings, passes clean files"

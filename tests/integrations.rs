@@ -1,0 +1,123 @@
+//! The GitHub Action's script run as GitHub would run it (inputs in the environment), and
+//! the pre-commit and action definitions checked for the properties they promise.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// PATH with the freshly built binary first, as the install step leaves it.
+fn path_with_binary() -> String {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_aoai-lint"));
+    format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn run_action(env: &[(&str, &str)], output_file: &Path) -> std::process::Output {
+    let mut command = Command::new("bash");
+    command
+        .arg(root().join("scripts/action-run.sh"))
+        .current_dir(root())
+        .env("PATH", path_with_binary())
+        .env("GITHUB_OUTPUT", output_file)
+        .env("GITHUB_ACTION_PATH", root());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn the_action_annotates_writes_sarif_and_fails_on_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = dir.path().join("github_output");
+    let sarif = dir.path().join("report.sarif");
+    let output = run_action(
+        &[
+            ("AOAI_LINT_PATHS", "fixtures/seed"),
+            ("AOAI_LINT_SARIF_FILE", sarif.to_str().unwrap()),
+        ],
+        &outputs,
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("::warning file=fixtures/seed/main.tf,")),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&outputs).unwrap();
+    assert_eq!(written.trim(), format!("sarif-file={}", sarif.display()));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(report["version"], "2.1.0");
+    // A clean configuration passes, and fail-on can relax the step.
+    assert_eq!(
+        run_action(
+            &[("AOAI_LINT_PATHS", "fixtures/clean"), ("AOAI_LINT_SARIF", "false")],
+            &outputs
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let relaxed = run_action(
+        &[
+            ("AOAI_LINT_PATHS", "fixtures/seed"),
+            ("AOAI_LINT_FAIL_ON", "never"),
+            ("AOAI_LINT_SARIF", "false"),
+        ],
+        &outputs,
+    );
+    assert_eq!(relaxed.status.code(), Some(0));
+}
+
+#[test]
+fn inputs_cannot_inject_shell_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("pwned");
+    let hostile = format!("$(touch {}); `touch {}`", marker.display(), marker.display());
+    let output = run_action(
+        &[
+            ("AOAI_LINT_PATHS", "fixtures/clean"),
+            ("AOAI_LINT_CONFIG", &hostile),
+            ("AOAI_LINT_SARIF", "false"),
+        ],
+        &dir.path().join("out"),
+    );
+    assert_eq!(output.status.code(), Some(2), "the config file does not exist");
+    assert!(!marker.exists(), "an input ran as a command");
+}
+
+#[test]
+fn the_action_passes_inputs_to_scripts_only_through_the_environment() {
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let mut in_run = false;
+    for line in action.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("run:") {
+            in_run = true;
+            assert!(!trimmed.contains("${{"), "expression inside run: {line}");
+        } else if in_run && (trimmed.starts_with("- ") || trimmed.starts_with("env:") || trimmed.starts_with("with:")) {
+            in_run = false;
+        }
+        if in_run {
+            assert!(!line.contains("${{"), "expression inside a script: {line}");
+        }
+    }
+}
+
+#[test]
+fn the_pre_commit_hooks_lint_terraform_files() {
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    for id in ["id: aoai-lint\n", "id: aoai-lint-system\n"] {
+        assert!(hooks.contains(id), "{id} missing");
+    }
+    assert!(hooks.contains("language: rust") && hooks.contains("language: system"));
+    assert!(hooks.contains(r"files: \.(tf|tfvars|tfvars\.json)$"));
+}
