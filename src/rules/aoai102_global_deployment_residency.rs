@@ -54,6 +54,13 @@ impl Rule for GlobalDeploymentResidency {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(residency) = &cx.policy.residency else { return };
         for deployment in &cx.config.deployments {
+            cx.note_unknown(
+                out,
+                &GLOBAL_DEPLOYMENT_RESIDENCY,
+                &deployment.sku_name,
+                "the deployment type",
+                &deployment.address,
+            );
             let Some(sku) = deployment.sku_name.known() else {
                 continue;
             };

@@ -49,6 +49,13 @@ impl Rule for DataZoneMismatch {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(residency) = &cx.policy.residency else { return };
         for deployment in &cx.config.deployments {
+            cx.note_unknown(
+                out,
+                &DATA_ZONE_MISMATCH,
+                &deployment.sku_name,
+                "the deployment type",
+                &deployment.address,
+            );
             let Some(sku) = deployment.sku_name.known() else {
                 continue;
             };

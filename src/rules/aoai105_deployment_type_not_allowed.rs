@@ -46,6 +46,13 @@ impl Rule for DeploymentTypeNotAllowed {
             return;
         };
         for deployment in &cx.config.deployments {
+            cx.note_unknown(
+                out,
+                &DEPLOYMENT_TYPE_NOT_ALLOWED,
+                &deployment.sku_name,
+                "the deployment type",
+                &deployment.address,
+            );
             let Some(sku) = deployment.sku_name.known() else {
                 continue;
             };

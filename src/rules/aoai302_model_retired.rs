@@ -75,6 +75,13 @@ impl Rule for ModelRetired {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for deployment in &cx.config.deployments {
+            cx.note_unknown(
+                out,
+                &MODEL_RETIRED,
+                &deployment.model_version,
+                "the model version",
+                &deployment.address,
+            );
             let (Some(name), Some(version)) = (deployment.model_name.known(), deployment.model_version.known()) else {
                 continue;
             };

@@ -105,6 +105,13 @@ impl Rule for InvalidDeploymentSku {
             if deployment.uses_scale_block {
                 continue;
             }
+            cx.note_unknown(
+                out,
+                &INVALID_DEPLOYMENT_SKU,
+                &deployment.sku_name,
+                "the deployment type",
+                &deployment.address,
+            );
             let Some(name) = deployment.sku_name.known() else {
                 continue;
             };

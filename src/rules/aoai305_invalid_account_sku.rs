@@ -57,6 +57,13 @@ impl Rule for InvalidAccountSku {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let provider = &cx.catalog.provider;
         for account in &cx.config.accounts {
+            cx.note_unknown(
+                out,
+                &INVALID_ACCOUNT_SKU,
+                &account.sku_name,
+                "the account SKU",
+                &account.address,
+            );
             if let Some(sku) = account.sku_name.known() {
                 let valid = match account.resource {
                     AccountResource::AiServices => &provider.ai_services_sku_names,

@@ -63,6 +63,13 @@ impl Rule for VersionNotPinned {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for deployment in &cx.config.deployments {
+            cx.note_unknown(
+                out,
+                &VERSION_NOT_PINNED,
+                &deployment.version_upgrade_option,
+                "the version upgrade option",
+                &deployment.address,
+            );
             let option = match &deployment.version_upgrade_option.value {
                 Known::Absent => "OnceNewDefaultVersionAvailable",
                 Known::Value(option) => option.as_str(),

@@ -48,6 +48,13 @@ impl Rule for ModelNotAllowed {
             return;
         };
         for deployment in &cx.config.deployments {
+            cx.note_unknown(
+                out,
+                &MODEL_NOT_ALLOWED,
+                &deployment.model_name,
+                "the model name",
+                &deployment.address,
+            );
             let Some(name) = deployment.model_name.known() else {
                 continue;
             };

@@ -57,6 +57,13 @@ impl Rule for ProvisionedCapacity {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for deployment in &cx.config.deployments {
+            cx.note_unknown(
+                out,
+                &PROVISIONED_CAPACITY,
+                &deployment.sku_capacity,
+                "the capacity",
+                &deployment.address,
+            );
             let (Some(sku), Some(model), Some(&ptus)) = (
                 deployment.sku_name.known(),
                 deployment.model_name.known(),
