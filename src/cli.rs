@@ -72,6 +72,15 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Record the findings in this file and exit 0: later runs with `--baseline` report
+    /// only findings that are not in it.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Report only findings that this baseline file does not record.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
     /// Write the report (in `--format`) to this file and print human output as well.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,

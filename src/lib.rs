@@ -4,6 +4,7 @@
 //! [`discover`] → [`parse`] → [`eval`] → [`facts`] → [`rules`] (with [`catalog`] and
 //! [`policy`]) → [`report`]. [`lint::run`] drives it.
 
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;

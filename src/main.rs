@@ -196,6 +196,29 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    let mut outcome = outcome;
+    if let Some(path) = &args.write_baseline {
+        return match aoai_lint::baseline::write(path, &outcome.findings, &outcome.sources) {
+            Ok(count) => {
+                eprintln!("Recorded {count} findings in {}.", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::from(EXIT_ERROR)
+            }
+        };
+    }
+    if let Some(path) = &args.baseline {
+        match aoai_lint::baseline::filter(path, &mut outcome.findings, &outcome.sources) {
+            Ok(0) => {}
+            Ok(known) => eprintln!("{known} findings recorded in {} are not shown.", path.display()),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        }
+    }
     let summary = Summary::new(&outcome.findings, outcome.files_parsed);
     let color =
         !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();

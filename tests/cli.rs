@@ -491,3 +491,33 @@ fn github_format_prints_annotations_and_output_writes_a_file() {
     assert_eq!(written["version"], "2.1.0");
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn a_baseline_hides_recorded_findings_even_when_lines_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let infra = dir.path().join("infra");
+    std::fs::create_dir(&infra).unwrap();
+    let seed = std::fs::read_to_string("fixtures/seed/main.tf").unwrap();
+    std::fs::write(infra.join("main.tf"), &seed).unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let (infra, baseline) = (infra.to_str().unwrap(), baseline.to_str().unwrap());
+    let written = aoai_lint(&["--as-of", AS_OF, "--write-baseline", baseline, infra]);
+    assert_eq!(written.status.code(), Some(0), "{}", transcript(&written));
+    // Lines move: the recorded findings stay hidden.
+    std::fs::write(Path::new(infra).join("main.tf"), format!("# a new comment\n\n{seed}")).unwrap();
+    let report = json(&["--baseline", baseline, infra]);
+    assert_eq!(places(&report), Vec::<String>::new());
+    // A new problem is reported.
+    std::fs::write(
+        Path::new(infra).join("main.tf"),
+        seed.replace("\"eastus2\"", "\"eastus3\""),
+    )
+    .unwrap();
+    let report = json(&["--baseline", baseline, infra]);
+    assert!(
+        places(&report).iter().any(|p| p.starts_with("AOAI104")),
+        "{:?}",
+        places(&report)
+    );
+    assert_eq!(aoai_lint(&["--baseline", "Cargo.toml", infra]).status.code(), Some(2));
+}
