@@ -113,3 +113,8 @@ pub fn deployment(
         "resource \"azurerm_cognitive_deployment\" \"{name}\" {{\n  name                 = \"{name}\"\n  cognitive_account_id = azurerm_cognitive_account.{account}.id\n  model {{\n    format  = \"OpenAI\"\n    name    = \"{model}\"\n{version}  }}\n  sku {{\n    name = \"{sku}\"\n{capacity}  }}\n}}\n"
     )
 }
+
+/// One account in `location` with one deployment `d` of capacity 10: the usual rule case.
+pub fn account_with_deployment(location: &str, model: &str, version: Option<&str>, sku: &str) -> String {
+    account("a", location) + &deployment("d", "a", model, version, sku, Some(10))
+}

@@ -97,10 +97,10 @@ fn regional(global: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{Case, account, assert_cases, assert_cases_with_config, deployment};
+    use crate::testing::{Case, account_with_deployment, assert_cases, assert_cases_with_config};
 
     fn with(sku: &str) -> String {
-        account("a", "\"swedencentral\"") + &deployment("d", "a", "gpt-5.1", Some("2025-11-13"), sku, Some(10))
+        account_with_deployment("\"swedencentral\"", "gpt-5.1", Some("2025-11-13"), sku)
     }
 
     #[test]

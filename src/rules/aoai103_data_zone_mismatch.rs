@@ -100,10 +100,10 @@ impl Rule for DataZoneMismatch {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{Case, account, assert_cases, assert_cases_with_config, deployment};
+    use crate::testing::{Case, account_with_deployment, assert_cases, assert_cases_with_config};
 
     fn with(location: &str) -> String {
-        account("a", location) + &deployment("d", "a", "gpt-5.1", Some("2025-11-13"), "DataZoneStandard", Some(10))
+        account_with_deployment(location, "gpt-5.1", Some("2025-11-13"), "DataZoneStandard")
     }
 
     #[test]

@@ -98,10 +98,10 @@ impl Rule for ModelNotAllowed {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{Case, account, assert_cases, assert_cases_with_config, deployment};
+    use crate::testing::{Case, account_with_deployment, assert_cases, assert_cases_with_config};
 
     fn with(model: &str, version: Option<&str>) -> String {
-        account("a", "\"swedencentral\"") + &deployment("d", "a", model, version, "DataZoneStandard", Some(10))
+        account_with_deployment("\"swedencentral\"", model, version, "DataZoneStandard")
     }
 
     #[test]
