@@ -118,3 +118,11 @@ pub fn deployment(
 pub fn account_with_deployment(location: &str, model: &str, version: Option<&str>, sku: &str) -> String {
     account("a", location) + &deployment("d", "a", model, version, sku, Some(10))
 }
+
+/// An OpenAI account `azapi_resource.a` in eastus; `properties` is the inside of
+/// `body.properties` (starting on line 9), indented four spaces.
+pub fn azapi_account(properties: &str) -> String {
+    format!(
+        "resource \"azapi_resource\" \"a\" {{\n  type     = \"Microsoft.CognitiveServices/accounts@2025-06-01\"\n  name     = \"a\"\n  location = \"eastus\"\n  body = {{\n    kind = \"OpenAI\"\n    sku  = {{ name = \"S0\" }}\n    properties = {{\n{properties}    }}\n  }}\n}}\n"
+    )
+}

@@ -340,7 +340,12 @@ impl<'a> Evaluator<'a> {
                     UnaryOp::Neg => v.to_number().map(|n| Value::Number(-n)),
                     UnaryOp::Not => v.to_bool().map(|b| Value::Bool(!b)),
                 };
-                out.map_or_else(Val::unknown, Val::from).with_origin(origin)
+                match out {
+                    Some(value) => Val::from(value).with_origin(origin),
+                    // `!null`, `-"abc"`: Terraform rejects these (and `try` skips them).
+                    None if !matches!(v.value, Value::Unknown(_)) => Val::invalid(),
+                    None => Val::unknown().with_origin(origin),
+                }
             }
             ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, scope),
             ExprKind::Conditional(cond, yes, no) => {

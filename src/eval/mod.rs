@@ -8,7 +8,8 @@ pub mod module;
 pub mod value;
 
 pub use evaluator::{
-    BlockInstance, ChildCall, CliVariables, Evaluator, Expansion, InstanceId, InstanceKey, ModuleSet, Note, Scope,
+    BlockInstance, ChildCall, CliVariables, Evaluator, Expansion, Instance, InstanceId, InstanceKey, ModuleSet, Note,
+    Scope,
 };
 
 /// Bounds that keep evaluation of hostile input finite. Hitting one is reported (AOAI005)

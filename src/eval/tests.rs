@@ -241,6 +241,10 @@ fn try_and_can_tell_errors_from_unknowns() {
     assert_eq!(expr("can(local.m.missing)"), "false");
     assert_eq!(expr("can(local.m.a)"), "true");
     assert_eq!(expr("try(local.l[5], \"fallback\")"), "\"fallback\"");
+    // Operators reject null and unconvertible operands, as Terraform does.
+    assert_eq!(expr("try(!null, false)"), "false");
+    assert_eq!(expr("try(-\"abc\", 0)"), "0");
+    assert_eq!(expr("try(!data.a.b.c, false)"), "(unknown)");
     // With optional attributes in the type, Terraform fills in what is missing.
     let typed = "variable \"v\" {\n  type = object({ a = optional(string, \"x\") })\n  default = {}\n}\nlocals {\n  result = try(var.v.a, \"fallback\")\n}\n";
     assert_eq!(eval(typed), "(unknown)");

@@ -1,12 +1,16 @@
 use super::versions::{Range, Version};
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
+use crate::facts::{Deployment, DeploymentResource};
 
 declare_rule! {
     /// ## What it does
     /// Checks a deployment's `sku.name` against the deployment types azurerm accepts, and the
     /// block it is written in against the provider version the configuration requires: the
     /// 3.x `scale` block was removed in azurerm 4.0, and the `sku` block arrived with it.
+    /// An `azapi_resource` deployment talks to ARM directly: its `sku.name` is checked against
+    /// every deployment type (including those azurerm refuses), and provider versions do not
+    /// matter.
     ///
     /// ## Why is this bad?
     /// `terraform validate` or the apply fails: an unknown `sku.name` (`GlobalStandrd`,
@@ -86,7 +90,8 @@ impl Rule for InvalidDeploymentSku {
                 );
                 continue;
             }
-            if !deployment.uses_scale_block
+            if deployment.resource == DeploymentResource::CognitiveDeployment
+                && !deployment.uses_scale_block
                 && !deployment.sku_name.is_absent()
                 && range.is_some_and(|r| r.entirely_below(FOUR))
             {
@@ -115,6 +120,18 @@ impl Rule for InvalidDeploymentSku {
             let Some(name) = deployment.sku_name.known() else {
                 continue;
             };
+            if deployment.resource == DeploymentResource::Azapi {
+                // ARM takes every deployment type, including those azurerm refuses.
+                if !cx
+                    .catalog
+                    .deployment_types
+                    .iter()
+                    .any(|t| t.name.eq_ignore_ascii_case(name))
+                {
+                    out.push(unknown_to_arm(cx, deployment, name));
+                }
+                continue;
+            }
             if names.contains_key(name) {
                 continue;
             }
@@ -148,6 +165,24 @@ impl Rule for InvalidDeploymentSku {
     }
 }
 
+/// An azapi deployment's `sku.name` that is no deployment type at all.
+fn unknown_to_arm(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Finding {
+    let types: Vec<&str> = cx.catalog.deployment_types.iter().map(|t| t.name.as_str()).collect();
+    let nearest = types
+        .iter()
+        .max_by(|a, b| strsim::jaro_winkler(name, a).total_cmp(&strsim::jaro_winkler(name, b)))
+        .copied()
+        .unwrap_or_default();
+    Finding::new(
+        &INVALID_DEPLOYMENT_SKU,
+        format!("`{name}` is not an Azure OpenAI deployment type"),
+        Label::new(deployment.sku_name.span, "invalid sku.name"),
+    )
+    .with_resource(&deployment.address)
+    .with_related(deployment.sku_name.origin.iter().cloned())
+    .with_help(format!("did you mean `{nearest}`? Valid: {}", types.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testing::{Case, account, assert_cases, deployment};
@@ -159,6 +194,12 @@ mod tests {
     fn pinned(constraint: &str, body: &str) -> String {
         format!(
             "terraform {{\n  required_providers {{\n    azurerm = {{\n      source  = \"hashicorp/azurerm\"\n      version = \"{constraint}\"\n    }}\n  }}\n}}\n{body}"
+        )
+    }
+
+    fn azapi_deployment(sku: &str) -> String {
+        format!(
+            "resource \"azapi_resource\" \"d\" {{\n  type = \"Microsoft.CognitiveServices/accounts/deployments@2024-10-01\"\n  body = {{\n    sku = {{ name = \"{sku}\", capacity = 1 }}\n  }}\n}}\n"
         )
     }
 
@@ -190,6 +231,16 @@ mod tests {
                 Case::new(
                     "sku block on either",
                     &[("main.tf", &pinned(">= 3.0, < 5.0", &with("Standard")))],
+                    &[],
+                ),
+                Case::new(
+                    "azapi: misspelt",
+                    &[("main.tf", &pinned("~> 3.117.0", &azapi_deployment("GlobalStandrd")))],
+                    &["main.tf:12:20"],
+                ),
+                Case::new(
+                    "azapi: a type azurerm refuses, on an old azurerm",
+                    &[("main.tf", &pinned("~> 3.117.0", &azapi_deployment("DeveloperTier")))],
                     &[],
                 ),
             ],

@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::{AccountResource, Known};
+use crate::facts::{AccountResource, AccountSetting, Known};
 
 declare_rule! {
     /// ## What it does
@@ -65,18 +65,22 @@ impl Rule for InvalidAccountSku {
                 &account.address,
             );
             if let Some(sku) = account.sku_name.known() {
+                let attribute = account.resource.attribute(AccountSetting::Sku);
+                // ARM itself takes more SKU names than azurerm lists: only the OpenAI rule
+                // holds for azapi accounts.
                 let valid = match account.resource {
-                    AccountResource::AiServices => &provider.ai_services_sku_names,
-                    AccountResource::CognitiveAccount => &provider.account_sku_names,
+                    AccountResource::AiServices => Some(&provider.ai_services_sku_names),
+                    AccountResource::CognitiveAccount => Some(&provider.account_sku_names),
+                    AccountResource::Azapi => None,
                 };
                 let problem = if account.kind == "OpenAI" && *sku != provider.openai_account_sku {
                     Some(format!(
-                        "an OpenAI account takes sku_name `{}`, not `{sku}`",
+                        "an OpenAI account takes {attribute} `{}`, not `{sku}`",
                         provider.openai_account_sku
                     ))
-                } else if !valid.contains(sku) {
+                } else if valid.is_some_and(|valid| !valid.contains(sku)) {
                     Some(format!(
-                        "`{sku}` is not a sku_name {} accepts",
+                        "`{sku}` is not a {attribute} {} accepts",
                         account.resource.type_name()
                     ))
                 } else {
@@ -87,16 +91,17 @@ impl Rule for InvalidAccountSku {
                         Finding::new(
                             &INVALID_ACCOUNT_SKU,
                             message,
-                            Label::new(account.sku_name.span, "invalid sku_name"),
+                            Label::new(account.sku_name.span, format!("invalid {attribute}")),
                         )
                         .with_resource(&account.address)
                         .with_related(account.sku_name.origin.iter().cloned())
-                        .with_help(format!("use sku_name = \"{}\"", provider.openai_account_sku)),
+                        .with_help(format!("use {attribute} = \"{}\"", provider.openai_account_sku)),
                     );
                 }
             }
             let throttling = &account.dynamic_throttling_enabled;
-            if matches!(throttling.value, Known::Value(_) | Known::Unknown)
+            if account.resource != AccountResource::Azapi
+                && matches!(throttling.value, Known::Value(_) | Known::Unknown)
                 && provider.dynamic_throttling_forbidden_kinds.contains(&account.kind)
             {
                 out.push(

@@ -108,7 +108,8 @@ impl Rule for VersionNotPinned {
                         "upgrades with every new default version",
                     ),
                     format!(
-                        "`version_upgrade_option` is {option}{}: the service moves this deployment off `{version}` whenever a new default version ships",
+                        "`{}` is {option}{}: the service moves this deployment off `{version}` whenever a new default version ships",
+                        deployment.resource.version_upgrade_option(),
                         if deployment.version_upgrade_option.is_absent() {
                             " (the default)"
                         } else {
@@ -120,7 +121,11 @@ impl Rule for VersionNotPinned {
             out.push(
                 Finding::new(&VERSION_NOT_PINNED, message, label)
                     .with_resource(&deployment.address)
-                    .with_help("pin `model.version` and set `version_upgrade_option = \"NoAutoUpgrade\"`, then upgrade on your schedule"),
+                    .with_help(format!(
+                        "pin `{}` and set `{} = \"NoAutoUpgrade\"`, then upgrade on your schedule",
+                        deployment.resource.model_version(),
+                        deployment.resource.version_upgrade_option()
+                    )),
             );
         }
     }

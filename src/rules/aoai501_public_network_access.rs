@@ -1,12 +1,14 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::{Blocks, Known};
+use crate::facts::{AccountResource, AccountSetting, Blocks, Known};
 
 declare_rule! {
     /// ## What it does
     /// Flags an OpenAI or AIServices account reachable from the internet: public network
     /// access on (the provider's default) with no `network_acls` that deny by default and no
-    /// private endpoint to the account.
+    /// private endpoint to the account. On an `azapi_resource` account the same is read from
+    /// `properties.publicNetworkAccess` and `properties.networkAcls.defaultAction`, and an
+    /// azapi `Microsoft.Network/privateEndpoints` resource counts as a private endpoint.
     ///
     /// ## Why is this bad?
     /// Anyone who holds a key or a token can call the account from anywhere. Network rules or
@@ -85,10 +87,14 @@ impl Rule for PublicNetworkAccess {
             } else {
                 "public access on"
             };
+            let acls_name = match account.resource {
+                AccountResource::Azapi => "networkAcls",
+                _ => "network_acls",
+            };
             let why = if acls.is_empty() {
-                "no network_acls"
+                format!("no {acls_name}")
             } else {
-                "network_acls allow by default"
+                format!("{acls_name} allow by default")
             };
             out.push(
                 Finding::new(
@@ -98,7 +104,11 @@ impl Rule for PublicNetworkAccess {
                 )
                 .with_resource(&account.address)
                 .with_related(access.origin.iter().cloned())
-                .with_help("set `public_network_access_enabled = false` and add a private endpoint, or add `network_acls { default_action = \"Deny\" }` with the networks that need access"),
+                .with_help(format!(
+                    "set `{}` and add a private endpoint, or add `{}` with the networks that need access",
+                    account.resource.written(AccountSetting::PublicNetworkAccess, false),
+                    account.resource.deny_by_default()
+                )),
             );
         }
     }
@@ -106,7 +116,7 @@ impl Rule for PublicNetworkAccess {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{Case, account, assert_cases};
+    use crate::testing::{Case, account, assert_cases, azapi_account};
 
     fn with(extra: &str) -> String {
         account("a", "\"eastus2\"").replace("}\n", &format!("{extra}}}\n"))
@@ -147,6 +157,64 @@ mod tests {
                     &["main.tf:1:1"],
                 ),
                 Case::new("private endpoint", &[("main.tf", &(with("") + ENDPOINT))], &[]),
+                Case::new(
+                    "a module that is not followed is given the account",
+                    &[(
+                        "main.tf",
+                        &(with("")
+                            + "module \"pe\" {\n  source = \"Azure/avm-res-network-privateendpoint/azurerm\"\n  target = azurerm_cognitive_account.a.id\n}\n"),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "a module that is not followed is not given the account",
+                    &[(
+                        "main.tf",
+                        &(with("")
+                            + "module \"naming\" {\n  source = \"Azure/naming/azurerm\"\n  suffix = [\"x\"]\n}\n"),
+                    )],
+                    &["main.tf:1:1"],
+                ),
+                Case::new(
+                    "azapi: default is public",
+                    &[("main.tf", &azapi_account(""))],
+                    &["main.tf:1:1"],
+                ),
+                Case::new(
+                    "azapi: explicitly public",
+                    &[("main.tf", &azapi_account("      publicNetworkAccess = \"Enabled\"\n"))],
+                    &["main.tf:9:29"],
+                ),
+                Case::new(
+                    "azapi: off",
+                    &[("main.tf", &azapi_account("      publicNetworkAccess = \"Disabled\"\n"))],
+                    &[],
+                ),
+                Case::new(
+                    "azapi: deny by default",
+                    &[(
+                        "main.tf",
+                        &azapi_account("      networkAcls = { defaultAction = \"Deny\" }\n"),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "azapi: private endpoint through azapi",
+                    &[(
+                        "main.tf",
+                        &(azapi_account("")
+                            + "resource \"azapi_resource\" \"pe\" {\n  type = \"Microsoft.Network/privateEndpoints@2024-05-01\"\n  body = {\n    properties = {\n      privateLinkServiceConnections = [{\n        name = \"c\"\n        properties = { privateLinkServiceId = azapi_resource.a.id, groupIds = [\"account\"] }\n      }]\n    }\n  }\n}\n"),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "azapi: a resource whose type is unknown may be a private endpoint",
+                    &[(
+                        "main.tf",
+                        &(azapi_account("") + "resource \"azapi_resource\" \"x\" {\n  type = var.type\n}\n"),
+                    )],
+                    &[],
+                ),
                 Case::new(
                     "private endpoint to something else",
                     &[(

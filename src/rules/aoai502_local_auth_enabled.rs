@@ -1,11 +1,12 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::{AccountResource, Known};
+use crate::facts::{AccountSetting, Known};
 
 declare_rule! {
     /// ## What it does
     /// Flags an OpenAI or AIServices account whose API keys work: `local_auth_enabled` set
-    /// to `true`, or not set at all (the provider's default is `true`).
+    /// to `true`, or not set at all (the provider's default is `true`). On an
+    /// `azapi_resource` account: `properties.disableLocalAuth` `false` or not set.
     ///
     /// ## Why is this bad?
     /// A key is a shared secret that does not expire, is not tied to a person or workload,
@@ -37,7 +38,8 @@ declare_rule! {
     ///
     /// ## Sources
     /// azurerm documentation of `azurerm_cognitive_account` and `azurerm_ai_services`:
-    /// `local_auth_enabled` defaults to `true`.
+    /// `local_auth_enabled` defaults to `true`. ARM reference of
+    /// `Microsoft.CognitiveServices/accounts`: `disableLocalAuth` (keys work unless it is `true`).
     pub static LOCAL_AUTH_ENABLED = {
         id: "AOAI502",
         name: "local-auth-enabled",
@@ -67,17 +69,18 @@ impl Rule for LocalAuthEnabled {
                 "whether API keys are on",
                 &account.address,
             );
-            let attribute = match account.resource {
-                AccountResource::AiServices => "local_authentication_enabled",
-                AccountResource::CognitiveAccount => "local_auth_enabled",
-            };
+            let attribute = account.resource.attribute(AccountSetting::LocalAuth);
+            let keys_on = account.resource.written(AccountSetting::LocalAuth, true);
             let (message, label) = match field.value {
                 Known::Absent => (
-                    format!("API keys are enabled: `{attribute}` is not set and defaults to true"),
+                    format!(
+                        "API keys are enabled: `{attribute}` is not set and defaults to {}",
+                        keys_on.rsplit(" = ").next().unwrap_or_default()
+                    ),
                     format!("{attribute} not set"),
                 ),
                 Known::Value(true) => (
-                    format!("API keys are enabled: `{attribute} = true`"),
+                    format!("API keys are enabled: `{keys_on}`"),
                     "keys enabled here".to_owned(),
                 ),
                 Known::Value(false) | Known::Unknown => continue,
@@ -94,7 +97,7 @@ impl Rule for LocalAuthEnabled {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{Case, assert_cases};
+    use crate::testing::{Case, assert_cases, azapi_account};
 
     fn account(extra: &str) -> String {
         format!(
@@ -149,6 +152,28 @@ mod tests {
                     "null means not set",
                     &[("main.tf", &account("  local_auth_enabled = null\n"))],
                     &["main.tf:6:24"],
+                ),
+                Case::new("azapi: unset defaults to keys on", &[("main.tf", &azapi_account(""))], &["main.tf:1:1"]),
+                Case::new(
+                    "azapi: disableLocalAuth = false",
+                    &[("main.tf", &azapi_account("      disableLocalAuth = false\n"))],
+                    &["main.tf:9:26"],
+                ),
+                Case::new(
+                    "azapi: disableLocalAuth = true",
+                    &[("main.tf", &azapi_account("      disableLocalAuth = true\n"))],
+                    &[],
+                ),
+                Case::new(
+                    "azapi: body as a JSON string",
+                    &[(
+                        "main.tf",
+                        &azapi_account("").replace(
+                            "body = {\n    kind = \"OpenAI\"\n    sku  = { name = \"S0\" }\n    properties = {\n    }\n  }",
+                            "body = <<JSON\n{\"kind\": \"OpenAI\", \"properties\": {\"disableLocalAuth\": false}}\nJSON",
+                        ),
+                    )],
+                    &["main.tf:5:10"],
                 ),
             ],
         );

@@ -1,10 +1,11 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::Known;
+use crate::facts::{AccountSetting, Known};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an OpenAI or AIServices account without `custom_subdomain_name`.
+    /// Flags an OpenAI or AIServices account without `custom_subdomain_name`
+    /// (`properties.customSubDomainName` on an `azapi_resource` account).
     ///
     /// ## Why is this bad?
     /// Without a custom subdomain the account is reached through a shared regional endpoint:
@@ -63,9 +64,10 @@ impl Rule for MissingCustomSubdomain {
                 "the custom subdomain",
                 &account.address,
             );
+            let attribute = account.resource.attribute(AccountSetting::CustomSubdomain);
             let label = match &field.value {
-                Known::Absent => "custom_subdomain_name not set",
-                Known::Value(name) if name.trim().is_empty() => "empty custom_subdomain_name",
+                Known::Absent => format!("{attribute} not set"),
+                Known::Value(name) if name.trim().is_empty() => format!("empty {attribute}"),
                 Known::Value(_) | Known::Unknown => continue,
             };
             out.push(
@@ -76,7 +78,7 @@ impl Rule for MissingCustomSubdomain {
                 )
                 .with_resource(&account.address)
                 .with_related(field.origin.iter().cloned())
-                .with_help("set `custom_subdomain_name` to a globally unique name (often the account name); changing it later recreates the account"),
+                .with_help(format!("set `{attribute}` to a globally unique name (often the account name); changing it later recreates the account")),
             );
         }
     }

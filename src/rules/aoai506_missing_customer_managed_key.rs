@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label};
-use crate::facts::Blocks;
+use crate::facts::{AccountResource, Blocks};
 
 declare_rule! {
     /// ## What it does
@@ -72,7 +72,10 @@ impl Rule for MissingCustomerManagedKey {
                     Label::new(account.head, "no customer-managed key"),
                 )
                 .with_resource(&account.address)
-                .with_help("add `azurerm_cognitive_account_customer_managed_key` (or a `customer_managed_key` block) with a Key Vault key"),
+                .with_help(match account.resource {
+                    AccountResource::Azapi => "set `properties.encryption` with `keySource = \"Microsoft.KeyVault\"` and a Key Vault key (or add `azurerm_cognitive_account_customer_managed_key`)",
+                    _ => "add `azurerm_cognitive_account_customer_managed_key` (or a `customer_managed_key` block) with a Key Vault key",
+                }),
             );
         }
     }

@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::Known;
+use crate::facts::{AccountSetting, Known};
 
 declare_rule! {
     /// ## What it does
@@ -62,9 +62,10 @@ impl Rule for OutboundNetworkUnrestricted {
                 "whether outbound access is restricted",
                 &account.address,
             );
+            let attribute = account.resource.attribute(AccountSetting::OutboundRestricted);
             let label = match field.value {
-                Known::Absent => "outbound_network_access_restricted not set (false)",
-                Known::Value(false) => "outbound access unrestricted",
+                Known::Absent => format!("{attribute} not set (false)"),
+                Known::Value(false) => "outbound access unrestricted".to_owned(),
                 Known::Value(true) | Known::Unknown => continue,
             };
             out.push(
@@ -74,7 +75,11 @@ impl Rule for OutboundNetworkUnrestricted {
                     Label::new(field.span, label),
                 )
                 .with_resource(&account.address)
-                .with_help("set `outbound_network_access_restricted = true` and list the allowed hosts in `fqdns`"),
+                .with_help(format!(
+                    "set `{}` and list the allowed hosts in `{}`",
+                    account.resource.written(AccountSetting::OutboundRestricted, true),
+                    account.resource.attribute(AccountSetting::Fqdns)
+                )),
             );
         }
     }

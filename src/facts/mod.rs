@@ -13,6 +13,8 @@ use crate::eval::{ChildCall, Evaluator, Expansion, InstanceId, Scope};
 use crate::parse::syntax::Body;
 use crate::source::Span;
 
+mod azapi;
+
 /// The state of one attribute.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Known<T> {
@@ -69,6 +71,20 @@ pub enum AccountResource {
     CognitiveAccount,
     /// `azurerm_ai_services` (deprecated in azurerm 4.74, removed in 5.0): kind AIServices.
     AiServices,
+    /// `azapi_resource` of type `Microsoft.CognitiveServices/accounts`.
+    Azapi,
+}
+
+/// A setting of an account that rules name in messages; each resource type writes it its
+/// own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountSetting {
+    Sku,
+    LocalAuth,
+    PublicNetworkAccess,
+    CustomSubdomain,
+    OutboundRestricted,
+    Fqdns,
 }
 
 impl AccountResource {
@@ -76,6 +92,76 @@ impl AccountResource {
         match self {
             AccountResource::CognitiveAccount => "azurerm_cognitive_account",
             AccountResource::AiServices => "azurerm_ai_services",
+            AccountResource::Azapi => "azapi_resource",
+        }
+    }
+
+    /// The attribute (or `body` path) that holds `setting` in this resource type.
+    pub fn attribute(self, setting: AccountSetting) -> &'static str {
+        use AccountResource::*;
+        use AccountSetting::*;
+        match (self, setting) {
+            (Azapi, Sku) => "sku.name",
+            (_, Sku) => "sku_name",
+            (CognitiveAccount, LocalAuth) => "local_auth_enabled",
+            (AiServices, LocalAuth) => "local_authentication_enabled",
+            (Azapi, LocalAuth) => "properties.disableLocalAuth",
+            (CognitiveAccount, PublicNetworkAccess) => "public_network_access_enabled",
+            (AiServices, PublicNetworkAccess) => "public_network_access",
+            (Azapi, PublicNetworkAccess) => "properties.publicNetworkAccess",
+            (Azapi, CustomSubdomain) => "properties.customSubDomainName",
+            (_, CustomSubdomain) => "custom_subdomain_name",
+            (Azapi, OutboundRestricted) => "properties.restrictOutboundNetworkAccess",
+            (_, OutboundRestricted) => "outbound_network_access_restricted",
+            (Azapi, Fqdns) => "properties.allowedFqdnList",
+            (_, Fqdns) => "fqdns",
+        }
+    }
+
+    /// `setting` written so that the fact reads `on` (keys enabled, public access on,
+    /// outbound restricted), as this resource type spells it: `local_auth_enabled = false`,
+    /// `properties.disableLocalAuth = true`.
+    pub fn written(self, setting: AccountSetting, on: bool) -> String {
+        let attribute = self.attribute(setting);
+        let enabled = |on: bool| if on { "\"Enabled\"" } else { "\"Disabled\"" };
+        match (self, setting) {
+            (AccountResource::Azapi, AccountSetting::LocalAuth) => format!("{attribute} = {}", !on),
+            (AccountResource::AiServices | AccountResource::Azapi, AccountSetting::PublicNetworkAccess) => {
+                format!("{attribute} = {}", enabled(on))
+            }
+            _ => format!("{attribute} = {on}"),
+        }
+    }
+
+    /// How to write network rules that deny by default.
+    pub fn deny_by_default(self) -> &'static str {
+        match self {
+            AccountResource::Azapi => "properties.networkAcls = { defaultAction = \"Deny\" }",
+            _ => "network_acls { default_action = \"Deny\" }",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeploymentResource {
+    /// `azurerm_cognitive_deployment`.
+    CognitiveDeployment,
+    /// `azapi_resource` of type `Microsoft.CognitiveServices/accounts/deployments`.
+    Azapi,
+}
+
+impl DeploymentResource {
+    pub fn version_upgrade_option(self) -> &'static str {
+        match self {
+            DeploymentResource::CognitiveDeployment => "version_upgrade_option",
+            DeploymentResource::Azapi => "properties.versionUpgradeOption",
+        }
+    }
+
+    pub fn model_version(self) -> &'static str {
+        match self {
+            DeploymentResource::CognitiveDeployment => "model.version",
+            DeploymentResource::Azapi => "properties.model.version",
         }
     }
 }
@@ -128,6 +214,7 @@ pub enum AccountLink {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     pub address: String,
+    pub resource: DeploymentResource,
     pub account: AccountLink,
     pub model_format: Field<String>,
     pub model_name: Field<String>,
@@ -219,6 +306,18 @@ pub struct Configuration {
 }
 
 impl Configuration {
+    /// Something the linter cannot see into (a module not followed, an azapi resource of
+    /// unknown type) that may attach to the accounts in `targets` (any account when `None`).
+    fn unseen_attachments(&mut self, address: &str, targets: Option<Vec<String>>) {
+        for resource_type in ATTACHMENT_TYPES {
+            self.attachments.push(Attachment {
+                address: address.to_owned(),
+                resource_type: (*resource_type).to_owned(),
+                targets: targets.clone(),
+            });
+        }
+    }
+
     /// The account a deployment or RAI policy belongs to, when it is known.
     pub fn account(&self, link: &AccountLink) -> Option<&Account> {
         match link {
@@ -262,6 +361,9 @@ const ATTACHMENT_TYPES: &[&str] = &[
 
 const OPENAI_KINDS: &[&str] = &["OpenAI", "AIServices"];
 
+/// Arguments of a `module` block that are not inputs.
+const MODULE_META_ARGUMENTS: &[&str] = &["source", "version", "providers", "depends_on", "count", "for_each"];
+
 /// Walks every module instance of the configuration and extracts the facts.
 pub fn extract(evaluator: &Evaluator<'_>, kind: ConfigurationKind) -> Configuration {
     let root = evaluator.instance(evaluator.root());
@@ -302,22 +404,28 @@ impl Extractor<'_, '_> {
             self.ev.local(id, name);
         }
         for (call_index, call) in instance.module.module_calls.iter().enumerate() {
-            match &*self.ev.children(id, call_index) {
-                ChildCall::Instances(_) => {}
-                ChildCall::NotFollowed => config
-                    .unseen_accounts
-                    .push(Label::new(call.block.head, "this module is not followed")),
-                ChildCall::Unknown => config.unseen_accounts.push(Label::new(
-                    call.block.head,
-                    "how many instances this module has is unknown",
-                )),
-            }
+            let why = match &*self.ev.children(id, call_index) {
+                ChildCall::Instances(_) => continue,
+                ChildCall::NotFollowed => "this module is not followed",
+                ChildCall::Unknown => "how many instances this module has is unknown",
+            };
+            config.unseen_accounts.push(Label::new(call.block.head, why));
+            // What it creates is unseen: a private endpoint or a diagnostic setting for
+            // an account it is given would be among them.
+            let view = View {
+                ev: self.ev,
+                body: &call.block.body,
+                head: call.block.head,
+                scope: Scope::module(id),
+                all_unknown: false,
+            };
+            let targets = view.referenced_accounts_skipping(MODULE_META_ARGUMENTS);
+            let address = format!("{}module.{}", instance.address, call.name);
+            config.unseen_attachments(&address, targets);
         }
         for decl in instance.module.resources.iter().filter(|d| d.mode == Mode::Managed) {
-            if decl.resource_type == "azapi_resource" && may_create_account(self.ev, &decl.block, id) {
-                config
-                    .unseen_accounts
-                    .push(Label::new(decl.block.head, "this azapi resource may create an account"));
+            if decl.resource_type == "azapi_resource" {
+                self.azapi(decl, id, &instance, config);
                 continue;
             }
             let interesting = matches!(
@@ -371,7 +479,7 @@ impl Extractor<'_, '_> {
                 };
                 let kind = match resource {
                     AccountResource::AiServices => Known::Value("AIServices".to_owned()),
-                    AccountResource::CognitiveAccount => view.string("kind").value,
+                    _ => view.string("kind").value,
                 };
                 match kind {
                     Known::Value(kind) if OPENAI_KINDS.contains(&kind.as_str()) => {
@@ -410,6 +518,7 @@ impl Extractor<'_, '_> {
                     None => view.unknown_field(),
                 };
                 config.deployments.push(Deployment {
+                    resource: DeploymentResource::CognitiveDeployment,
                     account: view.account_link("cognitive_account_id"),
                     model_format: model_field("format"),
                     model_name: model_field("name"),
@@ -492,7 +601,7 @@ impl Extractor<'_, '_> {
             // azurerm_ai_services names these differently (and takes Enabled/Disabled).
             local_auth_enabled: match resource {
                 AccountResource::AiServices => view.boolean("local_authentication_enabled"),
-                AccountResource::CognitiveAccount => view.boolean("local_auth_enabled"),
+                _ => view.boolean("local_auth_enabled"),
             },
             public_network_access_enabled: match resource {
                 AccountResource::AiServices => view.field("public_network_access", |v| match v.as_str()? {
@@ -500,7 +609,7 @@ impl Extractor<'_, '_> {
                     "Disabled" => Some(false),
                     _ => None,
                 }),
-                AccountResource::CognitiveAccount => view.boolean("public_network_access_enabled"),
+                _ => view.boolean("public_network_access_enabled"),
             },
             outbound_network_access_restricted: view.boolean("outbound_network_access_restricted"),
             fqdns: view.strings("fqdns"),
@@ -560,20 +669,6 @@ impl Extractor<'_, '_> {
             }
         }
         out
-    }
-}
-
-/// An `azapi_resource` of type `Microsoft.CognitiveServices/accounts@...`, or of a type the
-/// linter cannot resolve: its accounts are not read yet, so they count as unseen.
-fn may_create_account(ev: &Evaluator<'_>, block: &crate::parse::syntax::Block, id: InstanceId) -> bool {
-    let Some(attr) = block.body.attribute("type") else {
-        return false;
-    };
-    match ev.eval(&attr.value, &Scope::module(id)).as_str() {
-        Some(t) => t
-            .to_ascii_lowercase()
-            .starts_with("microsoft.cognitiveservices/accounts@"),
-        None => true,
     }
 }
 
@@ -721,12 +816,18 @@ impl<'e, 'a> View<'e, 'a> {
     /// Resources this one refers to through computed attributes, nested blocks included;
     /// `None` when some value is unknown for another reason (it might name an account).
     fn referenced_accounts(&self) -> Option<Vec<String>> {
+        self.referenced_accounts_skipping(&[])
+    }
+
+    /// [`referenced_accounts`](Self::referenced_accounts) without the attributes in `skip`.
+    fn referenced_accounts_skipping(&self, skip: &[&str]) -> Option<Vec<String>> {
         let mut out = BTreeSet::new();
-        self.collect_references(&mut out).then(|| out.into_iter().collect())
+        self.collect_references(skip, &mut out)
+            .then(|| out.into_iter().collect())
     }
 
     /// Adds the references found; false when an unknown value hides what it refers to.
-    fn collect_references(&self, out: &mut BTreeSet<String>) -> bool {
+    fn collect_references(&self, skip: &[&str], out: &mut BTreeSet<String>) -> bool {
         fn walk(v: &Val, out: &mut BTreeSet<String>) -> bool {
             match &v.value {
                 Value::Unknown(u) => match &u.computed {
@@ -753,7 +854,7 @@ impl<'e, 'a> View<'e, 'a> {
             }
         }
         let mut known = true;
-        for attr in &self.body.attributes {
+        for attr in self.body.attributes.iter().filter(|a| !skip.contains(&a.name.as_str())) {
             known &= walk(&self.ev.eval(&attr.value, &self.scope), out);
         }
         let mut kinds: Vec<&str> = self.body.blocks.iter().map(|b| b.kind.as_str()).collect();
@@ -769,7 +870,7 @@ impl<'e, 'a> View<'e, 'a> {
             match self.blocks(kind) {
                 Some(blocks) => {
                     for block in blocks {
-                        known &= block.collect_references(out);
+                        known &= block.collect_references(&[], out);
                     }
                 }
                 None => known = false,
@@ -894,6 +995,53 @@ mod tests {
             .filter_map(|a| a.location.known().cloned())
             .collect();
         assert_eq!(locations, ["eastus2", "swedencentral"]);
+    }
+
+    #[test]
+    fn azapi_accounts_deployments_and_attachments_are_read_from_their_bodies() {
+        let configs = configurations("azapi");
+        let config = &configs[0];
+        assert!(config.unseen_accounts.is_empty());
+        let foundry = config
+            .accounts
+            .iter()
+            .find(|a| a.address == "azapi_resource.foundry")
+            .expect("the jsonencode body is read");
+        assert_eq!(foundry.resource, AccountResource::Azapi);
+        assert_eq!(foundry.kind, "AIServices");
+        assert_eq!(foundry.location.known().map(String::as_str), Some("francecentral"));
+        assert_eq!(foundry.local_auth_enabled.known(), Some(&false));
+        assert_eq!(foundry.public_network_access_enabled.known(), Some(&false));
+        assert_eq!(foundry.fqdns.known(), Some(&vec!["contoso.com".to_owned()]));
+        assert_eq!(
+            foundry.custom_subdomain_name.known().map(String::as_str),
+            Some("ais-contoso-frc")
+        );
+        let openai = config
+            .account(&account("azapi_resource.openai"))
+            .expect("the HCL body is read");
+        assert_eq!(openai.location.known().map(String::as_str), Some("swedencentral"));
+        assert_eq!(openai.local_auth_enabled.known(), Some(&true));
+        assert!(openai.custom_subdomain_name.is_absent());
+        assert_eq!(
+            links(config),
+            [
+                (
+                    "azurerm_cognitive_deployment.chat".to_owned(),
+                    account("azapi_resource.openai")
+                ),
+                (
+                    "azapi_resource.embeddings".to_owned(),
+                    account("azapi_resource.foundry")
+                ),
+            ]
+        );
+        assert_eq!(config.deployments[1].sku_capacity.known(), Some(&120.0));
+        assert_eq!(config.rai_policies[0].account, account("azapi_resource.foundry"));
+        let logs = config
+            .attachments_to("azurerm_monitor_diagnostic_setting", foundry)
+            .expect("the diagnostic setting's parent is known");
+        assert_eq!(logs[0].address, "azapi_resource.foundry_logs");
     }
 
     #[test]
