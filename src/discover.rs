@@ -133,7 +133,7 @@ enum FileKind {
 
 fn classify(path: &Path) -> Option<FileKind> {
     let name = file_name(path);
-    if name.ends_with(".tf") {
+    if name.ends_with(".tf") || name.ends_with(".tf.json") {
         return Some(FileKind::Terraform);
     }
     let stem = name

@@ -295,7 +295,7 @@ fn environment_variables(
             } else {
                 crate::eval::value::Val::string(value)
             };
-            Some((name, VarValue::Json(value, span)))
+            Some((name, VarValue::Given(value, span)))
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -312,7 +312,7 @@ fn var_assignment(value: &str, span: Span) -> VarValue {
         let lowering = parse::hcl::Lowering::new(span.file, span.start as usize);
         return VarValue::Expr(lowering.expr(&expr));
     }
-    VarValue::Json(crate::eval::value::Val::string(value), span)
+    VarValue::Given(crate::eval::value::Val::string(value), span)
 }
 
 /// Findings in report order (file, position, rule), the same finding reached through two

@@ -521,3 +521,46 @@ fn a_baseline_hides_recorded_findings_even_when_lines_move() {
     );
     assert_eq!(aoai_lint(&["--baseline", "Cargo.toml", infra]).status.code(), Some(2));
 }
+
+#[test]
+fn terraform_json_syntax_is_linted_with_positions_and_tfvars_json_origins() {
+    let report = json(&["fixtures/terraform-json"]);
+    assert_eq!(
+        places_of(&report, &["AOAI502", "AOAI503"]),
+        ["AOAI502 fixtures/terraform-json/main.tf.json:40:31"],
+        "the `//` comment suppresses AOAI503"
+    );
+    let single_region = first(&report, "AOAI201");
+    assert_eq!(single_region["line"], 36);
+    assert_eq!(
+        single_region["related"][0]["file"],
+        "fixtures/terraform-json/terraform.tfvars.json"
+    );
+    assert_eq!(single_region["related"][0]["line"], 2);
+    assert_eq!(single_region["related"][0]["column"], 15);
+    let per_instance: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "AOAI403")
+        .map(|d| d["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(per_instance, ["azurerm_cognitive_deployment.models[\"embed\"]"]);
+}
+
+#[test]
+fn azapi_findings_point_inside_the_body() {
+    let report = json(&["fixtures/azapi"]);
+    assert_eq!(
+        places_of(&report, &["AOAI501", "AOAI502", "AOAI304", "AOAI504"]),
+        [
+            "AOAI501 fixtures/azapi/main.tf:42:29",
+            "AOAI502 fixtures/azapi/main.tf:43:29",
+            "AOAI304 fixtures/azapi/main.tf:103:18",
+            "AOAI504 fixtures/azapi/main.tf:127:57",
+        ]
+    );
+    let keys = first(&report, "AOAI502");
+    assert_eq!(keys["resource"], "azapi_resource.openai");
+    assert_eq!(keys["related"][0]["line"], 26, "the variable's default");
+}

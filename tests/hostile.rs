@@ -96,3 +96,26 @@ fn a_locals_cycle_is_reported() {
     let (_, report) = lint_dir(&[("main.tf", b"locals {\n  a = local.b\n  b = local.a\n}\n")]);
     assert!(report.contains("main.tf:2:3: warning[AOAI005]"), "{report}");
 }
+
+#[test]
+fn broken_and_deeply_nested_terraform_json_is_reported_and_the_rest_is_linted() {
+    let deep = format!(
+        "{{\"locals\": {{\"x\": {}{}}}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let (output, report) = lint_dir(&[
+        ("deep.tf.json", deep.as_bytes()),
+        ("broken.tf.json", b"{\n  \"resource\": {\n}\n"),
+        ("not-an-object.tf.json", b"[1, 2]"),
+        ("main.tf", account_with("  location = \"westeurop\"").as_bytes()),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("deep.tf.json:1:"), "{report}");
+    assert!(report.contains("broken.tf.json:4:1: error[AOAI002]"), "{report}");
+    assert!(
+        report.contains("not-an-object.tf.json:1:1: error[AOAI002] a Terraform JSON file must hold one object"),
+        "{report}"
+    );
+    assert!(report.contains("main.tf:2:14: error[AOAI104]"), "{report}");
+}

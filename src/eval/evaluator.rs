@@ -729,7 +729,7 @@ impl<'a> Evaluator<'a> {
                     // This file is used only when someone passes it: the value is one of several.
                     let span = match value {
                         VarValue::Expr(e) => e.span,
-                        VarValue::Json(_, span) => *span,
+                        VarValue::Given(_, span) => *span,
                     };
                     return Val::unknown().with_origin(
                         Origin::none().through(Label::new(span, format!("var.{name} may be set here with -var-file"))),
@@ -751,7 +751,7 @@ impl<'a> Evaluator<'a> {
         let (value, span) = match value {
             // A variables file may hold literal values only: no scope.
             VarValue::Expr(expr) => (self.eval_constant(expr), expr.span),
-            VarValue::Json(value, span) => (value.clone(), *span),
+            VarValue::Given(value, span) => (value.clone(), *span),
         };
         let label = Label::new(span, format!("var.{name} {how}"));
         value.clone().with_origin(value.origin.through(label))

@@ -10,7 +10,6 @@ use crate::parse::syntax::{Attribute, Block, Body, Expr, ExprKind};
 use crate::parse::{self, FileError, ParsedFile};
 use crate::source::{FileId, SourceMap, Span};
 
-use super::functions::from_json;
 use super::value::Val;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,10 +62,11 @@ impl ModuleCallDecl {
 /// A value assigned in a variables file.
 #[derive(Debug)]
 pub enum VarValue {
-    /// `name = expr` in a `.tfvars` file, evaluated without any scope.
+    /// `name = expr` in a `.tfvars` file (or a member of a `.tfvars.json` one), evaluated
+    /// without any scope.
     Expr(Expr),
-    /// An entry of a `.tfvars.json` file; the span is the file's start.
-    Json(Val, Span),
+    /// A value given outside any file (`--var`, `TF_VAR_name`), and where to show it.
+    Given(Val, Span),
 }
 
 #[derive(Debug)]
@@ -215,6 +215,7 @@ impl ModuleSyntax {
 /// `override.tf` and `*_override.tf`.
 fn is_override_file(path: &std::path::Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = name.strip_suffix(".json").unwrap_or(&name);
     name == "override.tf" || name.ends_with("_override.tf")
 }
 
@@ -286,51 +287,21 @@ pub fn read_var_file(
     sources: &SourceMap,
     path: &std::path::Path,
 ) -> Result<(FileId, BTreeMap<String, VarValue>), FileError> {
-    let is_json = path.extension().is_some_and(|e| e == "json");
     let file = parse::read(sources, path)?;
-    if !is_json {
-        let parsed = parse::parse_hcl(sources, file)?;
-        let values = parsed
+    let values = if parse::is_json(path) {
+        parse::parse_tfvars_json(sources, file)?
+            .into_iter()
+            .map(|(name, expr)| (name, VarValue::Expr(expr)))
+            .collect()
+    } else {
+        parse::parse_hcl(sources, file)?
             .body
             .attributes
             .into_iter()
             .map(|a| (a.name, VarValue::Expr(a.value)))
-            .collect();
-        return Ok((file, values));
-    }
-    let text = sources.get(file).text.clone();
-    let start = Span::new(file, 0..0);
-    match serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}')) {
-        Ok(serde_json::Value::Object(map)) => Ok((
-            file,
-            map.iter()
-                .map(|(k, v)| (k.clone(), VarValue::Json(from_json(v), start)))
-                .collect(),
-        )),
-        Ok(_) => Err(Box::new(Finding::new(
-            &crate::rules::meta::UNREADABLE_FILE,
-            "a variables file in JSON must hold one object",
-            crate::diagnostic::Label::new(start, "not an object"),
-        ))),
-        Err(err) => {
-            let source = sources.get(file);
-            let offset = line_col_offset(&source.text, err.line(), err.column());
-            Err(Box::new(Finding::new(
-                &crate::rules::meta::UNREADABLE_FILE,
-                format!("invalid JSON: {err}"),
-                crate::diagnostic::Label::new(Span::new(file, offset..offset), "the parser stopped here"),
-            )))
-        }
-    }
-}
-
-fn line_col_offset(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
+            .collect()
+    };
+    Ok((file, values))
 }
 
 /// Whether `expr` calls `name` anywhere (type expressions are calls: `map(object({...}))`).

@@ -63,7 +63,7 @@ fn expr(expr: &str) -> String {
 
 fn cli_var(name: &str, value: &str) -> (String, VarValue) {
     let span = Span::new(crate::source::FileId(0), 0..0);
-    (name.to_owned(), VarValue::Json(Val::string(value), span))
+    (name.to_owned(), VarValue::Given(Val::string(value), span))
 }
 
 const VARIABLE: &str = "variable \"v\" {\n  default = \"default\"\n}\nlocals {\n  result = var.v\n}\n";

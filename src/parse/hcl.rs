@@ -192,7 +192,7 @@ impl Lowering {
         Expr { kind, span }
     }
 
-    fn template(&self, template: &Template) -> ExprKind {
+    pub fn template(&self, template: &Template) -> ExprKind {
         let mut parts = Vec::with_capacity(template.len());
         for element in template.iter() {
             match element {

@@ -2,6 +2,7 @@
 //! AOAI002 finding that points at the place, and the run goes on with the other files.
 
 pub mod hcl;
+pub mod json;
 pub mod syntax;
 
 use std::path::Path;
@@ -115,9 +116,62 @@ fn first_line(message: &str) -> &str {
     message.lines().next().unwrap_or(message).trim()
 }
 
+/// Parses a registered file in Terraform's JSON syntax (`.tf.json`).
+pub fn parse_tf_json(sources: &SourceMap, file: FileId) -> Result<ParsedFile, FileError> {
+    let source = sources.get(file);
+    let (shift, text) = match source.text.strip_prefix(BOM) {
+        Some(rest) => (BOM.len(), rest),
+        None => (0, &*source.text),
+    };
+    let fail = |err: json::JsonError| json_error(file, shift, &source.text, err);
+    let document = json::read(text).map_err(fail)?;
+    let mut lowering = json::JsonLowering::new(file, text, shift);
+    let body = lowering.file(&document).map_err(fail)?;
+    Ok(ParsedFile {
+        file,
+        body,
+        suppressions: lowering.suppressions,
+    })
+}
+
+/// A `.tfvars.json` file: one object whose members are literal values (no templates).
+pub fn parse_tfvars_json(sources: &SourceMap, file: FileId) -> Result<Vec<(String, syntax::Expr)>, FileError> {
+    let source = sources.get(file);
+    let (shift, text) = match source.text.strip_prefix(BOM) {
+        Some(rest) => (BOM.len(), rest),
+        None => (0, &*source.text),
+    };
+    let fail = |err: json::JsonError| json_error(file, shift, &source.text, err);
+    let document = json::read(text).map_err(fail)?;
+    let lowering = json::JsonLowering::new(file, text, shift);
+    lowering.literal_members(&document).map_err(fail)
+}
+
+fn json_error(file: FileId, shift: usize, text: &str, err: json::JsonError) -> FileError {
+    let offset = (err.offset + shift).min(text.len());
+    let end = text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+    Box::new(
+        Finding::new(
+            &UNREADABLE_FILE,
+            err.message,
+            Label::new(Span::new(file, offset..end), "the parser stopped here"),
+        )
+        .with_help("this file was not linted"),
+    )
+}
+
+/// Whether `path` is in Terraform's JSON syntax (`main.tf.json`, `terraform.tfvars.json`).
+pub fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
 pub fn read_and_parse(sources: &SourceMap, path: &Path) -> Result<ParsedFile, FileError> {
     let file = read(sources, path)?;
-    parse_hcl(sources, file)
+    if is_json(path) {
+        parse_tf_json(sources, file)
+    } else {
+        parse_hcl(sources, file)
+    }
 }
 
 #[cfg(test)]
