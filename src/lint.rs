@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::catalog::Catalog;
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Label};
 use crate::discover::{self, Limits};
 use crate::eval::downloads::Downloads;
 use crate::eval::module::{self, ModuleSyntax, VarValue};
@@ -150,6 +150,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                 },
                 &options.rules,
             ));
+            name_calling_modules(&mut found, &config, &sources);
             (config, found, notes)
         })
         .collect();
@@ -191,6 +192,32 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         files_found,
         files_parsed: files_found - files_failed,
     })
+}
+
+/// A finding inside a module that `terraform init` downloaded points at code nobody edits
+/// in place: the `module` block in the user's code that creates the instance is where the
+/// fix goes, so it is named too.
+fn name_calling_modules(findings: &mut [Finding], config: &Configuration, sources: &SourceMap) {
+    let downloaded = |file| {
+        sources
+            .get(file)
+            .path
+            .components()
+            .any(|c| c.as_os_str() == ".terraform")
+    };
+    for finding in findings {
+        if !downloaded(finding.primary.span.file) {
+            continue;
+        }
+        let Some(sites) = finding.resource.as_deref().and_then(|a| config.call_sites(a)) else {
+            continue;
+        };
+        if let Some(site) = sites.iter().find(|s| !downloaded(s.file)) {
+            finding
+                .related
+                .push(Label::new(*site, "created by this module call: change its inputs here"));
+        }
+    }
 }
 
 fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {

@@ -223,14 +223,20 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     let color =
         !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
     let style = HumanStyle { color, width: 100 };
-    let report_text = report::render(args.format, &outcome.findings, &outcome.sources, summary, style);
+    let report = report::Report {
+        findings: &outcome.findings,
+        notes: &outcome.notes,
+        sources: &outcome.sources,
+        summary,
+    };
+    let report_text = report::render(args.format, &report, style);
     let (text, shown) = match &args.output {
         Some(path) => {
             if let Err(err) = std::fs::write(path, &report_text) {
                 eprintln!("error: {}: {err}", path.display());
                 return ExitCode::from(EXIT_ERROR);
             }
-            let human = report::render(Format::Human, &outcome.findings, &outcome.sources, summary, style);
+            let human = report::render(Format::Human, &report, style);
             (human, Format::Human)
         }
         None => (report_text, args.format),

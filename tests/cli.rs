@@ -564,3 +564,30 @@ fn azapi_findings_point_inside_the_body() {
     assert_eq!(keys["resource"], "azapi_resource.openai");
     assert_eq!(keys["related"][0]["line"], 26, "the variable's default");
 }
+
+#[test]
+fn findings_inside_a_downloaded_module_name_the_calling_module_block() {
+    let report = json(&["fixtures/downloaded-module"]);
+    let keys = first(&report, "AOAI503");
+    assert_eq!(
+        keys["file"],
+        "fixtures/downloaded-module/.terraform/modules/openai/main.tf"
+    );
+    let call = keys["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("created by this module call")
+        })
+        .expect("the calling module block is named");
+    assert_eq!(call["file"], "fixtures/downloaded-module/main.tf");
+    assert_eq!(call["line"], 6);
+    let notes = report["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "one note per module call not followed");
+    assert_eq!(notes[0]["line"], 16);
+    assert!(notes[0]["message"].as_str().unwrap().contains("terraform init"));
+}

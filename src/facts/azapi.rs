@@ -51,7 +51,11 @@ impl Extractor<'_, '_> {
                         .deployments
                         .push(azapi_deployment(address, &view, &body, &instance.call_sites))
                 }
-                Some(ArmType::RaiPolicy) => config.rai_policies.push(azapi_rai_policy(address, &view, &body)),
+                Some(ArmType::RaiPolicy) => {
+                    config
+                        .rai_policies
+                        .push(azapi_rai_policy(address, &view, &body, &instance.call_sites))
+                }
                 Some(ArmType::PrivateEndpoint) => {
                     let connections = body.path(&["properties", "privateLinkServiceConnections"]);
                     let manual = body.path(&["properties", "manualPrivateLinkServiceConnections"]);
@@ -223,7 +227,7 @@ fn azapi_deployment(address: String, view: &View<'_, '_>, body: &Node<'_, '_>, c
     }
 }
 
-fn azapi_rai_policy(address: String, view: &View<'_, '_>, body: &Node<'_, '_>) -> RaiPolicy {
+fn azapi_rai_policy(address: String, view: &View<'_, '_>, body: &Node<'_, '_>, call_sites: &[Span]) -> RaiPolicy {
     let filters = body.path(&["properties", "contentFilters"]);
     let content_filters = match filters.items() {
         None => Blocks::Unknown,
@@ -247,6 +251,7 @@ fn azapi_rai_policy(address: String, view: &View<'_, '_>, body: &Node<'_, '_>) -
         account: view.account_link("parent_id"),
         content_filters,
         head: view.head,
+        call_sites: call_sites.to_vec(),
     }
 }
 

@@ -246,6 +246,7 @@ pub struct RaiPolicy {
     pub account: AccountLink,
     pub content_filters: Blocks<ContentFilter>,
     pub head: Span,
+    pub call_sites: Vec<Span>,
 }
 
 /// A resource that sends traffic to accounts: an APIM backend, a Front Door origin, a
@@ -306,6 +307,18 @@ pub struct Configuration {
 }
 
 impl Configuration {
+    /// The `module` blocks that created the resource instance at `address`, outermost first.
+    pub fn call_sites(&self, address: &str) -> Option<&[Span]> {
+        let accounts = self.accounts.iter().map(|a| (&a.address, &a.call_sites));
+        let deployments = self.deployments.iter().map(|d| (&d.address, &d.call_sites));
+        let policies = self.rai_policies.iter().map(|p| (&p.address, &p.call_sites));
+        accounts
+            .chain(deployments)
+            .chain(policies)
+            .find(|(a, _)| *a == address)
+            .map(|(_, sites)| sites.as_slice())
+    }
+
     /// Something the linter cannot see into (a module not followed, an azapi resource of
     /// unknown type) that may attach to the accounts in `targets` (any account when `None`).
     fn unseen_attachments(&mut self, address: &str, targets: Option<Vec<String>>) {
@@ -547,6 +560,7 @@ impl Extractor<'_, '_> {
                     account: view.account_link("cognitive_account_id"),
                     content_filters,
                     head: view.head,
+                    call_sites: call_sites.to_vec(),
                     address,
                 });
             }

@@ -1,8 +1,7 @@
 use serde::Serialize;
 
 use super::{Location, Summary};
-use crate::diagnostic::{Finding, Severity};
-use crate::source::SourceMap;
+use crate::diagnostic::Severity;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -10,6 +9,14 @@ struct Report<'a> {
     catalog_as_of: &'a str,
     diagnostics: Vec<Diagnostic<'a>>,
     summary: Summary,
+    notes: Vec<NoteOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct NoteOut<'a> {
+    message: &'a str,
+    #[serde(flatten)]
+    location: Location,
 }
 
 #[derive(Serialize)]
@@ -32,7 +39,13 @@ struct Related<'a> {
     message: &'a str,
 }
 
-pub fn render(findings: &[Finding], sources: &SourceMap, summary: Summary) -> String {
+pub fn render(input: &super::Report<'_>) -> String {
+    let super::Report {
+        findings,
+        notes,
+        sources,
+        summary,
+    } = *input;
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),
         catalog_as_of: crate::catalog::embedded_as_of(),
@@ -57,6 +70,13 @@ pub fn render(findings: &[Finding], sources: &SourceMap, summary: Summary) -> St
             })
             .collect(),
         summary,
+        notes: notes
+            .iter()
+            .map(|n| NoteOut {
+                message: &n.message,
+                location: Location::of(sources, n.span),
+            })
+            .collect(),
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');

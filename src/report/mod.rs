@@ -9,6 +9,7 @@ pub mod sarif;
 use serde::Serialize;
 
 use crate::diagnostic::{Finding, Severity};
+use crate::eval::Note;
 use crate::source::{SourceMap, Span};
 
 pub use human::HumanStyle;
@@ -19,7 +20,7 @@ pub enum Format {
     Human,
     /// One line per finding: `file:line:col: severity[RULE] message`.
     Compact,
-    /// The JSON contract: `{version, diagnostics, summary}`.
+    /// The JSON contract: `{version, diagnostics, summary}` (and `notes`).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
@@ -98,18 +99,22 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// Writes the findings in `format`.
-pub fn render(
-    format: Format,
-    findings: &[Finding],
-    sources: &SourceMap,
-    summary: Summary,
-    style: HumanStyle,
-) -> String {
+/// What a run has to say, for any format.
+pub struct Report<'a> {
+    pub findings: &'a [Finding],
+    /// Things worth knowing that are not findings: modules not followed, for instance.
+    pub notes: &'a [Note],
+    pub sources: &'a SourceMap,
+    pub summary: Summary,
+}
+
+/// Writes the report in `format`.
+pub fn render(format: Format, report: &Report<'_>, style: HumanStyle) -> String {
+    let Report { findings, sources, .. } = *report;
     match format {
         Format::Human => human::render(findings, sources, style),
         Format::Compact => compact::render(findings, sources),
-        Format::Json => json::render(findings, sources, summary),
+        Format::Json => json::render(report),
         Format::Sarif => sarif::render(findings, sources),
         Format::Github => github::render(findings, sources),
     }
