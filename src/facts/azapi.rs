@@ -14,8 +14,8 @@ use crate::parse::syntax::{BinaryOp, Block, Expr, ExprKind, ForExpr, ObjectKey, 
 use crate::source::Span;
 
 use super::{
-    Account, AccountResource, Blocks, Configuration, ContentFilter, Deployment, DeploymentResource, Extractor, Field,
-    Identity, Known, NetworkAcls, OPENAI_KINDS, RaiPolicy, View, normalize_location,
+    Account, AccountResource, Attributes, Blocks, Configuration, ContentFilter, Deployment, DeploymentResource,
+    Extractor, Field, Identity, Known, NetworkAcls, OPENAI_KINDS, RaiPolicy, View, normalize_location,
 };
 
 impl Extractor<'_, '_> {

@@ -3,17 +3,18 @@
 //! A fact field is Absent (not written), Unknown (written but not resolvable) or Known, and
 //! always knows where it is written: rules read these, never the syntax.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::diagnostic::Label;
-use crate::eval::module::{Mode, ResourceDecl};
-use crate::eval::value::{Unknown, Val, Value};
+use crate::eval::module::Mode;
+use crate::eval::value::{Val, Value};
 use crate::eval::{ChildCall, Evaluator, Expansion, InstanceId, Scope};
-use crate::parse::syntax::Body;
 use crate::source::Span;
 
 mod azapi;
+mod view;
+
+pub(crate) use view::{Attributes, View};
 
 /// The state of one attribute.
 #[derive(Debug, Clone, PartialEq)]
@@ -470,169 +471,8 @@ impl Extractor<'_, '_> {
                     scope,
                     all_unknown: false,
                 };
-                self.resource(decl, address, &view, &instance.call_sites, config);
+                read_resource(&decl.resource_type, address, &view, &instance.call_sites, config);
             }
-        }
-    }
-
-    fn resource(
-        &self,
-        decl: &ResourceDecl,
-        address: String,
-        view: &View<'_, '_>,
-        call_sites: &[Span],
-        config: &mut Configuration,
-    ) {
-        match decl.resource_type.as_str() {
-            "azurerm_cognitive_account" | "azurerm_ai_services" => {
-                let resource = if decl.resource_type == "azurerm_ai_services" {
-                    AccountResource::AiServices
-                } else {
-                    AccountResource::CognitiveAccount
-                };
-                let kind = match resource {
-                    AccountResource::AiServices => Known::Value("AIServices".to_owned()),
-                    _ => view.string("kind").value,
-                };
-                match kind {
-                    Known::Value(kind) if OPENAI_KINDS.contains(&kind.as_str()) => {
-                        config
-                            .accounts
-                            .push(self.account(address, resource, kind, view, call_sites));
-                    }
-                    // Face, Speech, FormRecognizer...: not ours.
-                    Known::Value(_) => {}
-                    Known::Unknown | Known::Absent => config
-                        .unseen_accounts
-                        .push(Label::new(view.head, "the kind of this account is unknown")),
-                }
-            }
-            "azurerm_cognitive_deployment" => {
-                let (sku, uses_scale_block) = match view.first_block("sku") {
-                    Some(Some(sku)) => (Some(sku), false),
-                    Some(None) => match view.first_block("scale") {
-                        Some(Some(scale)) => (Some(scale), true),
-                        Some(None) => (None, false),
-                        None => (Some(view.unknown_block()), true),
-                    },
-                    None => (Some(view.unknown_block()), false),
-                };
-                let (sku_name, sku_capacity) = match &sku {
-                    Some(sku) => (
-                        sku.string(if uses_scale_block { "type" } else { "name" }),
-                        sku.number("capacity"),
-                    ),
-                    None => (view.absent(), view.absent()),
-                };
-                let model = view.first_block("model");
-                let model_field = |name: &str| match &model {
-                    Some(Some(m)) => m.string(name),
-                    Some(None) => view.absent(),
-                    None => view.unknown_field(),
-                };
-                config.deployments.push(Deployment {
-                    resource: DeploymentResource::CognitiveDeployment,
-                    account: view.account_link("cognitive_account_id"),
-                    model_format: model_field("format"),
-                    model_name: model_field("name"),
-                    model_version: model_field("version"),
-                    sku_name,
-                    sku_capacity,
-                    uses_scale_block,
-                    rai_policy_name: view.string("rai_policy_name"),
-                    version_upgrade_option: view.string("version_upgrade_option"),
-                    head: view.head,
-                    call_sites: call_sites.to_vec(),
-                    address,
-                });
-            }
-            "azurerm_cognitive_account_rai_policy" => {
-                let content_filters = view.each_block("content_filter", |f| ContentFilter {
-                    name: f.string("name"),
-                    filter_enabled: f.boolean("filter_enabled"),
-                    block_enabled: f.boolean("block_enabled"),
-                    severity_threshold: f.string("severity_threshold"),
-                    source: f.string("source"),
-                    span: f.head,
-                });
-                config.rai_policies.push(RaiPolicy {
-                    name: view.string("name"),
-                    account: view.account_link("cognitive_account_id"),
-                    content_filters,
-                    head: view.head,
-                    call_sites: call_sites.to_vec(),
-                    address,
-                });
-            }
-            other if ROUTE_TYPES.contains(&other) => config.routes.push(Route {
-                targets: view.referenced_accounts(),
-                resource_type: other.to_owned(),
-                head: view.head,
-                address,
-            }),
-            other => config.attachments.push(Attachment {
-                targets: match other {
-                    "azurerm_monitor_diagnostic_setting" => view.targets(&["target_resource_id"]),
-                    "azurerm_private_endpoint" => {
-                        view.targets(&["private_service_connection", "private_connection_resource_id"])
-                    }
-                    _ => view.targets(&["cognitive_account_id"]),
-                },
-                resource_type: other.to_owned(),
-                address,
-            }),
-        }
-    }
-
-    fn account(
-        &self,
-        address: String,
-        resource: AccountResource,
-        kind: String,
-        view: &View<'_, '_>,
-        call_sites: &[Span],
-    ) -> Account {
-        let mut location = view.string("location");
-        if let Known::Value(raw) = &location.value {
-            location.value = Known::Value(normalize_location(raw));
-        }
-        let network_acls = view.each_block("network_acls", |b| NetworkAcls {
-            default_action: b.string("default_action"),
-            span: b.head,
-        });
-        let identity = view.each_block("identity", |b| Identity {
-            identity_type: b.string("type"),
-            span: b.head,
-        });
-        let customer_managed_key = view.each_block("customer_managed_key", |b| b.head);
-        Account {
-            address,
-            resource,
-            kind,
-            location,
-            sku_name: view.string("sku_name"),
-            custom_subdomain_name: view.string("custom_subdomain_name"),
-            // azurerm_ai_services names these differently (and takes Enabled/Disabled).
-            local_auth_enabled: match resource {
-                AccountResource::AiServices => view.boolean("local_authentication_enabled"),
-                _ => view.boolean("local_auth_enabled"),
-            },
-            public_network_access_enabled: match resource {
-                AccountResource::AiServices => view.field("public_network_access", |v| match v.as_str()? {
-                    "Enabled" => Some(true),
-                    "Disabled" => Some(false),
-                    _ => None,
-                }),
-                _ => view.boolean("public_network_access_enabled"),
-            },
-            outbound_network_access_restricted: view.boolean("outbound_network_access_restricted"),
-            fqdns: view.strings("fqdns"),
-            dynamic_throttling_enabled: view.boolean("dynamic_throttling_enabled"),
-            network_acls,
-            identity,
-            customer_managed_key,
-            head: view.head,
-            call_sites: call_sites.to_vec(),
         }
     }
 
@@ -686,6 +526,166 @@ impl Extractor<'_, '_> {
     }
 }
 
+/// The facts one azurerm resource instance gives, whatever its attributes are read from.
+pub(crate) fn read_resource<A: Attributes>(
+    resource_type: &str,
+    address: String,
+    view: &A,
+    call_sites: &[Span],
+    config: &mut Configuration,
+) {
+    match resource_type {
+        "azurerm_cognitive_account" | "azurerm_ai_services" => {
+            let resource = if resource_type == "azurerm_ai_services" {
+                AccountResource::AiServices
+            } else {
+                AccountResource::CognitiveAccount
+            };
+            let kind = match resource {
+                AccountResource::AiServices => Known::Value("AIServices".to_owned()),
+                _ => view.string("kind").value,
+            };
+            match kind {
+                Known::Value(kind) if OPENAI_KINDS.contains(&kind.as_str()) => {
+                    config
+                        .accounts
+                        .push(read_account(address, resource, kind, view, call_sites));
+                }
+                // Face, Speech, FormRecognizer...: not ours.
+                Known::Value(_) => {}
+                Known::Unknown | Known::Absent => config
+                    .unseen_accounts
+                    .push(Label::new(view.head(), "the kind of this account is unknown")),
+            }
+        }
+        "azurerm_cognitive_deployment" => {
+            let (sku, uses_scale_block) = match view.first_block("sku") {
+                Some(Some(sku)) => (Some(sku), false),
+                Some(None) => match view.first_block("scale") {
+                    Some(Some(scale)) => (Some(scale), true),
+                    Some(None) => (None, false),
+                    None => (Some(view.unknown_block()), true),
+                },
+                None => (Some(view.unknown_block()), false),
+            };
+            let (sku_name, sku_capacity) = match &sku {
+                Some(sku) => (
+                    sku.string(if uses_scale_block { "type" } else { "name" }),
+                    sku.number("capacity"),
+                ),
+                None => (view.absent(), view.absent()),
+            };
+            let model = view.first_block("model");
+            let model_field = |name: &str| match &model {
+                Some(Some(m)) => m.string(name),
+                Some(None) => view.absent(),
+                None => view.unknown_field(),
+            };
+            config.deployments.push(Deployment {
+                resource: DeploymentResource::CognitiveDeployment,
+                account: view.account_link("cognitive_account_id"),
+                model_format: model_field("format"),
+                model_name: model_field("name"),
+                model_version: model_field("version"),
+                sku_name,
+                sku_capacity,
+                uses_scale_block,
+                rai_policy_name: view.string("rai_policy_name"),
+                version_upgrade_option: view.string("version_upgrade_option"),
+                head: view.head(),
+                call_sites: call_sites.to_vec(),
+                address,
+            });
+        }
+        "azurerm_cognitive_account_rai_policy" => {
+            let content_filters = view.each_block("content_filter", |f| ContentFilter {
+                name: f.string("name"),
+                filter_enabled: f.boolean("filter_enabled"),
+                block_enabled: f.boolean("block_enabled"),
+                severity_threshold: f.string("severity_threshold"),
+                source: f.string("source"),
+                span: f.head(),
+            });
+            config.rai_policies.push(RaiPolicy {
+                name: view.string("name"),
+                account: view.account_link("cognitive_account_id"),
+                content_filters,
+                head: view.head(),
+                call_sites: call_sites.to_vec(),
+                address,
+            });
+        }
+        other if ROUTE_TYPES.contains(&other) => config.routes.push(Route {
+            targets: view.referenced_accounts(),
+            resource_type: other.to_owned(),
+            head: view.head(),
+            address,
+        }),
+        other => config.attachments.push(Attachment {
+            targets: match other {
+                "azurerm_monitor_diagnostic_setting" => view.targets(&["target_resource_id"]),
+                "azurerm_private_endpoint" => {
+                    view.targets(&["private_service_connection", "private_connection_resource_id"])
+                }
+                _ => view.targets(&["cognitive_account_id"]),
+            },
+            resource_type: other.to_owned(),
+            address,
+        }),
+    }
+}
+
+fn read_account<A: Attributes>(
+    address: String,
+    resource: AccountResource,
+    kind: String,
+    view: &A,
+    call_sites: &[Span],
+) -> Account {
+    let mut location = view.string("location");
+    if let Known::Value(raw) = &location.value {
+        location.value = Known::Value(normalize_location(raw));
+    }
+    let network_acls = view.each_block("network_acls", |b| NetworkAcls {
+        default_action: b.string("default_action"),
+        span: b.head(),
+    });
+    let identity = view.each_block("identity", |b| Identity {
+        identity_type: b.string("type"),
+        span: b.head(),
+    });
+    let customer_managed_key = view.each_block("customer_managed_key", |b| b.head());
+    Account {
+        address,
+        resource,
+        kind,
+        location,
+        sku_name: view.string("sku_name"),
+        custom_subdomain_name: view.string("custom_subdomain_name"),
+        // azurerm_ai_services names these differently (and takes Enabled/Disabled).
+        local_auth_enabled: match resource {
+            AccountResource::AiServices => view.boolean("local_authentication_enabled"),
+            _ => view.boolean("local_auth_enabled"),
+        },
+        public_network_access_enabled: match resource {
+            AccountResource::AiServices => view.field("public_network_access", |v| match v.as_str()? {
+                "Enabled" => Some(true),
+                "Disabled" => Some(false),
+                _ => None,
+            }),
+            _ => view.boolean("public_network_access_enabled"),
+        },
+        outbound_network_access_restricted: view.boolean("outbound_network_access_restricted"),
+        fqdns: view.strings("fqdns"),
+        dynamic_throttling_enabled: view.boolean("dynamic_throttling_enabled"),
+        network_acls,
+        identity,
+        customer_managed_key,
+        head: view.head(),
+        call_sites: call_sites.to_vec(),
+    }
+}
+
 fn is_account_type(resource_type: &str) -> bool {
     matches!(resource_type, "azurerm_cognitive_account" | "azurerm_ai_services")
 }
@@ -697,229 +697,6 @@ pub fn normalize_location(raw: &str) -> String {
         .collect::<String>()
         .to_lowercase()
 }
-
-/// A body to read attributes from, in the scope of one instance.
-struct View<'e, 'a> {
-    ev: &'e Evaluator<'a>,
-    body: &'e Body,
-    head: Span,
-    scope: Scope,
-    /// Stands for a block behind an unknown `dynamic`: every attribute is unknown.
-    all_unknown: bool,
-}
-
-impl<'e, 'a> View<'e, 'a> {
-    fn val(&self, name: &str) -> Val {
-        match self.body.attribute(name) {
-            Some(attr) => self.ev.eval(&attr.value, &self.scope),
-            None => Val::from(Value::Null),
-        }
-    }
-
-    fn field<T>(&self, name: &str, convert: impl Fn(&Val) -> Option<T>) -> Field<T> {
-        if self.all_unknown {
-            return self.unknown_field();
-        }
-        let Some(attr) = self.body.attribute(name) else {
-            return self.absent();
-        };
-        let value = self.ev.eval(&attr.value, &self.scope);
-        let origin = value.origin.labels();
-        let state = match &value.value {
-            // `null` means "not set": the provider's default applies.
-            Value::Null => Known::Absent,
-            _ => convert(&value).map_or(Known::Unknown, Known::Value),
-        };
-        Field {
-            value: state,
-            span: attr.value.span,
-            origin,
-        }
-    }
-
-    fn absent<T>(&self) -> Field<T> {
-        Field {
-            value: Known::Absent,
-            span: self.head,
-            origin: Vec::new(),
-        }
-    }
-
-    fn unknown_field<T>(&self) -> Field<T> {
-        Field {
-            value: Known::Unknown,
-            span: self.head,
-            origin: Vec::new(),
-        }
-    }
-
-    fn string(&self, name: &str) -> Field<String> {
-        self.field(name, Val::to_terraform_string)
-    }
-
-    fn boolean(&self, name: &str) -> Field<bool> {
-        self.field(name, Val::to_bool)
-    }
-
-    fn number(&self, name: &str) -> Field<f64> {
-        self.field(name, Val::to_number)
-    }
-
-    fn strings(&self, name: &str) -> Field<Vec<String>> {
-        self.field(name, |v| match &v.value {
-            Value::List(items) => items.iter().map(Val::to_terraform_string).collect(),
-            _ => None,
-        })
-    }
-
-    /// Nested blocks as views; `None` when their number is unknown.
-    fn blocks(&self, kind: &str) -> Option<Vec<View<'e, 'a>>> {
-        if self.all_unknown {
-            return None;
-        }
-        let blocks = self.ev.blocks(self.body, kind, &self.scope)?;
-        Some(
-            blocks
-                .into_iter()
-                .map(|b| View {
-                    ev: self.ev,
-                    body: b.body,
-                    head: b.block.head,
-                    scope: b.scope,
-                    all_unknown: false,
-                })
-                .collect(),
-        )
-    }
-
-    /// Every nested block of `kind`, read by `read`.
-    fn each_block<T>(&self, kind: &str, read: impl Fn(&View<'e, 'a>) -> T) -> Blocks<T> {
-        match self.blocks(kind) {
-            None => Blocks::Unknown,
-            Some(blocks) => Blocks::Known(blocks.iter().map(read).collect()),
-        }
-    }
-
-    /// `Some(None)`: no such block; `None`: unknown.
-    fn first_block(&self, kind: &str) -> Option<Option<View<'e, 'a>>> {
-        self.blocks(kind).map(|blocks| blocks.into_iter().next())
-    }
-
-    /// A stand-in whose every attribute is unknown (a block behind an unknown `dynamic`).
-    fn unknown_block(&self) -> View<'e, 'a> {
-        View {
-            ev: self.ev,
-            body: &EMPTY,
-            head: self.head,
-            scope: self.scope.clone(),
-            all_unknown: true,
-        }
-    }
-
-    fn account_link(&self, name: &str) -> AccountLink {
-        let value = self.val(name);
-        match &value.value {
-            Value::Unknown(unknown) => match &unknown.computed {
-                Some(computed) if computed.attribute == "id" => AccountLink::Account(computed.resource.clone()),
-                _ => AccountLink::Unknown,
-            },
-            _ => AccountLink::Unknown,
-        }
-    }
-
-    /// Resources this one refers to through computed attributes, nested blocks included;
-    /// `None` when some value is unknown for another reason (it might name an account).
-    fn referenced_accounts(&self) -> Option<Vec<String>> {
-        self.referenced_accounts_skipping(&[])
-    }
-
-    /// [`referenced_accounts`](Self::referenced_accounts) without the attributes in `skip`.
-    fn referenced_accounts_skipping(&self, skip: &[&str]) -> Option<Vec<String>> {
-        let mut out = BTreeSet::new();
-        self.collect_references(skip, &mut out)
-            .then(|| out.into_iter().collect())
-    }
-
-    /// Adds the references found; false when an unknown value hides what it refers to.
-    fn collect_references(&self, skip: &[&str], out: &mut BTreeSet<String>) -> bool {
-        fn walk(v: &Val, out: &mut BTreeSet<String>) -> bool {
-            match &v.value {
-                Value::Unknown(u) => match &u.computed {
-                    Some(c) => {
-                        out.insert(c.resource.clone());
-                        true
-                    }
-                    None => false,
-                },
-                // Every element is walked (no short cut): all references are wanted.
-                Value::List(items) => items
-                    .iter()
-                    .map(|i| walk(i, out))
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .all(|ok| ok),
-                Value::Map(map) => map
-                    .values()
-                    .map(|i| walk(i, out))
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .all(|ok| ok),
-                _ => true,
-            }
-        }
-        let mut known = true;
-        for attr in self.body.attributes.iter().filter(|a| !skip.contains(&a.name.as_str())) {
-            known &= walk(&self.ev.eval(&attr.value, &self.scope), out);
-        }
-        let mut kinds: Vec<&str> = self.body.blocks.iter().map(|b| b.kind.as_str()).collect();
-        kinds.extend(
-            self.body
-                .dynamic_blocks
-                .iter()
-                .filter_map(|b| b.labels.first().map(String::as_str)),
-        );
-        kinds.sort_unstable();
-        kinds.dedup();
-        for kind in kinds {
-            match self.blocks(kind) {
-                Some(blocks) => {
-                    for block in blocks {
-                        known &= block.collect_references(&[], out);
-                    }
-                }
-                None => known = false,
-            }
-        }
-        known
-    }
-
-    /// The account ids an attachment names in `path` (an attribute, or `block.attribute`);
-    /// `None` when one of them is not a reference to a resource's `id`.
-    fn targets(&self, path: &[&str]) -> Option<Vec<String>> {
-        match path {
-            [attribute] => match &self.val(attribute).value {
-                Value::Unknown(Unknown { computed: Some(c), .. }) if c.attribute == "id" => {
-                    Some(vec![c.resource.clone()])
-                }
-                _ => None,
-            },
-            [block, rest @ ..] => {
-                let mut out = Vec::new();
-                for view in self.blocks(block)? {
-                    out.extend(view.targets(rest)?);
-                }
-                Some(out)
-            }
-            [] => None,
-        }
-    }
-}
-
-static EMPTY: Body = Body {
-    attributes: Vec::new(),
-    blocks: Vec::new(),
-    dynamic_blocks: Vec::new(),
-};
 
 #[cfg(test)]
 mod tests {
