@@ -85,6 +85,12 @@ pub struct LintArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Lint a plan instead of evaluating the configuration: the output of
+    /// `terraform show -json PLANFILE`. The first path is the plan's configuration
+    /// directory, where findings point when it holds the resource.
+    #[arg(long, value_name = "PLAN.json")]
+    pub plan: Option<PathBuf>,
+
     /// A variables file for root modules, like `terraform -var-file` (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,

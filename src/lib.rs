@@ -14,6 +14,7 @@ pub mod eval;
 pub mod facts;
 pub mod lint;
 pub mod parse;
+pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -10,8 +10,9 @@ use crate::catalog::Catalog;
 use crate::diagnostic::{Finding, Label};
 use crate::discover::{self, Limits};
 use crate::eval::downloads::Downloads;
+use crate::eval::module::Mode;
 use crate::eval::module::{self, ModuleSyntax, VarValue};
-use crate::eval::{Budget, CliVariables, Evaluator, ModuleSet, Note};
+use crate::eval::{Budget, CliVariables, Evaluator, InstanceId, ModuleSet, Note};
 use crate::facts::{self, Configuration, ConfigurationKind};
 use crate::parse;
 use crate::policy::Policy;
@@ -33,6 +34,9 @@ pub struct Options {
     pub rules: rules::RuleSettings,
     /// A team's own catalog file, laid over the embedded one.
     pub catalog_overlay: Option<PathBuf>,
+    /// Lint this plan (`terraform show -json`) instead of evaluating; the first path is its
+    /// configuration, for positions and suppressions.
+    pub plan: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,12 +68,14 @@ pub struct Outcome {
     /// Terraform files found, and how many of them parsed.
     pub files_found: usize,
     pub files_parsed: usize,
+    /// `--plan` was given and could not be read: the run linted nothing.
+    pub plan_failed: bool,
 }
 
 impl Outcome {
     /// Nothing could be linted: every file found failed to read or parse.
     pub fn nothing_linted(&self) -> bool {
-        self.files_found > 0 && self.files_parsed == 0
+        self.plan_failed || (self.files_found > 0 && self.files_parsed == 0)
     }
 }
 
@@ -108,11 +114,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         files_failed += problems
             .iter()
             .filter(|p| {
-                sources
-                    .get(p.primary.span.file)
-                    .path
-                    .extension()
-                    .is_some_and(|e| e == "tf")
+                let path = &sources.get(p.primary.span.file).path;
+                let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                name.ends_with(".tf") || name.ends_with(".tf.json")
             })
             .count();
         findings.extend(problems);
@@ -128,32 +132,36 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         None => None,
     };
     let catalog = overlaid.as_ref().unwrap_or_else(|| Catalog::embedded());
-    let per_root: Vec<(Configuration, Vec<Finding>, Vec<Note>)> = roots
-        .par_iter()
-        .map(|dir| {
-            let root = Arc::clone(&modules[dir]);
-            let kind = if !root.configures_provider && root.has_required_variables() {
-                ConfigurationKind::ReusableModule
-            } else {
-                ConfigurationKind::Root
-            };
-            let downloads = Downloads::for_root(dir, &sources, options.limits);
-            let evaluator = Evaluator::new(&modules, &downloads, &cli, options.budget, root);
-            let config = facts::extract(&evaluator, kind);
-            let (mut found, notes) = evaluator.finish();
-            found.extend(rules::check(
-                &rules::Context {
-                    config: &config,
-                    catalog,
-                    policy: &options.policy,
-                    today,
-                },
-                &options.rules,
-            ));
-            name_calling_modules(&mut found, &config, &sources);
-            (config, found, notes)
-        })
-        .collect();
+    let mut plan_failed = false;
+    let per_root: Vec<(Configuration, Vec<Finding>, Vec<Note>)> = if let Some(plan_path) = &options.plan {
+        match lint_plan(plan_path, options, &modules, &sources, &cli, catalog, today) {
+            Ok(linted) => vec![linted],
+            Err(problem) => {
+                plan_failed = true;
+                findings.push(*problem);
+                Vec::new()
+            }
+        }
+    } else {
+        roots
+            .par_iter()
+            .map(|dir| {
+                let root = Arc::clone(&modules[dir]);
+                let kind = if !root.configures_provider && root.has_required_variables() {
+                    ConfigurationKind::ReusableModule
+                } else {
+                    ConfigurationKind::Root
+                };
+                let downloads = Downloads::for_root(dir, &sources, options.limits);
+                let evaluator = Evaluator::new(&modules, &downloads, &cli, options.budget, root);
+                let config = facts::extract(&evaluator, kind);
+                let (mut found, notes) = evaluator.finish();
+                found.extend(check_rules(&config, catalog, options, today));
+                name_calling_modules(&mut found, &config, &sources);
+                (config, found, notes)
+            })
+            .collect()
+    };
 
     findings.extend(rules::aoai004_stale_catalog::check(
         &sources,
@@ -191,7 +199,93 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         configurations,
         files_found,
         files_parsed: files_found - files_failed,
+        plan_failed,
     })
+}
+
+/// Plan mode: the facts come from the plan; the configuration (the first path, when it is a
+/// module directory) gives positions, call sites and the evaluator's own problems.
+fn lint_plan(
+    path: &std::path::Path,
+    options: &Options,
+    modules: &ModuleSet,
+    sources: &SourceMap,
+    cli: &CliVariables,
+    catalog: &Catalog,
+    today: jiff::civil::Date,
+) -> Result<(Configuration, Vec<Finding>, Vec<Note>), crate::parse::FileError> {
+    let plan = crate::plan::read(sources, path)?;
+    let config_dir = options.paths.first().and_then(|p| {
+        let dir = if p.is_file() {
+            p.parent()?.to_path_buf()
+        } else {
+            p.clone()
+        };
+        dir.canonicalize().ok()
+    });
+    let root = config_dir.as_ref().and_then(|d| modules.get(d).map(|m| (d, m)));
+    let mut found = Vec::new();
+    let config = match root {
+        Some((dir, root)) => {
+            let downloads = Downloads::for_root(dir, sources, options.limits);
+            let evaluator = Evaluator::new(modules, &downloads, cli, options.budget, Arc::clone(root));
+            // Walking the configuration instantiates every module call it can follow.
+            facts::extract(&evaluator, ConfigurationKind::Root);
+            let instances: HashMap<String, InstanceId> = (0..evaluator.instance_count())
+                .map(|i| {
+                    let address = evaluator
+                        .instance(InstanceId(i))
+                        .address
+                        .trim_end_matches('.')
+                        .to_owned();
+                    (address, InstanceId(i))
+                })
+                .collect();
+            let config = facts::plan::extract(&plan, dir.clone(), |planned| {
+                let id = instances.get(&planned.module_address).copied().or_else(|| {
+                    // A module instance static evaluation could not expand: any instance of
+                    // the same call has the same source.
+                    let calls = facts::plan::module_calls(&planned.module_address);
+                    let mut matching: Vec<(&String, &InstanceId)> = instances
+                        .iter()
+                        .filter(|(address, _)| facts::plan::module_calls(address) == calls)
+                        .collect();
+                    matching.sort();
+                    matching.first().map(|(_, id)| **id)
+                })?;
+                let instance = evaluator.instance(id);
+                let resource = instance
+                    .module
+                    .resource(Mode::Managed, &planned.resource_type, &planned.name)?;
+                Some(facts::plan::Located {
+                    module: Arc::clone(&instance.module),
+                    resource,
+                    call_sites: instance.call_sites.clone(),
+                })
+            });
+            // Notes say what static evaluation could not follow; the plan saw it.
+            let (problems, _notes) = evaluator.finish();
+            found.extend(problems);
+            config
+        }
+        None => {
+            let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+            facts::plan::extract(&plan, dir, |_| None)
+        }
+    };
+    found.extend(check_rules(&config, catalog, options, today));
+    name_calling_modules(&mut found, &config, sources);
+    Ok((config, found, Vec::new()))
+}
+
+fn check_rules(config: &Configuration, catalog: &Catalog, options: &Options, today: jiff::civil::Date) -> Vec<Finding> {
+    let context = rules::Context {
+        config,
+        catalog,
+        policy: &options.policy,
+        today,
+    };
+    rules::check(&context, &options.rules)
 }
 
 /// A finding inside a module that `terraform init` downloaded points at code nobody edits

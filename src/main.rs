@@ -187,6 +187,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         policy: config.policy,
         rules,
         catalog_overlay: args.catalog.clone().or(config.catalog),
+        plan: args.plan.clone(),
         ..Options::default()
     };
     let outcome = match lint::run(&options) {
@@ -257,8 +258,12 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     if shown == Format::Human {
         let _ = writeln!(stderr, "{}", summary.line());
     }
-    if outcome.files_found == 0 && outcome.findings.is_empty() {
+    if outcome.files_found == 0 && outcome.findings.is_empty() && args.plan.is_none() {
         let _ = writeln!(stderr, "warning: no Terraform files found");
+    }
+    if outcome.plan_failed {
+        let _ = writeln!(stderr, "error: nothing was linted: the plan could not be read");
+        return ExitCode::from(EXIT_ERROR);
     }
     if outcome.nothing_linted() {
         let _ = writeln!(

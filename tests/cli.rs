@@ -591,3 +591,72 @@ fn findings_inside_a_downloaded_module_name_the_calling_module_block() {
     assert_eq!(notes[0]["line"], 16);
     assert!(notes[0]["message"].as_str().unwrap().contains("terraform init"));
 }
+
+#[test]
+fn a_plan_is_linted_with_findings_in_the_configuration_where_it_has_them() {
+    let report = json(&["--plan", "fixtures/plan/plan.json", "fixtures/plan"]);
+    assert_eq!(
+        places_of(&report, &["AOAI302", "AOAI501", "AOAI502", "AOAI503"]),
+        [
+            "AOAI302 fixtures/plan/modules/openai/main.tf:38:15",
+            "AOAI502 fixtures/plan/plan.json:153:39",
+            "AOAI501 fixtures/plan/plan.json:159:50",
+        ],
+        "module.shared is not in the configuration; its custom subdomain is unknown until apply"
+    );
+    let retired = first(&report, "AOAI302");
+    assert_eq!(
+        retired["resource"],
+        "module.openai.azurerm_cognitive_deployment.this[\"chat\"]"
+    );
+    // The deployments belong to the account in swedencentral: var.region is known to the plan.
+    let single = first(&report, "AOAI202");
+    assert!(
+        single["message"].as_str().unwrap().contains("swedencentral only"),
+        "{single}"
+    );
+    assert!(
+        report["notes"].as_array().unwrap().is_empty(),
+        "the plan sees module \"shared\""
+    );
+}
+
+#[test]
+fn a_plan_without_its_configuration_points_into_the_plan() {
+    let report = json(&["--plan", "fixtures/plan/plan.json", "tests/data"]);
+    assert_eq!(
+        places_of(&report, &["AOAI302"]),
+        ["AOAI302 fixtures/plan/plan.json:77:32"]
+    );
+}
+
+#[test]
+fn a_plan_that_cannot_be_read_is_an_error_that_says_why() {
+    for (args, expected) in [
+        (
+            vec!["--plan", "tests/data/az-model-list-eastus2.json"],
+            "no `format_version`",
+        ),
+        (vec!["--plan", "fixtures/plan/missing.json"], "cannot read"),
+    ] {
+        let mut all = vec!["--format", "compact"];
+        all.extend(args);
+        let output = aoai_lint(&all);
+        assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
+        assert!(transcript(&output).contains(expected), "{}", transcript(&output));
+    }
+}
+
+#[test]
+fn human_output_of_plan_mode() {
+    let output = aoai_lint(&[
+        "--no-color",
+        "--as-of",
+        AS_OF,
+        "--plan",
+        "fixtures/plan/plan.json",
+        "fixtures/plan",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("plan-mode", transcript(&output));
+}

@@ -12,6 +12,7 @@ use crate::eval::{ChildCall, Evaluator, Expansion, InstanceId, Scope};
 use crate::source::Span;
 
 mod azapi;
+pub mod plan;
 mod view;
 
 pub(crate) use view::{Attributes, View};

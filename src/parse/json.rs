@@ -40,6 +40,52 @@ pub enum JsonValue {
     Object(Vec<(String, Json)>),
 }
 
+impl Json {
+    /// The member `key` of an object (the last one, as JSON readers do).
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match &self.value {
+            JsonValue::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            JsonValue::String(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match &self.value {
+            JsonValue::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn members(&self) -> &[(String, Json)] {
+        match &self.value {
+            JsonValue::Object(members) => members,
+            _ => &[],
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, JsonValue::Null)
+    }
+
+    /// Whether `true` appears anywhere inside (an `after_unknown` tree marks unknown leaves
+    /// with `true`).
+    pub fn any_true(&self) -> bool {
+        match &self.value {
+            JsonValue::Bool(b) => *b,
+            JsonValue::Array(items) => items.iter().any(Json::any_true),
+            JsonValue::Object(members) => members.iter().any(|(_, v)| v.any_true()),
+            _ => false,
+        }
+    }
+}
+
 /// Where and why a document could not be read.
 #[derive(Debug)]
 pub struct JsonError {
