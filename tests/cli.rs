@@ -598,16 +598,35 @@ fn a_plan_is_linted_with_findings_in_the_configuration_where_it_has_them() {
     assert_eq!(
         places_of(&report, &["AOAI302", "AOAI501", "AOAI502", "AOAI503"]),
         [
+            "AOAI501 fixtures/plan/main.tf:55:39",
+            "AOAI302 fixtures/plan/main.tf:73:78",
             "AOAI302 fixtures/plan/modules/openai/main.tf:38:15",
-            "AOAI502 fixtures/plan/plan.json:153:39",
-            "AOAI501 fixtures/plan/plan.json:159:50",
+            "AOAI502 fixtures/plan/plan.json:244:39",
+            "AOAI501 fixtures/plan/plan.json:250:50",
         ],
         "module.shared is not in the configuration; its custom subdomain is unknown until apply"
     );
-    let retired = first(&report, "AOAI302");
+    // The azapi deployment belongs to the azapi account through `parent_id`'s reference.
+    let azapi_chat = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "AOAI202" && d["resource"] == "azapi_resource.foundry_chat")
+        .expect("the azapi deployment is linked to its account");
+    assert!(azapi_chat["message"].as_str().unwrap().contains("swedencentral only"));
+    let resources: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "AOAI302")
+        .map(|d| d["resource"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        retired["resource"],
-        "module.openai.azurerm_cognitive_deployment.this[\"chat\"]"
+        resources,
+        [
+            "azapi_resource.foundry_chat",
+            "module.openai.azurerm_cognitive_deployment.this[\"chat\"]"
+        ]
     );
     // The deployments belong to the account in swedencentral: var.region is known to the plan.
     let single = first(&report, "AOAI202");
@@ -626,7 +645,11 @@ fn a_plan_without_its_configuration_points_into_the_plan() {
     let report = json(&["--plan", "fixtures/plan/plan.json", "tests/data"]);
     assert_eq!(
         places_of(&report, &["AOAI302"]),
-        ["AOAI302 fixtures/plan/plan.json:77:32"]
+        [
+            "AOAI302 fixtures/plan/plan.json:69:30",
+            "AOAI302 fixtures/plan/plan.json:160:32",
+        ],
+        "azapi bodies too point at their entry in the plan"
     );
 }
 

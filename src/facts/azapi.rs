@@ -25,7 +25,7 @@ impl Extractor<'_, '_> {
         let Expansion::Known(instances) = self.ev.expand(block, &Scope::module(id)) else {
             let label = Label::new(block.head, "how many instances this resource has is unknown");
             let arm_type = ArmType::of(self.ev, block, &Scope::module(id));
-            self.unseen(
+            unseen(
                 arm_type,
                 &format!("{}{}", instance.address, decl.address()),
                 label,
@@ -44,88 +44,111 @@ impl Extractor<'_, '_> {
             };
             let arm_type = ArmType::of(self.ev, block, &view.scope);
             let body = Node::body(self.ev, block, &view.scope);
-            match arm_type {
-                Some(ArmType::Account) => self.azapi_account(address, &view, &body, &instance.call_sites, config),
-                Some(ArmType::Deployment) => {
-                    config
-                        .deployments
-                        .push(azapi_deployment(address, &view, &body, &instance.call_sites))
-                }
-                Some(ArmType::RaiPolicy) => {
-                    config
-                        .rai_policies
-                        .push(azapi_rai_policy(address, &view, &body, &instance.call_sites))
-                }
-                Some(ArmType::PrivateEndpoint) => {
-                    let connections = body.path(&["properties", "privateLinkServiceConnections"]);
-                    let manual = body.path(&["properties", "manualPrivateLinkServiceConnections"]);
-                    let targets = [connections, manual].iter().try_fold(Vec::new(), |mut out, list| {
-                        for connection in list.items()? {
-                            out.extend(references(
-                                &connection.path(&["properties", "privateLinkServiceId"]).val,
-                            )?);
-                        }
-                        Some(out)
-                    });
-                    config.attachments.push(super::Attachment {
-                        address,
-                        resource_type: "azurerm_private_endpoint".to_owned(),
-                        targets,
-                    });
-                }
-                Some(ArmType::DiagnosticSetting) => config.attachments.push(super::Attachment {
-                    targets: references(&view.val("parent_id")),
-                    address,
-                    resource_type: "azurerm_monitor_diagnostic_setting".to_owned(),
-                }),
-                Some(ArmType::Other) => {}
-                None => self.unseen(
-                    None,
-                    &address,
-                    Label::new(block.head, "the type of this azapi resource is unknown"),
-                    config,
-                ),
-            }
-        }
-    }
-
-    /// Records what an azapi resource the linter cannot read may create.
-    fn unseen(&self, arm_type: Option<ArmType>, address: &str, label: Label, config: &mut Configuration) {
-        match arm_type {
-            Some(ArmType::Account) => config.unseen_accounts.push(label),
-            Some(ArmType::Deployment) => config.unseen_deployments.push(label),
-            Some(ArmType::PrivateEndpoint | ArmType::DiagnosticSetting) => config.unseen_attachments(address, None),
-            Some(ArmType::RaiPolicy | ArmType::Other) => {}
-            None => {
-                config.unseen_accounts.push(label.clone());
-                config.unseen_deployments.push(label);
-                config.unseen_attachments(address, None);
-            }
-        }
-    }
-
-    fn azapi_account(
-        &self,
-        address: String,
-        view: &View<'_, '_>,
-        body: &Node<'_, '_>,
-        call_sites: &[Span],
-        config: &mut Configuration,
-    ) {
-        let kind = body.get("kind").string();
-        match kind.value {
-            Known::Value(kind) if OPENAI_KINDS.contains(&kind.as_str()) => {
-                config.accounts.push(account(address, kind, view, body, call_sites));
-            }
-            Known::Value(_) => {}
-            Known::Unknown | Known::Absent => config
-                .unseen_accounts
-                .push(Label::new(view.head, "the kind of this account is unknown")),
+            let endpoint_targets = || {
+                private_link_ids(&body).try_fold(Vec::new(), |mut out, id| {
+                    out.extend(references(&id?.val)?);
+                    Some(out)
+                })
+            };
+            read_azapi(
+                arm_type,
+                address,
+                &view,
+                &body,
+                &instance.call_sites,
+                endpoint_targets,
+                config,
+            );
         }
     }
 }
 
-fn account(address: String, kind: String, view: &View<'_, '_>, body: &Node<'_, '_>, call_sites: &[Span]) -> Account {
+/// The `privateLinkServiceId` of every connection of a private endpoint's body; `None` items
+/// where the list itself is unknown.
+pub(super) fn private_link_ids<'n, 'e, 'a>(body: &'n Node<'e, 'a>) -> impl Iterator<Item = Option<Node<'e, 'a>>> + 'n {
+    ["privateLinkServiceConnections", "manualPrivateLinkServiceConnections"]
+        .into_iter()
+        .flat_map(move |list| match body.path(&["properties", list]).items() {
+            Some(connections) => connections
+                .into_iter()
+                .map(|c| Some(c.path(&["properties", "privateLinkServiceId"])))
+                .collect::<Vec<_>>(),
+            None => vec![None],
+        })
+}
+
+/// The facts one `azapi_resource` instance gives, by what its `type` says it creates.
+/// `endpoint_targets` resolves a private endpoint's connections to accounts.
+pub(super) fn read_azapi<A: Attributes>(
+    arm_type: Option<ArmType>,
+    address: String,
+    view: &A,
+    body: &Node<'_, '_>,
+    call_sites: &[Span],
+    endpoint_targets: impl FnOnce() -> Option<Vec<String>>,
+    config: &mut Configuration,
+) {
+    match arm_type {
+        Some(ArmType::Account) => {
+            let kind = body.get("kind").string();
+            match kind.value {
+                Known::Value(kind) if OPENAI_KINDS.contains(&kind.as_str()) => {
+                    config.accounts.push(account(address, kind, view, body, call_sites));
+                }
+                Known::Value(_) => {}
+                Known::Unknown | Known::Absent => config
+                    .unseen_accounts
+                    .push(Label::new(view.head(), "the kind of this account is unknown")),
+            }
+        }
+        Some(ArmType::Deployment) => config
+            .deployments
+            .push(azapi_deployment(address, view, body, call_sites)),
+        Some(ArmType::RaiPolicy) => config
+            .rai_policies
+            .push(azapi_rai_policy(address, view, body, call_sites)),
+        Some(ArmType::PrivateEndpoint) => config.attachments.push(super::Attachment {
+            address,
+            resource_type: "azurerm_private_endpoint".to_owned(),
+            targets: endpoint_targets(),
+        }),
+        Some(ArmType::DiagnosticSetting) => config.attachments.push(super::Attachment {
+            targets: view.targets(&["parent_id"]),
+            address,
+            resource_type: "azurerm_monitor_diagnostic_setting".to_owned(),
+        }),
+        Some(ArmType::Other) => {}
+        None => unseen(
+            None,
+            &address,
+            Label::new(view.head(), "the type of this azapi resource is unknown"),
+            config,
+        ),
+    }
+}
+
+/// Records what an azapi resource the linter cannot read may create.
+pub(super) fn unseen(arm_type: Option<ArmType>, address: &str, label: Label, config: &mut Configuration) {
+    match arm_type {
+        Some(ArmType::Account) => config.unseen_accounts.push(label),
+        Some(ArmType::Deployment) => config.unseen_deployments.push(label),
+        Some(ArmType::PrivateEndpoint | ArmType::DiagnosticSetting) => config.unseen_attachments(address, None),
+        Some(ArmType::RaiPolicy | ArmType::Other) => {}
+        None => {
+            config.unseen_accounts.push(label.clone());
+            config.unseen_deployments.push(label);
+            config.unseen_attachments(address, None);
+        }
+    }
+}
+
+fn account<A: Attributes>(
+    address: String,
+    kind: String,
+    view: &A,
+    body: &Node<'_, '_>,
+    call_sites: &[Span],
+) -> Account {
     let properties = body.get("properties");
     let mut location = view.string("location");
     if location.is_absent() {
@@ -152,7 +175,7 @@ fn account(address: String, kind: String, view: &View<'_, '_>, body: &Node<'_, '
     let identity = match view.first_block("identity") {
         Some(Some(_)) | None => view.each_block("identity", |b| Identity {
             identity_type: b.string("type"),
-            span: b.head,
+            span: b.head(),
         }),
         // azapi 1.x also took the identity inside `body`.
         Some(None) => {
@@ -201,12 +224,12 @@ fn account(address: String, kind: String, view: &View<'_, '_>, body: &Node<'_, '
         network_acls,
         identity,
         customer_managed_key,
-        head: view.head,
+        head: view.head(),
         call_sites: call_sites.to_vec(),
     }
 }
 
-fn azapi_deployment(address: String, view: &View<'_, '_>, body: &Node<'_, '_>, call_sites: &[Span]) -> Deployment {
+fn azapi_deployment<A: Attributes>(address: String, view: &A, body: &Node<'_, '_>, call_sites: &[Span]) -> Deployment {
     let properties = body.get("properties");
     let model = properties.get("model");
     let sku = body.get("sku");
@@ -222,12 +245,12 @@ fn azapi_deployment(address: String, view: &View<'_, '_>, body: &Node<'_, '_>, c
         uses_scale_block: false,
         rai_policy_name: properties.get("raiPolicyName").string(),
         version_upgrade_option: properties.get("versionUpgradeOption").string(),
-        head: view.head,
+        head: view.head(),
         call_sites: call_sites.to_vec(),
     }
 }
 
-fn azapi_rai_policy(address: String, view: &View<'_, '_>, body: &Node<'_, '_>, call_sites: &[Span]) -> RaiPolicy {
+fn azapi_rai_policy<A: Attributes>(address: String, view: &A, body: &Node<'_, '_>, call_sites: &[Span]) -> RaiPolicy {
     let filters = body.path(&["properties", "contentFilters"]);
     let content_filters = match filters.items() {
         None => Blocks::Unknown,
@@ -250,7 +273,7 @@ fn azapi_rai_policy(address: String, view: &View<'_, '_>, body: &Node<'_, '_>, c
         name: view.string("name"),
         account: view.account_link("parent_id"),
         content_filters,
-        head: view.head,
+        head: view.head(),
         call_sites: call_sites.to_vec(),
     }
 }
@@ -302,8 +325,8 @@ impl ArmType {
 /// A value inside `body`, with the expression it is written as when that is known.
 #[derive(Clone)]
 pub struct Node<'e, 'a> {
-    ev: &'e Evaluator<'a>,
-    scope: &'e Scope,
+    /// Reads entries of a body Unknown as a whole; absent for a body whose value is given.
+    eval: Option<(&'e Evaluator<'a>, &'e Scope)>,
     val: Val,
     expr: Option<&'e Expr>,
     /// Where a finding about this value points: its own expression, or the nearest
@@ -318,8 +341,7 @@ impl<'e, 'a> Node<'e, 'a> {
     pub fn body(ev: &'e Evaluator<'a>, block: &'e Block, scope: &'e Scope) -> Node<'e, 'a> {
         let Some(attr) = block.body.attribute("body") else {
             return Node {
-                ev,
-                scope,
+                eval: Some((ev, scope)),
                 val: Value::Null.into(),
                 expr: None,
                 span: block.head,
@@ -336,13 +358,35 @@ impl<'e, 'a> Node<'e, 'a> {
             };
         }
         Node {
-            ev,
-            scope,
+            eval: Some((ev, scope)),
             val,
             expr: Some(expr),
             span: expr.span,
             head: block.head,
         }
+    }
+
+    /// A body whose value is already resolved (a plan's), with the configuration's `body`
+    /// expression for positions when it is known.
+    pub fn resolved(val: Val, written: Option<&'e Expr>, span: Span, head: Span) -> Node<'e, 'a> {
+        let mut val = val;
+        if let Value::String(text) = &val.value {
+            // azapi 1.x kept the body as a JSON string.
+            val = serde_json::from_str::<serde_json::Value>(text)
+                .map_or_else(|_| Val::unknown(), |json| from_json(&json));
+        }
+        let expr = written.map(unwrap_jsonencode);
+        Node {
+            eval: None,
+            val,
+            expr,
+            span: expr.map_or(span, |e| e.span),
+            head,
+        }
+    }
+
+    pub fn value(&self) -> &Val {
+        &self.val
     }
 
     /// The value under `key`; null when the key is missing, unknown when this is.
@@ -353,9 +397,10 @@ impl<'e, 'a> Node<'e, 'a> {
             // `{ for k, v in {...} : k => v if v != null }` is unknown as a whole as soon as
             // one entry is; the entry asked for may still be known, and then it is kept
             // exactly when it is not null.
-            (Value::Unknown(_), Some(entry)) if self.expr.is_some_and(is_null_filter) => {
-                self.ev.eval(entry, self.scope)
-            }
+            (Value::Unknown(_), Some(entry)) if self.expr.is_some_and(is_null_filter) => match self.eval {
+                Some((ev, scope)) => ev.eval(entry, scope),
+                None => Val::unknown(),
+            },
             (Value::Unknown(_), _) => Val::unknown(),
             _ => Value::Null.into(),
         };
@@ -363,8 +408,7 @@ impl<'e, 'a> Node<'e, 'a> {
             val.origin = self.val.origin.clone();
         }
         Node {
-            ev: self.ev,
-            scope: self.scope,
+            eval: self.eval,
             val,
             expr,
             span: expr.map_or(self.span, |e| e.span),
@@ -392,8 +436,7 @@ impl<'e, 'a> Node<'e, 'a> {
                             _ => None,
                         };
                         Node {
-                            ev: self.ev,
-                            scope: self.scope,
+                            eval: self.eval,
                             val: val.clone(),
                             expr,
                             span: expr.map_or(self.span, |e| e.span),

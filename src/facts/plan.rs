@@ -11,15 +11,14 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::azapi::ArmType;
+use super::azapi::{ArmType, Node, private_link_ids, read_azapi};
 use super::{
     AccountLink, Attributes, Configuration, ConfigurationKind, Field, Known, ProviderRequirement, read_resource,
 };
-use crate::diagnostic::Label;
 use crate::eval::module::ModuleSyntax;
 use crate::eval::value::{Val, Value};
-use crate::parse::json::{Json, JsonValue};
-use crate::parse::syntax::Body;
+use crate::parse::json::{Json, JsonLowering, JsonValue};
+use crate::parse::syntax::{Block, Body};
 use crate::plan::{Plan, PlannedInstance};
 use crate::source::Span;
 
@@ -71,26 +70,7 @@ pub fn extract(plan: &Plan, dir: PathBuf, locate: impl Fn(&PlannedInstance) -> O
         let located = locate(instance);
         let written = located.as_ref().map(|l| &l.module.resources[l.resource].block);
         let call_sites = located.as_ref().map(|l| l.call_sites.clone()).unwrap_or_default();
-        if instance.resource_type == "azapi_resource" {
-            // azapi bodies are read from configuration only for now: what such a resource
-            // creates is not seen in a plan.
-            let arm_type = instance.values.get("type").and_then(Json::as_str).map(ArmType::parse);
-            let head = written.map_or(instance.address_span, |b| b.head);
-            match arm_type {
-                Some(ArmType::Account) | None => config
-                    .unseen_accounts
-                    .push(Label::new(head, "azapi resources are not read from a plan")),
-                Some(ArmType::Deployment) => config
-                    .unseen_deployments
-                    .push(Label::new(head, "azapi resources are not read from a plan")),
-                Some(ArmType::PrivateEndpoint | ArmType::DiagnosticSetting) => {
-                    config.unseen_attachments(&instance.address, None)
-                }
-                Some(ArmType::RaiPolicy | ArmType::Other) => {}
-            }
-            continue;
-        }
-        if !READ_TYPES.contains(&instance.resource_type.as_str()) {
+        if !READ_TYPES.contains(&instance.resource_type.as_str()) && instance.resource_type != "azapi_resource" {
             continue;
         }
         let view = PlanView {
@@ -103,6 +83,10 @@ pub fn extract(plan: &Plan, dir: PathBuf, locate: impl Fn(&PlannedInstance) -> O
             head: written.map_or(instance.address_span, |b| b.head),
             path: Vec::new(),
         };
+        if instance.resource_type == "azapi_resource" {
+            read_azapi_instance(&resolver, instance, &view, written, &call_sites, &mut config);
+            continue;
+        }
         read_resource(
             &instance.resource_type,
             instance.address.clone(),
@@ -112,6 +96,98 @@ pub fn extract(plan: &Plan, dir: PathBuf, locate: impl Fn(&PlannedInstance) -> O
         );
     }
     config
+}
+
+/// An `azapi_resource` instance: its planned `body` read like a written one. Positions come
+/// from the configuration's `body` expression, else from the body in the plan file.
+fn read_azapi_instance(
+    resolver: &Resolver<'_>,
+    instance: &PlannedInstance,
+    view: &PlanView<'_>,
+    written: Option<&Block>,
+    call_sites: &[Span],
+    config: &mut Configuration,
+) {
+    let arm_type = if view.is_unknown("type") {
+        None
+    } else {
+        instance.values.get("type").and_then(Json::as_str).map(ArmType::parse)
+    };
+    let planned = instance.values.get("body");
+    let body_unknown = instance.unknown.as_ref().and_then(|u| u.get("body"));
+    let in_plan = planned.map(|json| JsonLowering::new(resolver.plan.file, "", 0).literal(json));
+    let expr = match written {
+        Some(block) => block.body.attribute("body").map(|a| &a.value),
+        None => in_plan.as_ref(),
+    };
+    let span = planned.map_or(view.head, |json| resolver.plan.span(json));
+    let body = Node::resolved(with_unknowns(planned, body_unknown), expr, span, view.head);
+    let endpoint_targets = || {
+        let mut out = Refs::Accounts(BTreeSet::new());
+        for id in private_link_ids(&body) {
+            let found = match id.map(|node| node.value().value.clone()) {
+                Some(Value::String(id)) => resolver.by_id(&id),
+                Some(Value::Null) => Refs::Accounts(BTreeSet::new()),
+                // Unknown until apply: what the body's expression refers to.
+                _ => resolver.in_expressions(instance, &["body".to_owned()]),
+            };
+            out = out.union(found);
+        }
+        match out {
+            Refs::Accounts(accounts) => Some(accounts.into_iter().collect()),
+            Refs::Unknown => None,
+        }
+    };
+    read_azapi(
+        arm_type,
+        instance.address.clone(),
+        view,
+        &body,
+        call_sites,
+        endpoint_targets,
+        config,
+    );
+}
+
+/// A planned value with the parts `after_unknown` marks (and leaves out of the value) as
+/// Unknown.
+fn with_unknowns(json: Option<&Json>, unknown: Option<&Json>) -> Val {
+    if unknown.is_some_and(|u| matches!(u.value, JsonValue::Bool(true))) {
+        return Val::unknown();
+    }
+    let Some(json) = json else {
+        return if unknown.is_some_and(Json::any_true) {
+            Val::unknown()
+        } else {
+            Value::Null.into()
+        };
+    };
+    match &json.value {
+        JsonValue::Array(items) => {
+            let unknown_items = unknown.and_then(Json::as_array);
+            Value::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| with_unknowns(Some(item), unknown_items.and_then(|u| u.get(i))))
+                    .collect(),
+            )
+            .into()
+        }
+        JsonValue::Object(members) => {
+            let mut map: std::collections::BTreeMap<String, Val> = members
+                .iter()
+                .map(|(k, v)| (k.clone(), with_unknowns(Some(v), unknown.and_then(|u| u.get(k)))))
+                .collect();
+            for (key, marks) in unknown.map(Json::members).unwrap_or_default() {
+                if !map.contains_key(key) && marks.any_true() {
+                    map.insert(key.clone(), Val::unknown());
+                }
+            }
+            Value::Map(map).into()
+        }
+        _ => to_val(json),
+    }
 }
 
 /// `configuration.provider_config` entries of the root module.
@@ -375,11 +451,15 @@ impl<'p> Resolver<'p> {
             .plan
             .instances
             .iter()
-            .filter(|i| ACCOUNT_TYPES.contains(&i.resource_type.as_str()))
+            .filter(|i| is_account(i))
             .filter(|i| {
                 let value = |key: &str| i.values.get(key).and_then(Json::as_str);
+                // azapi accounts name their resource group in `parent_id`.
+                let own_group = value("resource_group_name")
+                    .map(str::to_owned)
+                    .or_else(|| value("parent_id").and_then(|p| segment_after(p, "resourcegroups")));
                 value("name").is_some_and(|n| n.eq_ignore_ascii_case(name))
-                    && match (value("resource_group_name"), &group) {
+                    && match (own_group, &group) {
                         (Some(rg), Some(group)) => rg.eq_ignore_ascii_case(group),
                         _ => true,
                     }
@@ -456,13 +536,14 @@ impl<'p> Resolver<'p> {
                 "module" => self.through_output(module_address, parts.name, parts.attribute, hops),
                 "data" if ACCOUNT_TYPES.contains(&parts.name) => Refs::Unknown,
                 "data" => continue,
-                resource_type if ACCOUNT_TYPES.contains(&resource_type) => self.account_instances(
-                    module_address,
-                    resource_type,
-                    parts.name,
-                    parts.index,
-                    by_key.then_some(index).flatten(),
-                ),
+                resource_type if ACCOUNT_TYPES.contains(&resource_type) || resource_type == "azapi_resource" => self
+                    .account_instances(
+                        module_address,
+                        resource_type,
+                        parts.name,
+                        parts.index,
+                        by_key.then_some(index).flatten(),
+                    ),
                 _ => continue,
             };
             out = out.union(found);
@@ -486,6 +567,7 @@ impl<'p> Resolver<'p> {
             .instances
             .iter()
             .filter(|i| i.module_address == module_address && i.resource_type == resource_type && i.name == name)
+            .filter(|i| is_account(i))
             .filter(|i| index.is_none_or(|written| index_text(i.index.as_ref()).as_deref() == Some(written)))
             .collect();
         let chosen: Vec<&PlannedInstance> = match (candidates.len(), same_key_as) {
@@ -555,6 +637,13 @@ impl<'p> Resolver<'p> {
         collect_references(expression, &mut references, 0);
         self.resolve(child, None, &references, hops + 1)
     }
+}
+
+/// An OpenAI-capable account's resource, azurerm or azapi (its kind is checked later).
+fn is_account(instance: &PlannedInstance) -> bool {
+    ACCOUNT_TYPES.contains(&instance.resource_type.as_str())
+        || (instance.resource_type == "azapi_resource"
+            && instance.values.get("type").and_then(Json::as_str).map(ArmType::parse) == Some(ArmType::Account))
 }
 
 /// Every `references` entry inside an expression (nested blocks included).

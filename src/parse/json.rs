@@ -278,6 +278,11 @@ impl<'t> JsonLowering<'t> {
         }
     }
 
+    /// A JSON value as a literal expression with its positions (a plan's values).
+    pub fn literal(&self, value: &Json) -> Expr {
+        self.expr(value, Strings::Literal)
+    }
+
     /// The members of a `.tfvars.json` document as literal expressions.
     pub fn literal_members(&self, root: &Json) -> Result<Vec<(String, Expr)>, JsonError> {
         let JsonValue::Object(members) = &root.value else {
