@@ -32,6 +32,32 @@ pub enum Command {
         #[command(subcommand)]
         action: CatalogCommand,
     },
+    /// Work with the configuration file.
+    Config {
+        #[command(subcommand)]
+        action: ConfigCommand,
+    },
+    /// Print a shell completion script: `aoai-lint completions bash > /etc/bash_completion.d/aoai-lint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented starter `.aoai-lint.yaml` and its JSON Schema (for editor completion)
+    /// into a directory.
+    Init {
+        /// Where to write them.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the configuration file's JSON Schema.
+    Schema,
 }
 
 #[derive(Debug, Subcommand)]

@@ -55,6 +55,9 @@ pub struct Finding {
     /// The resource instance address (`module.chat.azurerm_cognitive_account.this["a"]`).
     pub resource: Option<String>,
     pub help: Option<String>,
+    /// The `module` blocks that created the resource, outermost first: an ignore comment on
+    /// one of them covers the finding.
+    pub call_sites: Vec<Span>,
 }
 
 impl Finding {
@@ -67,6 +70,7 @@ impl Finding {
             related: Vec::new(),
             resource: None,
             help: None,
+            call_sites: Vec::new(),
         }
     }
 

@@ -54,6 +54,37 @@ impl Default for Limits {
     }
 }
 
+/// Paths the configuration's `exclude` globs leave out, relative to its directory.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    base: PathBuf,
+    globs: globset::GlobSet,
+}
+
+impl Exclude {
+    /// `base` is the configuration file's directory; globs are checked when it is read.
+    pub fn new(base: &Path, patterns: &[String]) -> Result<Exclude, String> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("exclude: `{pattern}` is not a valid glob: {e}"))?;
+            builder.add(glob);
+        }
+        Ok(Exclude {
+            base: base.canonicalize().unwrap_or_else(|_| base.to_path_buf()),
+            globs: builder.build().map_err(|e| format!("exclude: {e}"))?,
+        })
+    }
+
+    /// Whether `path` (a file or a directory, absolute) is excluded.
+    pub fn excludes(&self, path: &Path) -> bool {
+        path.strip_prefix(&self.base)
+            .is_ok_and(|relative| !relative.as_os_str().is_empty() && self.globs.is_match(relative))
+    }
+}
+
 /// An error that stops the run: a path on the command line that does not exist.
 #[derive(Debug)]
 pub struct PathError {
@@ -61,7 +92,7 @@ pub struct PathError {
     pub error: std::io::Error,
 }
 
-pub fn discover(paths: &[PathBuf], limits: Limits) -> Result<Discovery, PathError> {
+pub fn discover(paths: &[PathBuf], limits: Limits, exclude: Option<&Exclude>) -> Result<Discovery, PathError> {
     let mut modules: BTreeMap<PathBuf, ModuleDir> = BTreeMap::new();
     let mut skipped = Vec::new();
     for path in paths {
@@ -71,9 +102,9 @@ pub fn discover(paths: &[PathBuf], limits: Limits) -> Result<Discovery, PathErro
         })?;
         if canonical.is_file() {
             let dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
-            walk(&dir, Some(1), limits, &mut modules, &mut skipped);
+            walk(&dir, Some(1), limits, exclude, &mut modules, &mut skipped);
         } else {
-            walk(&canonical, None, limits, &mut modules, &mut skipped);
+            walk(&canonical, None, limits, exclude, &mut modules, &mut skipped);
         }
     }
     let mut modules: Vec<ModuleDir> = modules.into_values().filter(|m| !m.tf_files.is_empty()).collect();
@@ -97,7 +128,7 @@ pub struct Listing {
 pub fn module_files(dir: &Path, limits: Limits) -> Listing {
     let mut modules = BTreeMap::new();
     let mut skipped = Vec::new();
-    walk(dir, Some(1), limits, &mut modules, &mut skipped);
+    walk(dir, Some(1), limits, None, &mut modules, &mut skipped);
     let mut module = modules.remove(dir).unwrap_or_else(|| ModuleDir {
         dir: dir.to_path_buf(),
         ..ModuleDir::default()
@@ -148,12 +179,14 @@ fn walk(
     root: &Path,
     max_depth: Option<usize>,
     limits: Limits,
+    exclude: Option<&Exclude>,
     modules: &mut BTreeMap<PathBuf, ModuleDir>,
     skipped: &mut Vec<Skipped>,
 ) {
     let escapes: Arc<Mutex<Vec<Skipped>>> = Arc::default();
     let root_for_filter = root.to_path_buf();
     let escapes_for_filter = Arc::clone(&escapes);
+    let exclude = exclude.cloned();
     let walker = ignore::WalkBuilder::new(root)
         .max_depth(max_depth)
         .follow_links(true)
@@ -162,6 +195,9 @@ fn walk(
         .git_global(false)
         .git_exclude(false)
         .filter_entry(move |entry| {
+            if exclude.as_ref().is_some_and(|e| e.excludes(entry.path())) {
+                return false;
+            }
             if !entry.path_is_symlink() {
                 return true;
             }
@@ -280,7 +316,7 @@ mod tests {
         touch(&root.join("modules/openai/main.tf"), "");
         touch(&root.join(".terraform/modules/x/main.tf"), "");
         touch(&root.join("only-vars/terraform.tfvars"), "");
-        let found = discover(std::slice::from_ref(&root), Limits::default()).unwrap();
+        let found = discover(std::slice::from_ref(&root), Limits::default(), None).unwrap();
         let dirs: Vec<_> = found.modules.iter().map(|m| m.dir.clone()).collect();
         assert_eq!(dirs, vec![root.clone(), root.join("modules/openai")]);
         let names: Vec<_> = found.modules[0]
@@ -306,7 +342,7 @@ mod tests {
         touch(&root.join("main.tf"), "");
         touch(&root.join("variables.tf"), "");
         touch(&root.join("sub/other.tf"), "");
-        let found = discover(&[root.join("main.tf")], Limits::default()).unwrap();
+        let found = discover(&[root.join("main.tf")], Limits::default(), None).unwrap();
         assert_eq!(found.modules.len(), 1);
         assert_eq!(found.modules[0].tf_files.len(), 2);
     }
@@ -316,7 +352,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
         touch(&root.join("big.tf"), &"#".repeat(100));
-        let found = discover(&[root], Limits { max_file_size: 10 }).unwrap();
+        let found = discover(&[root], Limits { max_file_size: 10 }, None).unwrap();
         assert!(found.modules.is_empty());
         assert_eq!(found.skipped.len(), 1);
         assert!(found.skipped[0].reason.contains("over the limit"));
@@ -333,7 +369,7 @@ mod tests {
         std::os::unix::fs::symlink(base.join("secret"), root.join("escape")).unwrap();
         std::os::unix::fs::symlink(base.join("secret/creds.tf"), root.join("creds.tf")).unwrap();
         std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
-        let found = discover(std::slice::from_ref(&root), Limits::default()).unwrap();
+        let found = discover(std::slice::from_ref(&root), Limits::default(), None).unwrap();
         assert_eq!(found.modules.len(), 1);
         assert_eq!(found.modules[0].tf_files, vec![root.join("main.tf")]);
         let reasons: Vec<_> = found.skipped.iter().map(|s| s.reason.as_str()).collect();
@@ -342,7 +378,26 @@ mod tests {
     }
 
     #[test]
+    fn excluded_globs_are_not_walked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        touch(&root.join("main.tf"), "");
+        touch(&root.join("examples/basic/main.tf"), "");
+        touch(&root.join("modules/openai/main.tf"), "");
+        touch(&root.join("modules/openai/tests/fixture.tf"), "");
+        let exclude = Exclude::new(&root, &["examples".into(), "**/tests/**".into()]).unwrap();
+        let found = discover(std::slice::from_ref(&root), Limits::default(), Some(&exclude)).unwrap();
+        let dirs: Vec<_> = found
+            .modules
+            .iter()
+            .map(|m| m.dir.strip_prefix(&root).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(dirs, [PathBuf::new(), PathBuf::from("modules/openai")]);
+        assert!(Exclude::new(&root, &["a[".into()]).is_err());
+    }
+
+    #[test]
     fn a_missing_path_is_an_error() {
-        assert!(discover(&[PathBuf::from("/definitely/not/here")], Limits::default()).is_err());
+        assert!(discover(&[PathBuf::from("/definitely/not/here")], Limits::default(), None).is_err());
     }
 }

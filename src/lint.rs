@@ -34,6 +34,10 @@ pub struct Options {
     pub rules: rules::RuleSettings,
     /// A team's own catalog file, laid over the embedded one.
     pub catalog_overlay: Option<PathBuf>,
+    /// Paths the configuration excludes.
+    pub exclude: Option<discover::Exclude>,
+    /// Ignore comments must give a reason to waive anything.
+    pub require_reason: bool,
     /// Lint this plan (`terraform show -json`) instead of evaluating; the first path is its
     /// configuration, for positions and suppressions.
     pub plan: Option<PathBuf>,
@@ -93,7 +97,7 @@ pub fn run(options: &Options) -> Result<Outcome, RunError> {
 
 fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let sources = SourceMap::default();
-    let discovery = discover::discover(&options.paths, options.limits)
+    let discovery = discover::discover(&options.paths, options.limits, options.exclude.as_ref())
         .map_err(|e| RunError(format!("{}: {}", e.path.display(), e.error)))?;
     let mut findings: Vec<Finding> = discovery
         .skipped
@@ -186,7 +190,15 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let suppress::Outcome {
         kept: mut findings,
         suppressed,
-    } = suppress::apply(findings, &suppressions, today);
+    } = suppress::apply(
+        findings,
+        &suppressions,
+        &suppress::Policy {
+            today,
+            rules: &options.rules,
+            require_reason: options.require_reason,
+        },
+    );
     options.rules.apply(&mut findings);
     let findings = sorted_unique(findings, &sources);
     notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
@@ -291,6 +303,9 @@ fn check_rules(config: &Configuration, catalog: &Catalog, options: &Options, tod
 /// A finding inside a module that `terraform init` downloaded points at code nobody edits
 /// in place: the `module` block in the user's code that creates the instance is where the
 /// fix goes, so it is named too.
+///
+/// Every finding also learns its call sites, so that an ignore comment on a `module` block
+/// covers what that module creates.
 fn name_calling_modules(findings: &mut [Finding], config: &Configuration, sources: &SourceMap) {
     let downloaded = |file| {
         sources
@@ -300,12 +315,13 @@ fn name_calling_modules(findings: &mut [Finding], config: &Configuration, source
             .any(|c| c.as_os_str() == ".terraform")
     };
     for finding in findings {
-        if !downloaded(finding.primary.span.file) {
-            continue;
-        }
         let Some(sites) = finding.resource.as_deref().and_then(|a| config.call_sites(a)) else {
             continue;
         };
+        finding.call_sites = sites.to_vec();
+        if !downloaded(finding.primary.span.file) {
+            continue;
+        }
         if let Some(site) = sites.iter().find(|s| !downloaded(s.file)) {
             finding
                 .related

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use aoai_lint::cli::{CatalogCommand, Cli, Command, FailOn};
+use aoai_lint::cli::{CatalogCommand, Cli, Command, ConfigCommand, FailOn};
 use aoai_lint::diagnostic::Severity;
 use aoai_lint::discover::Limits;
 use aoai_lint::lint::{self, Options, VariableArg};
@@ -47,8 +47,41 @@ fn main() -> ExitCode {
                     output,
                 },
         }) => catalog_import(&models, location.as_deref(), output.as_deref()),
+        Some(Command::Config {
+            action: ConfigCommand::Init { dir, force },
+        }) => config_init(&dir, force),
+        Some(Command::Config {
+            action: ConfigCommand::Schema,
+        }) => write_stdout(&config::json_schema()),
+        Some(Command::Completions { shell }) => {
+            let mut command = Cli::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "aoai-lint", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script))
+        }
         None => run_lint(&cli, &matches),
     }
+}
+
+/// Writes `.aoai-lint.yaml` and `.aoai-lint.schema.json` into `dir`; never replaces a file
+/// without `--force`.
+fn config_init(dir: &std::path::Path, force: bool) -> ExitCode {
+    let files = [
+        (dir.join(config::FILE_NAMES[0]), config::STARTER.to_owned()),
+        (dir.join(".aoai-lint.schema.json"), config::json_schema()),
+    ];
+    if !force && let Some((path, _)) = files.iter().find(|(path, _)| path.exists()) {
+        eprintln!("error: {} exists; pass --force to replace it", path.display());
+        return ExitCode::from(EXIT_ERROR);
+    }
+    for (path, text) in &files {
+        if let Err(err) = std::fs::write(path, text) {
+            eprintln!("error: {}: {err}", path.display());
+            return ExitCode::from(EXIT_ERROR);
+        }
+        eprintln!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
 }
 
 fn version() -> String {
@@ -173,6 +206,22 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    let exclude = match (&config.path, config.exclude.is_empty()) {
+        (Some(path), false) => {
+            let base = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            match aoai_lint::discover::Exclude::new(base, &config.exclude) {
+                Ok(exclude) => Some(exclude),
+                Err(err) => {
+                    eprintln!("error: {}: {err}", path.display());
+                    return ExitCode::from(EXIT_ERROR);
+                }
+            }
+        }
+        _ => None,
+    };
     let mut rules = config.rules;
     if args.report_unknowns {
         rules.set(&aoai_lint::rules::meta::UNRESOLVED_VALUE, Some(Severity::Info));
@@ -188,6 +237,8 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         rules,
         catalog_overlay: args.catalog.clone().or(config.catalog),
         plan: args.plan.clone(),
+        exclude,
+        require_reason: config.require_reason,
         ..Options::default()
     };
     let outcome = match lint::run(&options) {

@@ -7,7 +7,8 @@
 
 use crate::diagnostic::{Finding, Label};
 use crate::parse::syntax::Suppression;
-use crate::rules::{self, meta::UNUSED_SUPPRESSION};
+use crate::rules::{self, RuleSettings, meta::UNUSED_SUPPRESSION};
+use crate::source::Span;
 
 /// What suppression did to a report.
 pub struct Outcome {
@@ -23,18 +24,31 @@ fn names(suppression: &Suppression, finding: &Finding) -> bool {
         .any(|r| r.eq_ignore_ascii_case("all") || r.eq_ignore_ascii_case(finding.rule.id) || r == finding.rule.name)
 }
 
+/// Inside the block or attribute below the comment, or created by the `module` block below it.
 fn covers(suppression: &Suppression, finding: &Finding) -> bool {
-    let (target, at) = (suppression.target, finding.primary.span);
-    target.file == at.file && target.start <= at.start && at.start <= target.end
+    let target = suppression.target;
+    let inside = |at: Span| target.file == at.file && target.start <= at.start && at.start <= target.end;
+    inside(finding.primary.span) || finding.call_sites.iter().any(|site| inside(*site))
 }
 
-pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], today: jiff::civil::Date) -> Outcome {
+/// What the configuration says about waivers.
+pub struct Policy<'a> {
+    /// Expiry dates are compared with this day.
+    pub today: jiff::civil::Date,
+    /// Which rules cannot be waived (`ignorable: false`).
+    pub rules: &'a RuleSettings,
+    /// A comment without a reason waives nothing.
+    pub require_reason: bool,
+}
+
+pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Policy<'_>) -> Outcome {
     let expired = |s: &Suppression| {
         s.until
             .as_deref()
             .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-            .is_some_and(|until| until < today)
+            .is_some_and(|until| until < policy.today)
     };
+    let unreasoned = |s: &Suppression| policy.require_reason && s.reason.as_deref().is_none_or(|r| r.trim().is_empty());
     let mut used = vec![false; suppressions.len()];
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
@@ -42,10 +56,13 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], today: jiff::
         // A report about suppressions is never suppressed itself.
         let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id)
             .then(|| {
-                suppressions
-                    .iter()
-                    .enumerate()
-                    .find(|(_, s)| !expired(s) && names(s, &finding) && covers(s, &finding))
+                suppressions.iter().enumerate().find(|(_, s)| {
+                    !expired(s)
+                        && !unreasoned(s)
+                        && policy.rules.ignorable(finding.rule)
+                        && names(s, &finding)
+                        && covers(s, &finding)
+                })
             })
             .flatten();
         match waiver {
@@ -63,10 +80,24 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], today: jiff::
             .filter(|r| !r.eq_ignore_ascii_case("all") && rules::find(r).is_none())
             .map(String::as_str)
             .collect();
+        let not_ignorable: Vec<&str> = suppression
+            .rules
+            .iter()
+            .filter_map(|r| rules::find(r))
+            .filter(|rule| !policy.rules.ignorable(rule))
+            .map(|rule| rule.id)
+            .collect();
         let message = if suppression.rules.is_empty() {
             "this ignore comment names no rule".to_owned()
         } else if !unknown.is_empty() {
             format!("this ignore comment names no known rule: {}", unknown.join(", "))
+        } else if unreasoned(suppression) {
+            "this ignore comment gives no reason, and the configuration requires one; it waives nothing".to_owned()
+        } else if !not_ignorable.is_empty() {
+            format!(
+                "{} cannot be waived: the configuration makes it non-ignorable",
+                not_ignorable.join(", ")
+            )
         } else if expired(suppression) {
             format!(
                 "this suppression expired on {}; the findings it covered are reported again",
@@ -163,6 +194,93 @@ mod tests {
             ),
         ] {
             assert_cases_on(rule, "2026-11-24", &cases);
+        }
+    }
+
+    #[test]
+    fn a_comment_on_a_module_block_covers_what_the_module_creates() {
+        let module = format!("variable \"location\" {{}}\n{}", account("this", "var.location"));
+        let caller = |comment: &str| {
+            format!(
+                "{comment}\nmodule \"openai\" {{\n  source   = \"./modules/openai\"\n  location = \"eastus2\"\n}}\n"
+            )
+        };
+        let files = |comment: &str| {
+            vec![
+                ("main.tf".to_owned(), caller(comment)),
+                ("modules/openai/main.tf".to_owned(), module.clone()),
+            ]
+        };
+        let found = |comment: &str| {
+            let files = files(comment);
+            let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+            crate::testing::lint_places(&borrowed)
+        };
+        assert!(
+            found("")
+                .iter()
+                .any(|p| p.starts_with("AOAI201 modules/openai/main.tf")),
+            "{:?}",
+            found("")
+        );
+        let waived = found("# aoai-lint-ignore: AOAI201 one region, by design");
+        assert!(
+            !waived
+                .iter()
+                .any(|p| p.starts_with("AOAI201") || p.starts_with("AOAI003")),
+            "{waived:?}"
+        );
+    }
+
+    #[test]
+    fn the_configuration_can_require_reasons_and_forbid_waivers() {
+        let base = account("a", "\"eastus2\"");
+        let above = |comment: &str| format!("{comment}\n{base}");
+        let strict = "suppressions:\n  require_reason: true\nrules:\n  AOAI201: { ignorable: false }\n  AOAI505: { severity: warning }\n";
+        for (rule, cases) in [
+            (
+                "AOAI201",
+                vec![Case::new(
+                    "not ignorable",
+                    &[("main.tf", &above("# aoai-lint-ignore: AOAI201 one region by design"))],
+                    &["main.tf:6:27"],
+                )],
+            ),
+            (
+                "AOAI505",
+                vec![
+                    Case::new(
+                        "no reason waives nothing",
+                        &[("main.tf", &above("# aoai-lint-ignore: AOAI505"))],
+                        &["main.tf:2:1"],
+                    ),
+                    Case::new(
+                        "a reason waives",
+                        &[(
+                            "main.tf",
+                            &above("# aoai-lint-ignore: AOAI505 keys are rotated by a job"),
+                        )],
+                        &[],
+                    ),
+                ],
+            ),
+            (
+                "AOAI003",
+                vec![
+                    Case::new(
+                        "says why the waiver does not work",
+                        &[("main.tf", &above("# aoai-lint-ignore: AOAI201 one region by design"))],
+                        &["main.tf:1:1"],
+                    ),
+                    Case::new(
+                        "no reason",
+                        &[("main.tf", &above("# aoai-lint-ignore: AOAI505"))],
+                        &["main.tf:1:1"],
+                    ),
+                ],
+            ),
+        ] {
+            crate::testing::assert_cases_with_config(rule, strict, &cases);
         }
     }
 }

@@ -32,6 +32,7 @@ fn lint_files_with(files: &[(&str, &str)], today: Option<&str>, config: &crate::
         today: today.map(|d| d.parse().expect("a YYYY-MM-DD date")),
         rules: config.rules.clone(),
         policy: config.policy.clone(),
+        require_reason: config.require_reason,
         ..Options::default()
     })
     .expect("the run succeeds");
@@ -45,6 +46,11 @@ fn lint_files_with(files: &[(&str, &str)], today: Option<&str>, config: &crate::
             format!("{} {}:{}:{}", f.rule.id, path.display(), at.line, at.column)
         })
         .collect()
+}
+
+/// `RULE file:line:column` of every finding for `files`, with the default configuration.
+pub fn lint_places(files: &[(&str, &str)]) -> Vec<String> {
+    lint_files_with(files, Some("2026-11-24"), &crate::config::Config::default())
 }
 
 /// Checks every case: the findings of `rule` are exactly the expected ones.

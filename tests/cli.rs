@@ -1,6 +1,7 @@
 //! The real binary over the fixtures: human output pinned by snapshots, JSON by assertions
 //! on rule, file, line and column, and the exit-code contract.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -682,4 +683,156 @@ fn human_output_of_plan_mode() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("plan-mode", transcript(&output));
+}
+
+#[test]
+fn config_init_writes_a_starter_and_its_schema_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().to_str().unwrap();
+    let output = aoai_lint(&["config", "init", target]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    let starter = std::fs::read_to_string(dir.path().join(".aoai-lint.yaml")).unwrap();
+    assert!(starter.starts_with("# yaml-language-server: $schema=.aoai-lint.schema.json"));
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(".aoai-lint.schema.json")).unwrap()).unwrap();
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(
+        schema["additionalProperties"], false,
+        "unknown keys are errors in the editor too"
+    );
+    let again = aoai_lint(&["config", "init", target]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(transcript(&again).contains("pass --force"), "{}", transcript(&again));
+    // The starter is a working configuration as written.
+    std::fs::write(dir.path().join("main.tf"), "locals {\n  a = 1\n}\n").unwrap();
+    let lint = aoai_lint(&[target]);
+    assert_eq!(lint.status.code(), Some(0), "{}", transcript(&lint));
+}
+
+#[test]
+fn config_schema_prints_the_published_schema() {
+    let output = aoai_lint(&["config", "schema"]);
+    assert_eq!(output.status.code(), Some(0));
+    let published =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/aoai-lint.schema.json")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), published);
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _aoai__lint"),
+        ("zsh", "#compdef aoai-lint"),
+        ("fish", "complete -c aoai-lint"),
+    ] {
+        let output = aoai_lint(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("fail-on"), "{shell} completes the options");
+    }
+}
+
+#[test]
+fn excluded_paths_are_not_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let account =
+        "resource \"azurerm_cognitive_account\" \"a\" {\n  kind     = \"OpenAI\"\n  location = \"westeurop\"\n}\n";
+    std::fs::create_dir_all(dir.path().join("examples/demo")).unwrap();
+    std::fs::create_dir_all(dir.path().join("infra")).unwrap();
+    std::fs::write(dir.path().join("examples/demo/main.tf"), account).unwrap();
+    std::fs::write(dir.path().join("infra/main.tf"), account).unwrap();
+    std::fs::write(dir.path().join(".aoai-lint.yaml"), "exclude: [\"examples/**\"]\n").unwrap();
+    let report: Value =
+        serde_json::from_slice(&aoai_lint(&["--format", "json", dir.path().to_str().unwrap()]).stdout).unwrap();
+    let files: BTreeSet<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert!(files.iter().all(|f| f.ends_with("infra/main.tf")), "{files:?}");
+    assert!(!files.is_empty());
+}
+
+/// The elements of an XML report, with their attributes, read back by an XML parser.
+fn xml_elements(text: &str) -> Vec<(String, std::collections::BTreeMap<String, String>)> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                let attributes = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.expect("a well-formed attribute");
+                        (
+                            String::from_utf8_lossy(a.key.into_inner().as_bytes()).into_owned(),
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .expect("escaped correctly")
+                                .into_owned(),
+                        )
+                    })
+                    .collect();
+                out.push((
+                    String::from_utf8_lossy(e.name().into_inner().as_bytes()).into_owned(),
+                    attributes,
+                ));
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn checkstyle_and_junit_carry_every_finding() {
+    let report = json(&["fixtures/seed"]);
+    let count = report["diagnostics"].as_array().unwrap().len();
+    let checkstyle = aoai_lint(&["--format", "checkstyle", "--as-of", AS_OF, "fixtures/seed"]);
+    assert_eq!(checkstyle.status.code(), Some(1));
+    let elements = xml_elements(&String::from_utf8_lossy(&checkstyle.stdout));
+    let errors: Vec<_> = elements.iter().filter(|(name, _)| name == "error").collect();
+    assert_eq!(errors.len(), count);
+    assert_eq!(
+        errors[0].1["source"],
+        format!("aoai-lint.{}", report["diagnostics"][0]["rule"].as_str().unwrap())
+    );
+    assert_eq!(errors[0].1["line"], report["diagnostics"][0]["line"].to_string());
+
+    let junit = aoai_lint(&["--format", "junit", "--as-of", AS_OF, "fixtures/seed"]);
+    let elements = xml_elements(&String::from_utf8_lossy(&junit.stdout));
+    assert_eq!(elements.iter().filter(|(name, _)| name == "failure").count(), count);
+    assert_eq!(elements[0].1["failures"], count.to_string());
+
+    let clean = aoai_lint(&["--format", "junit", "fixtures/clean"]);
+    assert_eq!(clean.status.code(), Some(0));
+    let elements = xml_elements(&String::from_utf8_lossy(&clean.stdout));
+    assert_eq!(
+        elements.iter().filter(|(name, _)| name == "testcase").count(),
+        1,
+        "a passing case shows the check ran"
+    );
+}
+
+#[test]
+fn xml_reports_stay_well_formed_with_hostile_values() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"azurerm_cognitive_account\" \"a\" {\n  kind     = \"OpenAI\"\n  location = \"west\\u0001<europe>&\\\"\"\n}\n",
+    )
+    .unwrap();
+    for format in ["checkstyle", "junit"] {
+        let output = aoai_lint(&["--format", format, dir.path().to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        let elements = xml_elements(&text);
+        assert!(
+            elements
+                .iter()
+                .any(|(_, a)| a.values().any(|v| v.contains("<europe>&"))),
+            "{format}: {text}"
+        );
+    }
 }

@@ -26,7 +26,7 @@ fn fixture(files: &[(&str, &str)]) -> Fixture {
     }
     let root = dir.path().canonicalize().unwrap();
     let sources = SourceMap::default();
-    let found = discover::discover(std::slice::from_ref(&root), Limits::default()).unwrap();
+    let found = discover::discover(std::slice::from_ref(&root), Limits::default(), None).unwrap();
     let mut modules: ModuleSet = HashMap::new();
     for dir in &found.modules {
         let (module, problems) = module::load(dir, &sources);

@@ -5,6 +5,7 @@ mod github;
 mod human;
 mod json;
 pub mod sarif;
+mod xml;
 
 use serde::Serialize;
 
@@ -26,6 +27,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+    /// Checkstyle XML (Jenkins warnings-ng, reviewdog, many CI dashboards).
+    Checkstyle,
+    /// JUnit XML: one failing test case per finding (GitLab, Azure Pipelines, Jenkins).
+    Junit,
 }
 
 /// A span as lines and columns (1-based; `end_column` is the column after the last
@@ -110,12 +115,19 @@ pub struct Report<'a> {
 
 /// Writes the report in `format`.
 pub fn render(format: Format, report: &Report<'_>, style: HumanStyle) -> String {
-    let Report { findings, sources, .. } = *report;
+    let Report {
+        findings,
+        sources,
+        summary,
+        ..
+    } = *report;
     match format {
         Format::Human => human::render(findings, sources, style),
         Format::Compact => compact::render(findings, sources),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(findings, sources),
         Format::Github => github::render(findings, sources),
+        Format::Checkstyle => xml::checkstyle(findings, sources),
+        Format::Junit => xml::junit(findings, sources, summary),
     }
 }

@@ -240,9 +240,19 @@ pub fn policy_allows_type(cx: &Context<'_>, deployment_type: &str, region: &str)
 pub struct RuleSettings {
     /// Rule id → its severity, `None` for off.
     overrides: std::collections::HashMap<&'static str, Option<Severity>>,
+    /// Rules ignore comments cannot waive (`ignorable: false`).
+    not_ignorable: std::collections::HashSet<&'static str>,
 }
 
 impl RuleSettings {
+    pub fn set_not_ignorable(&mut self, rule: &'static RuleMeta) {
+        self.not_ignorable.insert(rule.id);
+    }
+
+    pub fn ignorable(&self, rule: &RuleMeta) -> bool {
+        !self.not_ignorable.contains(rule.id)
+    }
+
     pub fn set(&mut self, rule: &'static RuleMeta, severity: Option<Severity>) {
         self.overrides.insert(rule.id, severity);
     }
