@@ -17,7 +17,10 @@ rm -rf "$out" && mkdir -p "$out"
 status=0
 for fixture in fixtures/*/; do
   name=$(basename "$fixture")
-  ./target/debug/aoai-lint --format sarif --fail-on never --as-of 2026-11-24 "$fixture" > "$out/$name.sarif" 2>/dev/null
+  # --show-suppressed adds results with `suppressions`; plan mode reads the fixture's plan.
+  extra=(--show-suppressed)
+  [ -f "$fixture/plan.json" ] && extra+=(--plan "$fixture/plan.json")
+  ./target/debug/aoai-lint --format sarif --fail-on never --as-of 2026-11-24 "${extra[@]}" "$fixture" > "$out/$name.sarif" 2>/dev/null
   "$tool_dir/node_modules/.bin/sarif-multitool" validate "$out/$name.sarif" -o "$out/$name.validation.sarif" >/dev/null 2>&1 || true
   errors=$(python3 - "$out/$name.validation.sarif" <<'PY'
 import json, sys

@@ -143,6 +143,11 @@ pub struct LintArgs {
     #[arg(long)]
     pub report_unknowns: bool,
 
+    /// Also list the findings ignore comments waived, with each comment's place, reason and
+    /// expiry (for audits; SARIF marks them as suppressed results).
+    #[arg(long)]
+    pub show_suppressed: bool,
+
     /// Never colour the output (also: the NO_COLOR environment variable).
     #[arg(long)]
     pub no_color: bool,

@@ -200,6 +200,14 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         },
     );
     options.rules.apply(&mut findings);
+    let mut suppressed = suppressed;
+    suppressed.sort_by_key(|(f, _)| {
+        (
+            sources.get(f.primary.span.file).display_path.clone(),
+            f.primary.span.start,
+            f.rule.id,
+        )
+    });
     let findings = sorted_unique(findings, &sources);
     notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
     notes.dedup();

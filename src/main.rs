@@ -277,6 +277,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     let style = HumanStyle { color, width: 100 };
     let report = report::Report {
         findings: &outcome.findings,
+        suppressed: if args.show_suppressed { &outcome.suppressed } else { &[] },
         notes: &outcome.notes,
         sources: &outcome.sources,
         summary,

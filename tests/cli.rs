@@ -836,3 +836,54 @@ fn xml_reports_stay_well_formed_with_hostile_values() {
         );
     }
 }
+
+#[test]
+fn show_suppressed_lists_waivers_with_their_reason_for_audits() {
+    let plain = json(&["fixtures/suppressions"]);
+    assert!(plain.get("suppressed").is_none(), "not shown unless asked");
+    let report = json(&["--show-suppressed", "fixtures/suppressions"]);
+    let waived: Vec<(String, String)> = report["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                format!("{} {}:{}", w["rule"].as_str().unwrap(), w["line"], w["column"]),
+                w["suppression"]["reason"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        waived,
+        [
+            (
+                "AOAI508 4:1".to_owned(),
+                "diagnostic settings come from Azure Policy".to_owned()
+            ),
+            (
+                "AOAI201 6:27".to_owned(),
+                "one region by design: the DR plan restores from code".to_owned()
+            ),
+            ("AOAI501 16:35".to_owned(), "reviewed in SEC-1234".to_owned()),
+        ]
+    );
+    assert_eq!(report["suppressed"][0]["suppression"]["line"], 1);
+    let compact = aoai_lint(&["--show-suppressed", "--format", "compact", "fixtures/suppressions"]);
+    let text = String::from_utf8_lossy(&compact.stdout);
+    assert!(text.contains("Suppressed (3):"), "{text}");
+    assert!(
+        text.contains("waived by fixtures/suppressions/main.tf:15:3 \"reviewed in SEC-1234\""),
+        "{text}"
+    );
+    let sarif: Value =
+        serde_json::from_slice(&aoai_lint(&["--show-suppressed", "--format", "sarif", "fixtures/suppressions"]).stdout)
+            .unwrap();
+    let suppressed: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 3);
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "inSource");
+}

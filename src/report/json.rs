@@ -1,7 +1,8 @@
 use serde::Serialize;
 
 use super::{Location, Summary};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Finding, Severity};
+use crate::source::SourceMap;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -10,6 +11,24 @@ struct Report<'a> {
     diagnostics: Vec<Diagnostic<'a>>,
     summary: Summary,
     notes: Vec<NoteOut<'a>>,
+    /// Only with `--show-suppressed`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressed: Vec<Waived<'a>>,
+}
+
+#[derive(Serialize)]
+struct Waived<'a> {
+    #[serde(flatten)]
+    diagnostic: Diagnostic<'a>,
+    suppression: Waiver<'a>,
+}
+
+#[derive(Serialize)]
+struct Waiver<'a> {
+    reason: Option<&'a str>,
+    until: Option<&'a str>,
+    #[serde(flatten)]
+    location: Location,
 }
 
 #[derive(Serialize)]
@@ -42,6 +61,7 @@ struct Related<'a> {
 pub fn render(input: &super::Report<'_>) -> String {
     let super::Report {
         findings,
+        suppressed,
         notes,
         sources,
         summary,
@@ -49,26 +69,7 @@ pub fn render(input: &super::Report<'_>) -> String {
     let report = Report {
         version: env!("CARGO_PKG_VERSION"),
         catalog_as_of: crate::catalog::embedded_as_of(),
-        diagnostics: findings
-            .iter()
-            .map(|f| Diagnostic {
-                rule: f.rule.id,
-                name: f.rule.name,
-                severity: f.severity,
-                message: &f.message,
-                location: Location::of(sources, f.primary.span),
-                resource: f.resource.as_deref(),
-                help: f.help.as_deref(),
-                related: f
-                    .related
-                    .iter()
-                    .map(|r| Related {
-                        location: Location::of(sources, r.span),
-                        message: &r.message,
-                    })
-                    .collect(),
-            })
-            .collect(),
+        diagnostics: findings.iter().map(|f| diagnostic(f, sources)).collect(),
         summary,
         notes: notes
             .iter()
@@ -77,8 +78,39 @@ pub fn render(input: &super::Report<'_>) -> String {
                 location: Location::of(sources, n.span),
             })
             .collect(),
+        suppressed: suppressed
+            .iter()
+            .map(|(f, s)| Waived {
+                diagnostic: diagnostic(f, sources),
+                suppression: Waiver {
+                    reason: s.reason.as_deref(),
+                    until: s.until.as_deref(),
+                    location: Location::of(sources, s.comment),
+                },
+            })
+            .collect(),
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
+}
+
+fn diagnostic<'a>(f: &'a Finding, sources: &SourceMap) -> Diagnostic<'a> {
+    Diagnostic {
+        rule: f.rule.id,
+        name: f.rule.name,
+        severity: f.severity,
+        message: &f.message,
+        location: Location::of(sources, f.primary.span),
+        resource: f.resource.as_deref(),
+        help: f.help.as_deref(),
+        related: f
+            .related
+            .iter()
+            .map(|r| Related {
+                location: Location::of(sources, r.span),
+                message: &r.message,
+            })
+            .collect(),
+    }
 }

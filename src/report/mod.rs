@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::eval::Note;
+use crate::parse::syntax::Suppression;
 use crate::source::{SourceMap, Span};
 
 pub use human::HumanStyle;
@@ -107,6 +108,9 @@ fn plural(n: usize, word: &str) -> String {
 /// What a run has to say, for any format.
 pub struct Report<'a> {
     pub findings: &'a [Finding],
+    /// Findings ignore comments waived, with the comment (`--show-suppressed`; empty
+    /// otherwise).
+    pub suppressed: &'a [(Finding, Suppression)],
     /// Things worth knowing that are not findings: modules not followed, for instance.
     pub notes: &'a [Note],
     pub sources: &'a SourceMap,
@@ -117,17 +121,62 @@ pub struct Report<'a> {
 pub fn render(format: Format, report: &Report<'_>, style: HumanStyle) -> String {
     let Report {
         findings,
+        suppressed,
         sources,
         summary,
         ..
     } = *report;
     match format {
-        Format::Human => human::render(findings, sources, style),
-        Format::Compact => compact::render(findings, sources),
+        Format::Human => human::render(findings, sources, style) + &waivers(suppressed, sources),
+        Format::Compact => compact::render(findings, sources) + &waivers(suppressed, sources),
         Format::Json => json::render(report),
-        Format::Sarif => sarif::render(findings, sources),
+        Format::Sarif => sarif::render(findings, suppressed, sources),
         Format::Github => github::render(findings, sources),
         Format::Checkstyle => xml::checkstyle(findings, sources),
         Format::Junit => xml::junit(findings, sources, summary),
     }
+}
+
+/// Where a waiver was written and why, for audits: `main.tf:3:1 "reason" until 2027-03-31`.
+pub fn waiver(suppression: &Suppression, sources: &SourceMap) -> String {
+    let at = Location::of(sources, suppression.comment);
+    let reason = suppression
+        .reason
+        .as_deref()
+        .map_or_else(|| "no reason given".to_owned(), |r| format!("\"{r}\""));
+    let until = suppression
+        .until
+        .as_deref()
+        .map(|d| format!(" until {d}"))
+        .unwrap_or_default();
+    format!("{}:{}:{} {reason}{until}", at.file, at.line, at.column)
+}
+
+/// The waived findings, one line each, after the report (`--show-suppressed`).
+fn waivers(suppressed: &[(Finding, Suppression)], sources: &SourceMap) -> String {
+    use std::fmt::Write;
+    if suppressed.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("Suppressed ({}):\n", suppressed.len());
+    for (finding, suppression) in suppressed {
+        let at = Location::of(sources, finding.primary.span);
+        let resource = finding
+            .resource
+            .as_deref()
+            .map(|r| format!("{r}: "))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}:{}:{}: {}[{}] {resource}{}\n    waived by {}",
+            at.file,
+            at.line,
+            at.column,
+            finding.severity,
+            finding.rule.id,
+            finding.message,
+            waiver(suppression, sources)
+        );
+    }
+    out
 }

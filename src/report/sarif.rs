@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::Location;
 use crate::diagnostic::{Finding, Severity};
+use crate::parse::syntax::Suppression;
 use crate::rules::{self, RuleMeta};
 use crate::source::{SourceMap, Span};
 
@@ -117,48 +118,29 @@ fn rule(meta: &RuleMeta) -> Rule<'_> {
     }
 }
 
-pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+/// Waived findings (`--show-suppressed`) are results with an in-source suppression, which
+/// code scanning shows as dismissed rather than open.
+pub fn render(findings: &[Finding], suppressed: &[(Finding, Suppression)], sources: &SourceMap) -> String {
     let all = rules::all();
     let cwd = std::env::current_dir()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    let waived = suppressed.iter().map(|(f, s)| {
+        let mut result = result(f, sources, &all);
+        let mut suppression = json!({ "kind": "inSource", "status": "accepted" });
+        if let Some(reason) = &s.reason {
+            suppression["justification"] = json!(reason);
+        }
+        if let Some(location) = physical(sources, s.comment) {
+            suppression["location"] = json!({ "physicalLocation": location });
+        }
+        result["suppressions"] = json!([suppression]);
+        result
+    });
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| {
-            let mut location = json!({});
-            if let Some(physical) = physical(sources, f.primary.span) {
-                location["physicalLocation"] = physical;
-            }
-            if let Some(resource) = &f.resource {
-                location["logicalLocations"] = json!([{ "fullyQualifiedName": resource, "kind": "resource" }]);
-            }
-            if location.as_object().is_some_and(|o| o.is_empty()) {
-                location["logicalLocations"] = json!([{ "fullyQualifiedName": "aoai-lint", "kind": "module" }]);
-            }
-            let related: Vec<Value> = f
-                .related
-                .iter()
-                .filter_map(|label| physical(sources, label.span).map(|p| (label, p)))
-                .enumerate()
-                .map(|(i, (label, p))| json!({ "id": i + 1, "message": { "text": label.message }, "physicalLocation": p }))
-                .collect();
-            let mut message = f.message.clone();
-            if let Some(help) = &f.help {
-                message = format!("{message}. {help}");
-            }
-            let mut result = json!({
-                "ruleId": f.rule.id,
-                "ruleIndex": all.iter().position(|r| r.id == f.rule.id).unwrap_or(0),
-                "level": level(f.severity),
-                "message": { "text": message },
-                "locations": [location],
-                "partialFingerprints": { "aoaiLintFingerprint/v1": fingerprint(f, sources) },
-            });
-            if !related.is_empty() {
-                result["relatedLocations"] = Value::Array(related);
-            }
-            result
-        })
+        .map(|f| result(f, sources, &all))
+        .chain(waived)
         .collect();
     let report = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -181,6 +163,42 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');
     text
+}
+
+fn result(f: &Finding, sources: &SourceMap, all: &[&'static RuleMeta]) -> Value {
+    let mut location = json!({});
+    if let Some(physical) = physical(sources, f.primary.span) {
+        location["physicalLocation"] = physical;
+    }
+    if let Some(resource) = &f.resource {
+        location["logicalLocations"] = json!([{ "fullyQualifiedName": resource, "kind": "resource" }]);
+    }
+    if location.as_object().is_some_and(|o| o.is_empty()) {
+        location["logicalLocations"] = json!([{ "fullyQualifiedName": "aoai-lint", "kind": "module" }]);
+    }
+    let related: Vec<Value> = f
+        .related
+        .iter()
+        .filter_map(|label| physical(sources, label.span).map(|p| (label, p)))
+        .enumerate()
+        .map(|(i, (label, p))| json!({ "id": i + 1, "message": { "text": label.message }, "physicalLocation": p }))
+        .collect();
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message = format!("{message}. {help}");
+    }
+    let mut result = json!({
+        "ruleId": f.rule.id,
+        "ruleIndex": all.iter().position(|r| r.id == f.rule.id).unwrap_or(0),
+        "level": level(f.severity),
+        "message": { "text": message },
+        "locations": [location],
+        "partialFingerprints": { "aoaiLintFingerprint/v1": fingerprint(f, sources) },
+    });
+    if !related.is_empty() {
+        result["relatedLocations"] = Value::Array(related);
+    }
+    result
 }
 
 #[cfg(test)]
