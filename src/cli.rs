@@ -148,6 +148,15 @@ pub struct LintArgs {
     #[arg(long)]
     pub show_suppressed: bool,
 
+    /// Print only the findings: no summary line, notes or progress on stderr (errors still).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also say on stderr which configuration file and catalog were used, what was found
+    /// and how long each stage took.
+    #[arg(short, long)]
+    pub verbose: bool,
+
     /// Never colour the output (also: the NO_COLOR environment variable).
     #[arg(long)]
     pub no_color: bool,

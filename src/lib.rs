@@ -16,6 +16,7 @@ pub mod lint;
 pub mod parse;
 pub mod plan;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -38,6 +38,8 @@ pub struct Options {
     pub exclude: Option<discover::Exclude>,
     /// Ignore comments must give a reason to waive anything.
     pub require_reason: bool,
+    /// Show a progress line on stderr when the tree is large (an interactive terminal).
+    pub progress: bool,
     /// Lint this plan (`terraform show -json`) instead of evaluating; the first path is its
     /// configuration, for positions and suppressions.
     pub plan: Option<PathBuf>,
@@ -74,6 +76,10 @@ pub struct Outcome {
     pub files_parsed: usize,
     /// `--plan` was given and could not be read: the run linted nothing.
     pub plan_failed: bool,
+    /// Module directories found, configurations evaluated, and how long each stage took.
+    pub directories: usize,
+    pub roots: usize,
+    pub timings: crate::progress::Timings,
 }
 
 impl Outcome {
@@ -96,9 +102,18 @@ pub fn run(options: &Options) -> Result<Outcome, RunError> {
 }
 
 fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
+    let mut timings = crate::progress::Timings::default();
+    let started = std::time::Instant::now();
     let sources = SourceMap::default();
     let discovery = discover::discover(&options.paths, options.limits, options.exclude.as_ref())
         .map_err(|e| RunError(format!("{}: {}", e.path.display(), e.error)))?;
+    let lap = timings.lap("discover", started);
+    let counters = Arc::new(crate::progress::Counters::default());
+    counters
+        .directories
+        .store(discovery.modules.len(), std::sync::atomic::Ordering::Relaxed);
+    let display = (options.progress && discovery.modules.len() >= crate::progress::LARGE_TREE)
+        .then(|| crate::progress::Display::start(Arc::clone(&counters)));
     let mut findings: Vec<Finding> = discovery
         .skipped
         .iter()
@@ -109,7 +124,11 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let loaded: Vec<(ModuleSyntax, Vec<Finding>)> = discovery
         .modules
         .par_iter()
-        .map(|dir| module::load(dir, &sources))
+        .map(|dir| {
+            let loaded = module::load(dir, &sources);
+            counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            loaded
+        })
         .collect();
     let files_found = discovery.modules.iter().map(|m| m.tf_files.len()).sum::<usize>();
     let mut files_failed = 0;
@@ -128,6 +147,10 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     }
 
     let roots = roots(&modules);
+    let lap = timings.lap("parse", lap);
+    counters
+        .configurations
+        .store(roots.len().max(1), std::sync::atomic::Ordering::Relaxed);
     let today = options
         .today
         .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
@@ -162,6 +185,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                 let (mut found, notes) = evaluator.finish();
                 found.extend(check_rules(&config, catalog, options, today));
                 name_calling_modules(&mut found, &config, &sources);
+                counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 (config, found, notes)
             })
             .collect()
@@ -180,6 +204,8 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         findings.extend(found);
         notes.extend(root_notes);
     }
+    let lap = timings.lap("evaluate and check", lap);
+    drop(display);
     let suppressions: Vec<_> = {
         let mut dirs: Vec<&PathBuf> = modules.keys().collect();
         dirs.sort();
@@ -211,6 +237,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let findings = sorted_unique(findings, &sources);
     notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
     notes.dedup();
+    timings.lap("suppress and sort", lap);
+    let directories = modules.len();
+    let roots_count = if options.plan.is_some() { 1 } else { roots.len() };
     Ok(Outcome {
         sources,
         findings,
@@ -220,6 +249,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         files_found,
         files_parsed: files_found - files_failed,
         plan_failed,
+        directories,
+        roots: roots_count,
+        timings,
     })
 }
 

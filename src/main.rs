@@ -8,8 +8,8 @@ use aoai_lint::diagnostic::Severity;
 use aoai_lint::discover::Limits;
 use aoai_lint::lint::{self, Options, VariableArg};
 use aoai_lint::report::{self, Format, HumanStyle, Summary};
-use aoai_lint::rules;
 use aoai_lint::{catalog, config};
+use aoai_lint::{progress, rules};
 
 /// A large share of the run went to malloc and free with the system allocator (measured
 /// with perf on the benchmark corpus); mimalloc cut the wall time by a third.
@@ -239,6 +239,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         plan: args.plan.clone(),
         exclude,
         require_reason: config.require_reason,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
         ..Options::default()
     };
     let outcome = match lint::run(&options) {
@@ -295,7 +296,36 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         None => (report_text, args.format),
     };
     let mut stderr = std::io::stderr().lock();
-    for note in &outcome.notes {
+    if args.verbose {
+        let _ = writeln!(
+            stderr,
+            "config: {}",
+            config_path
+                .as_ref()
+                .map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string())
+        );
+        let _ = writeln!(
+            stderr,
+            "catalog: {}",
+            args.catalog.as_ref().or(options.catalog_overlay.as_ref()).map_or_else(
+                || format!("embedded, as of {}", catalog::embedded_as_of()),
+                |p| format!("embedded with the overlay {}", p.display())
+            )
+        );
+        let _ = writeln!(
+            stderr,
+            "found {} module directories, {} Terraform files; evaluated {} configurations",
+            outcome.directories, outcome.files_found, outcome.roots
+        );
+        let _ = writeln!(
+            stderr,
+            "time: {} (total {})",
+            outcome.timings.line(),
+            progress::human(outcome.timings.total())
+        );
+    }
+    let notes: &[_] = if args.quiet { &[] } else { &outcome.notes };
+    for note in notes {
         let file = outcome.sources.get(note.span.file);
         let at = file.line_col(note.span.start as usize);
         let _ = writeln!(
@@ -307,10 +337,19 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     if write_stdout(&text) != ExitCode::SUCCESS {
         return ExitCode::from(EXIT_ERROR);
     }
-    if shown == Format::Human {
-        let _ = writeln!(stderr, "{}", summary.line());
+    if shown == Format::Human && !args.quiet {
+        let mut line = summary.line();
+        // A person at a terminal sees how long it took; logs and snapshots stay stable.
+        if std::io::stderr().is_terminal() {
+            line = format!(
+                "{} ({}).",
+                line.trim_end_matches('.'),
+                progress::human(outcome.timings.total())
+            );
+        }
+        let _ = writeln!(stderr, "{line}");
     }
-    if outcome.files_found == 0 && outcome.findings.is_empty() && args.plan.is_none() {
+    if outcome.files_found == 0 && outcome.findings.is_empty() && args.plan.is_none() && !args.quiet {
         let _ = writeln!(stderr, "warning: no Terraform files found");
     }
     if outcome.plan_failed {

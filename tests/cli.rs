@@ -887,3 +887,32 @@ fn show_suppressed_lists_waivers_with_their_reason_for_audits() {
     assert_eq!(suppressed.len(), 3);
     assert_eq!(suppressed[0]["suppressions"][0]["kind"], "inSource");
 }
+
+#[test]
+fn quiet_prints_only_findings_and_verbose_says_what_happened() {
+    let quiet = aoai_lint(&["--quiet", "--as-of", AS_OF, "fixtures/downloaded-module"]);
+    assert_eq!(quiet.status.code(), Some(1));
+    assert!(quiet.stderr.is_empty(), "{}", transcript(&quiet));
+    assert!(!quiet.stdout.is_empty());
+
+    let verbose = aoai_lint(&["--verbose", "--format", "compact", "fixtures/eu-residency"]);
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    assert!(
+        stderr.contains("config: ") && stderr.contains(".aoai-lint.yaml"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("catalog: embedded, as of "), "{stderr}");
+    assert!(
+        stderr.contains("found 1 module directories, 1 Terraform files; evaluated 1 configurations"),
+        "{stderr}"
+    );
+    let time = stderr.lines().find(|l| l.starts_with("time: ")).expect("a timing line");
+    for stage in ["discover", "parse", "evaluate and check", "suppress and sort", "total"] {
+        assert!(time.contains(stage), "{time}");
+    }
+    assert_eq!(
+        aoai_lint(&["--quiet", "--verbose", "."]).status.code(),
+        Some(2),
+        "they conflict"
+    );
+}
