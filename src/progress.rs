@@ -137,11 +137,12 @@ mod tests {
         assert_eq!(human(Duration::from_micros(850)), "850 µs");
         assert_eq!(human(Duration::from_millis(12)), "12 ms");
         assert_eq!(human(Duration::from_millis(1240)), "1.24 s");
-        let mut timings = Timings::default();
-        timings.stages = vec![
-            ("parse", Duration::from_millis(40)),
-            ("check", Duration::from_millis(2)),
-        ];
+        let timings = Timings {
+            stages: vec![
+                ("parse", Duration::from_millis(40)),
+                ("check", Duration::from_millis(2)),
+            ],
+        };
         assert_eq!(timings.line(), "parse 40 ms, check 2 ms");
         assert_eq!(timings.total(), Duration::from_millis(42));
     }

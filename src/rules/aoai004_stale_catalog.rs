@@ -20,7 +20,8 @@ declare_rule! {
     /// `aoai-lint catalog import` and `--catalog`.
     ///
     /// ## Configuration
-    /// `policy.catalog_max_age_days` (default 180). "Today" is `--as-of` or the current date.
+    /// `policy.catalog_max_age_days` (default 180), or the rule's own option:
+    /// `rules: { AOAI004: { max_age_days: 365 } }`. "Today" is `--as-of` or the current date.
     ///
     /// ## When it stays silent
     /// While the catalog is younger than the limit.

@@ -34,7 +34,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Configuration
-    /// `policy.resiliency.min_regions` (default 2).
+    /// `policy.resiliency.min_regions` (default 2), or the rule's own option:
+    /// `rules: { AOAI201: { min_regions: 3 } }`.
     ///
     /// ## When it stays silent
     /// When accounts of unknown location could be in other regions (one account is always

@@ -32,7 +32,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Configuration
-    /// `policy.lifecycle.warn_days` (default 90). "Today" is `--as-of` or the current date.
+    /// `policy.lifecycle.warn_days` (default 90), or the rule's own option:
+    /// `rules: { AOAI302: { warn_days: 30 } }`. "Today" is `--as-of` or the current date.
     ///
     /// ## When it stays silent
     /// When the model name or version is unknown or not in the catalog (AOAI301 reports the

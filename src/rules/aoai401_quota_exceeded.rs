@@ -25,7 +25,8 @@ declare_rule! {
     ///
     /// ## Configuration
     /// `policy.quota.tier` (`1` to `6`; default: the highest tier the catalog documents, so a
-    /// finding means "above what any default quota allows").
+    /// finding means "above what any default quota allows"), or the rule's own option:
+    /// `rules: { AOAI401: { tier: "2" } }`.
     ///
     /// ## When it stays silent
     /// For a reusable module scanned on its own; for provisioned and batch types (PTUs are a
