@@ -114,7 +114,7 @@ fn explain(id_or_name: &str) -> ExitCode {
         "# {} ({})\n\nDefault severity: {severity}. {}.\n\n{}\n",
         rule.id,
         rule.name,
-        capitalize(rule.summary),
+        rules::capitalized(rule.summary),
         rule.documentation().trim_end()
     );
     write_stdout(&text)
@@ -184,13 +184,6 @@ fn catalog_import(files: &[std::path::PathBuf], location: Option<&str>, output: 
         },
         None => write_stdout(&yaml),
     }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {

@@ -91,6 +91,8 @@ struct Rule<'a> {
     full_description: Value,
     help: Value,
     default_configuration: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     properties: Value,
 }
 
@@ -114,6 +116,7 @@ fn rule(meta: &RuleMeta) -> Rule<'_> {
             Some(severity) => json!({ "level": level(severity) }),
             None => json!({ "enabled": false }),
         },
+        help_uri: rules::help_uri(meta),
         properties: json!({ "tags": [serde_json::to_value(meta.category).unwrap_or(Value::Null)] }),
     }
 }

@@ -288,6 +288,43 @@ pub fn check(cx: &Context<'_>, settings: &RuleSettings) -> Vec<Finding> {
     out
 }
 
+/// A rule's page under `docs/rules/`: its heading, defaults and documentation.
+pub fn markdown_page(rule: &RuleMeta) -> String {
+    let severity = rule.default_severity.map_or("off".to_owned(), |s| s.to_string());
+    let category = serde_json::to_value(rule.category)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    format!(
+        "# {} {}\n\nDefault severity: {severity} · Category: {category}\n\n{}.\n\n{}\n",
+        rule.id,
+        rule.name,
+        capitalized(rule.summary),
+        rule.documentation().trim_end()
+    )
+}
+
+/// `text` with its first letter upper-case.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// Where a rule's page is published: under the repository Cargo.toml names, at this
+/// version's tag. `None` until the package names a repository.
+pub fn help_uri(rule: &RuleMeta) -> Option<String> {
+    let repository = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    (!repository.is_empty()).then(|| {
+        format!(
+            "{repository}/blob/v{}/docs/rules/{}.md",
+            env!("CARGO_PKG_VERSION"),
+            rule.id
+        )
+    })
+}
+
 /// The Markdown table of every rule that `rules/README.md` carries.
 pub fn markdown_table() -> String {
     let mut out = String::from("| id | name | default | category | checks |\n|---|---|---|---|---|\n");
@@ -317,6 +354,39 @@ mod tests {
             readme.contains(&table),
             "rules/README.md is out of date; its table should read:\n{table}"
         );
+    }
+
+    /// `docs/rules/ID.md` are generated from the rules' own documentation. After changing a
+    /// rule's docs, `AOAI_LINT_WRITE_DOCS=1 cargo test rule_pages` rewrites them.
+    #[test]
+    fn rule_pages_match_the_rules() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+        let write = std::env::var_os("AOAI_LINT_WRITE_DOCS").is_some();
+        let mut stale = Vec::new();
+        for rule in all() {
+            let path = dir.join(format!("{}.md", rule.id));
+            let page = markdown_page(rule);
+            if write {
+                std::fs::create_dir_all(&dir).expect("docs/rules can be created");
+                std::fs::write(&path, &page).expect("a rule page can be written");
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(page.as_str()) {
+                stale.push(rule.id);
+            }
+        }
+        let mut pages: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        pages.sort();
+        let expected: Vec<String> = all().iter().map(|r| format!("{}.md", r.id)).collect();
+        assert!(
+            stale.is_empty(),
+            "stale rule pages {stale:?}: run `AOAI_LINT_WRITE_DOCS=1 cargo test rule_pages`"
+        );
+        assert_eq!(pages, expected, "docs/rules holds one page per rule and nothing else");
     }
 
     const SECTIONS: &[&str] = &[
