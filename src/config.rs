@@ -227,18 +227,25 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let mut settings = RuleSettings::default();
     let mut options = RuleTable::default();
     for (key, setting) in &file.rules {
-        let rule = rules::find(key)
-            .ok_or_else(|| format!("rules: no rule is called `{key}` (`aoai-lint rules` lists them)"))?;
+        let rule = rules::find(key).ok_or_else(|| {
+            at(
+                text,
+                key,
+                &format!("rules: no rule is called `{key}` (`aoai-lint rules` lists them)"),
+            )
+        })?;
         let level = match setting {
             RuleSetting::Level(level) => Some(*level),
             RuleSetting::Switch(false) => Some(Level::Off),
             RuleSetting::Switch(true) => {
-                return Err(format!(
-                    "rules.{key}: say which severity (`error`, `warning` or `info`), or `off`"
+                return Err(at(
+                    text,
+                    key,
+                    &format!("rules.{key}: say which severity (`error`, `warning` or `info`), or `off`"),
                 ));
             }
             RuleSetting::Table(table) => {
-                check_options(key, rule.id, table)?;
+                check_options(key, rule.id, table).map_err(|e| at(text, key, &e))?;
                 if table.ignorable == Some(false) {
                     settings.set_not_ignorable(rule);
                 }
@@ -269,7 +276,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
     }
     if let Some(r) = p.resiliency {
         if r.min_regions == 0 {
-            return Err("policy.resiliency.min_regions: must be at least 1".into());
+            return Err(at(
+                text,
+                "min_regions",
+                "policy.resiliency.min_regions: must be at least 1",
+            ));
         }
         policy.resiliency.min_regions = r.min_regions;
     }
@@ -287,7 +298,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
     // A rule's own options are the same settings, written next to the rule.
     if let Some(n) = options.min_regions {
         if n == 0 {
-            return Err("rules: min_regions must be at least 1".into());
+            return Err(at(text, "min_regions", "rules: min_regions must be at least 1"));
         }
         policy.resiliency.min_regions = n;
     }
@@ -301,7 +312,8 @@ pub fn parse(text: &str) -> Result<Config, String> {
         policy.catalog_max_age_days = days;
     }
     for pattern in &file.exclude {
-        globset::Glob::new(pattern).map_err(|e| format!("exclude: `{pattern}` is not a valid glob: {e}"))?;
+        globset::Glob::new(pattern)
+            .map_err(|e| at(text, pattern, &format!("exclude: `{pattern}` is not a valid glob: {e}")))?;
     }
     Ok(Config {
         path: None,
@@ -311,6 +323,22 @@ pub fn parse(text: &str) -> Result<Config, String> {
         exclude: file.exclude,
         require_reason: file.suppressions.require_reason,
     })
+}
+
+/// `message`, prefixed with the first line of `text` that mentions `needle` as a key or an
+/// item and followed by that line, the way the YAML reader's own errors show the place.
+fn at(text: &str, needle: &str, message: &str) -> String {
+    let found = text.lines().enumerate().find(|(_, line)| {
+        let line = line
+            .trim_start()
+            .trim_start_matches("- ")
+            .trim_start_matches(['"', '\'']);
+        line.starts_with(needle) && !line.starts_with('#')
+    });
+    match found {
+        Some((index, line)) => format!("line {}: {message}\n --> {}: {line}", index + 1, index + 1),
+        None => message.to_owned(),
+    }
 }
 
 /// An option given to a rule it does not belong to is an error, not a silent no-op.
