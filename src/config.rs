@@ -427,6 +427,9 @@ mod tests {
             err.contains("`warn_days` is an option of AOAI302, not of AOAI502"),
             "{err}"
         );
+        assert!(err.starts_with("line 2: "), "errors say where: {err}");
+        let err = parse("rules:\n  AOAI201: off\n  AOAI999: error\n").unwrap_err();
+        assert!(err.starts_with("line 3: rules: no rule is called `AOAI999`"), "{err}");
         assert!(parse("rules:\n  AOAI201: { min_regions: 0 }\n").is_err());
         assert!(parse("exclude: ['a[']\n").unwrap_err().contains("not a valid glob"));
         assert!(parse("suppressions:\n  require_reasons: true\n").is_err());
