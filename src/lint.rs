@@ -40,6 +40,8 @@ pub struct Options {
     pub require_reason: bool,
     /// Show a progress line on stderr when the tree is large (an interactive terminal).
     pub progress: bool,
+    /// Worker threads (default: one per core, or `RAYON_NUM_THREADS`).
+    pub threads: Option<usize>,
     /// Lint this plan (`terraform show -json`) instead of evaluating; the first path is its
     /// configuration, for positions and suppressions.
     pub plan: Option<PathBuf>,
@@ -96,6 +98,7 @@ const STACK_SIZE: usize = 64 * 1024 * 1024;
 pub fn run(options: &Options) -> Result<Outcome, RunError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
+        .num_threads(options.threads.unwrap_or(0))
         .build()
         .map_err(|e| RunError(format!("cannot start worker threads: {e}")))?;
     pool.install(|| run_in_pool(options))
@@ -516,4 +519,107 @@ fn sorted_unique(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     keyed.into_iter().map(|(_, f)| f).collect()
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::{Options, run};
+
+    const REGIONS: &[&str] = &[
+        "eastus2",
+        "swedencentral",
+        "westeurope",
+        "francecentral",
+        "westeurop",
+        "var.region",
+    ];
+    const MODELS: &[(&str, &str)] = &[
+        ("gpt-4o", "2024-11-20"),
+        ("gpt-4.1", "2025-04-14"),
+        ("text-embedding-3-large", "1"),
+    ];
+
+    /// One account (and maybe a deployment) per generated tuple.
+    fn resource(i: usize, region: &str, keys: bool, model: Option<(&str, &str)>) -> String {
+        let location = if region.starts_with("var.") {
+            region.to_owned()
+        } else {
+            format!("\"{region}\"")
+        };
+        let mut text = format!(
+            "resource \"azurerm_cognitive_account\" \"a{i}\" {{\n  name     = \"a{i}\"\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = {location}\n  local_auth_enabled = {keys}\n}}\n"
+        );
+        if let Some((name, version)) = model {
+            text.push_str(&format!(
+                "resource \"azurerm_cognitive_deployment\" \"d{i}\" {{\n  name                 = \"d{i}\"\n  cognitive_account_id = azurerm_cognitive_account.a{i}.id\n  model {{\n    format  = \"OpenAI\"\n    name    = \"{name}\"\n    version = \"{version}\"\n  }}\n  sku {{\n    name     = \"GlobalStandard\"\n    capacity = 10\n  }}\n}}\n"
+            ));
+        }
+        text
+    }
+
+    /// (rule, resource, message, line, column) of every finding, files written under `names`.
+    fn lint(files: &[String], names: &[&str], threads: usize) -> Vec<(String, String, String, usize, usize)> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(
+            dir.path().join("variables.tf"),
+            "variable \"region\" {\n  default = \"swedencentral\"\n}\n",
+        )
+        .expect("write");
+        for (text, name) in files.iter().zip(names) {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let outcome = run(&Options {
+            paths: vec![dir.path().to_path_buf()],
+            today: Some("2026-11-24".parse().expect("a date")),
+            threads: Some(threads),
+            ..Options::default()
+        })
+        .expect("the run succeeds");
+        outcome
+            .findings
+            .iter()
+            .map(|f| {
+                let file = outcome.sources.get(f.primary.span.file);
+                let at = file.line_col(f.primary.span.start as usize);
+                (
+                    f.rule.id.to_owned(),
+                    f.resource.clone().unwrap_or_default(),
+                    f.message.clone(),
+                    at.line,
+                    at.column,
+                )
+            })
+            .collect()
+    }
+
+    fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+        v.sort();
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn findings_do_not_depend_on_file_order_or_thread_count(
+            accounts in prop::collection::vec(
+                (prop::sample::select(REGIONS), any::<bool>(), prop::option::of(prop::sample::select(MODELS))),
+                1..7,
+            ),
+        ) {
+            let mut files = vec![String::new(), String::new(), String::new()];
+            for (i, (region, keys, model)) in accounts.iter().enumerate() {
+                files[i % 3].push_str(&resource(i, region, *keys, *model));
+            }
+            let forward = lint(&files, &["a.tf", "b.tf", "c.tf"], 1);
+            prop_assert!(!forward.is_empty(), "every generated account has findings");
+            // The same contents under names that sort the other way, on more threads: the
+            // same findings, and in the same order for the same file names.
+            let backward = lint(&files, &["c.tf", "b.tf", "a.tf"], 4);
+            prop_assert_eq!(sorted(forward.clone()), sorted(backward));
+            prop_assert_eq!(forward, lint(&files, &["a.tf", "b.tf", "c.tf"], 3));
+        }
+    }
 }

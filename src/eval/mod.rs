@@ -44,4 +44,6 @@ impl Default for Budget {
 }
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;

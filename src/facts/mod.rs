@@ -309,6 +309,18 @@ pub struct Configuration {
 }
 
 impl Configuration {
+    /// Terraform has no order between files or blocks; the facts take the order of their
+    /// addresses, so that what a configuration-wide finding points at does not depend on
+    /// file names.
+    pub fn in_address_order(&mut self) {
+        self.accounts.sort_by(|a, b| a.address.cmp(&b.address));
+        self.deployments.sort_by(|a, b| a.address.cmp(&b.address));
+        self.rai_policies.sort_by(|a, b| a.address.cmp(&b.address));
+        self.routes.sort_by(|a, b| a.address.cmp(&b.address));
+        self.attachments
+            .sort_by(|a, b| (&a.address, &a.resource_type).cmp(&(&b.address, &b.resource_type)));
+    }
+
     /// The `module` blocks that created the resource instance at `address`, outermost first.
     pub fn call_sites(&self, address: &str) -> Option<&[Span]> {
         let accounts = self.accounts.iter().map(|a| (&a.address, &a.call_sites));
@@ -403,6 +415,7 @@ pub fn extract(evaluator: &Evaluator<'_>, kind: ConfigurationKind) -> Configurat
         next += 1;
         extractor.instance(id, &mut config);
     }
+    config.in_address_order();
     config
 }
 
@@ -819,16 +832,16 @@ mod tests {
             links(config),
             [
                 (
-                    "azurerm_cognitive_deployment.chat".to_owned(),
-                    account("azapi_resource.openai")
-                ),
-                (
                     "azapi_resource.embeddings".to_owned(),
                     account("azapi_resource.foundry")
                 ),
+                (
+                    "azurerm_cognitive_deployment.chat".to_owned(),
+                    account("azapi_resource.openai")
+                ),
             ]
         );
-        assert_eq!(config.deployments[1].sku_capacity.known(), Some(&120.0));
+        assert_eq!(config.deployments[0].sku_capacity.known(), Some(&120.0));
         assert_eq!(config.rai_policies[0].account, account("azapi_resource.foundry"));
         let logs = config
             .attachments_to("azurerm_monitor_diagnostic_setting", foundry)
@@ -855,14 +868,14 @@ mod tests {
             accounts,
             [
                 (
-                    "module.openai_us.azurerm_cognitive_account.this",
-                    Some("eastus2"),
-                    Some(&true)
-                ),
-                (
                     "module.openai_eu.azurerm_cognitive_account.this",
                     Some("swedencentral"),
                     Some(&false)
+                ),
+                (
+                    "module.openai_us.azurerm_cognitive_account.this",
+                    Some("eastus2"),
+                    Some(&true)
                 ),
             ]
         );

@@ -95,6 +95,7 @@ pub fn extract(plan: &Plan, dir: PathBuf, locate: impl Fn(&PlannedInstance) -> O
             &mut config,
         );
     }
+    config.in_address_order();
     config
 }
 
