@@ -157,6 +157,10 @@ pub struct LintArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Discover and parse only, then print how many files parsed (the benchmark's floor).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
+
     /// Never colour the output (also: the NO_COLOR environment variable).
     #[arg(long)]
     pub no_color: bool,

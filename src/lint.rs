@@ -104,6 +104,31 @@ pub fn run(options: &Options) -> Result<Outcome, RunError> {
     pool.install(|| run_in_pool(options))
 }
 
+/// Discovery and parsing alone, the floor the full lint is measured against
+/// (`benches/run.sh`): the number of files parsed.
+pub fn parse_only(options: &Options) -> Result<usize, RunError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .num_threads(options.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| RunError(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| {
+        let sources = SourceMap::default();
+        let discovery = discover::discover(&options.paths, options.limits, options.exclude.as_ref())
+            .map_err(|e| RunError(format!("{}: {}", e.path.display(), e.error)))?;
+        let parsed: usize = discovery
+            .modules
+            .par_iter()
+            .map(|dir| {
+                let (module, problems) = module::load(dir, &sources);
+                drop(module);
+                dir.tf_files.len() - problems.len().min(dir.tf_files.len())
+            })
+            .sum();
+        Ok(parsed)
+    })
+}
+
 fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let mut timings = crate::progress::Timings::default();
     let started = std::time::Instant::now();

@@ -235,6 +235,15 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         progress: !args.quiet && std::io::stderr().is_terminal(),
         ..Options::default()
     };
+    if args.parse_only {
+        return match lint::parse_only(&options) {
+            Ok(parsed) => write_stdout(&format!("parsed {parsed} files\n")),
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::from(EXIT_ERROR)
+            }
+        };
+    }
     let outcome = match lint::run(&options) {
         Ok(outcome) => outcome,
         Err(err) => {
