@@ -916,3 +916,22 @@ fn quiet_prints_only_findings_and_verbose_says_what_happened() {
         "they conflict"
     );
 }
+
+#[test]
+fn reports_are_byte_identical_across_runs_and_thread_counts() {
+    for format in ["json", "sarif", "compact", "checkstyle"] {
+        let run = |threads: &str| {
+            Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+                .args(["--format", format, "--as-of", AS_OF, "fixtures"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .expect("the binary runs")
+                .stdout
+        };
+        let one = run("1");
+        assert!(!one.is_empty());
+        assert_eq!(one, run("2"), "{format}");
+        assert_eq!(one, run("7"), "{format}");
+    }
+}

@@ -119,3 +119,88 @@ fn broken_and_deeply_nested_terraform_json_is_reported_and_the_rest_is_linted() 
     );
     assert!(report.contains("main.tf:2:14: error[AOAI104]"), "{report}");
 }
+
+#[test]
+fn a_ten_megabyte_file_is_linted_and_a_larger_one_is_refused_unread() {
+    // 10 MB of ordinary Terraform (the default limit is 10 MiB) ends with one account.
+    let mut big = String::with_capacity(10_100_000);
+    let mut i = 0;
+    while big.len() < 10_000_000 {
+        big.push_str(&format!(
+            "locals {{\n  value_{i} = {{ name = \"n{i}\", count = {i}, tags = [\"a\", \"b\"] }}\n}}\n"
+        ));
+        i += 1;
+    }
+    big.push_str(&account_with("  location = \"westeurop\""));
+    // The account's six lines end the file; its location is the second.
+    let location_line = big.lines().count() - 4;
+    let (output, report) = lint_dir(&[("big.tf", big.as_bytes())]);
+    assert_eq!(output.status.code(), Some(1), "{}", &report[..report.len().min(2000)]);
+    assert!(
+        report.contains(&format!("big.tf:{location_line}:14: error[AOAI104]")),
+        "{}",
+        &report[..report.len().min(2000)]
+    );
+
+    let huge = "#".repeat(11 * 1024 * 1024);
+    let (output, report) = lint_dir(&[
+        ("huge.tf", huge.as_bytes()),
+        ("main.tf", account_with("  location = \"eastus2\"").as_bytes()),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("huge.tf:1:1: error[AOAI002]") && report.contains("over the limit"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_symlink_out_of_the_root_is_never_read_so_its_content_cannot_leak() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("secret.tf"),
+        "locals {\n  token = \"TOP-SECRET-VALUE\"\n  x = [\n}\n",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.tf"), dir.path().join("creds.tf")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).unwrap();
+    std::fs::write(dir.path().join("main.tf"), account_with("  location = \"eastus2\"")).unwrap();
+    for format in ["human", "json", "sarif"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+            .args(["--no-color", "--format", format])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!text.contains("TOP-SECRET-VALUE"), "{format}: {text}");
+        assert!(text.contains("outside the scanned directory"), "{format}: {text}");
+    }
+}
+
+#[test]
+fn an_unreadable_file_is_reported_and_the_rest_is_linted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("locked.tf");
+    std::fs::write(&locked, "locals {}\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_ok() {
+        // Running as root: permissions do not stop reads, so there is nothing to test.
+        eprintln!("skipped: this user reads files without permission");
+        return;
+    }
+    std::fs::write(dir.path().join("main.tf"), account_with("  location = \"westeurop\"")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+        .args(["--no-color", "--format", "compact"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("locked.tf:1:1: error[AOAI002]"), "{text}");
+    assert!(text.contains("error[AOAI104]"), "{text}");
+}
