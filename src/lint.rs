@@ -42,6 +42,9 @@ pub struct Options {
     pub progress: bool,
     /// Worker threads (default: one per core, or `RAYON_NUM_THREADS`).
     pub threads: Option<usize>,
+    /// Keep every configuration's facts in the outcome (tests read them); a run does not
+    /// need them once the rules have run.
+    pub keep_configurations: bool,
     /// Lint this plan (`terraform show -json`) instead of evaluating; the first path is its
     /// configuration, for positions and suppressions.
     pub plan: Option<PathBuf>,
@@ -72,6 +75,7 @@ pub struct Outcome {
     /// Findings an ignore comment waived, with the comment.
     pub suppressed: Vec<(Finding, crate::parse::syntax::Suppression)>,
     pub notes: Vec<Note>,
+    /// Only with `Options::keep_configurations`.
     pub configurations: Vec<Configuration>,
     /// Terraform files found, and how many of them parsed.
     pub files_found: usize,
@@ -174,8 +178,17 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         modules.insert(module.dir.clone(), Arc::new(module));
     }
 
-    let roots = roots(&modules);
+    let directories = modules.len();
+    let (roots, called) = roots(&modules);
     let lap = timings.lap("parse", lap);
+    // Collected now: the trees they come from are freed as configurations are evaluated.
+    let suppressions: Vec<_> = {
+        let mut dirs: Vec<&PathBuf> = modules.keys().collect();
+        dirs.sort();
+        dirs.into_iter()
+            .flat_map(|d| modules[d].suppressions.iter().cloned())
+            .collect()
+    };
     counters
         .configurations
         .store(roots.len().max(1), std::sync::atomic::Ordering::Relaxed);
@@ -188,9 +201,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     };
     let catalog = overlaid.as_ref().unwrap_or_else(|| Catalog::embedded());
     let mut plan_failed = false;
-    let per_root: Vec<(Configuration, Vec<Finding>, Vec<Note>)> = if let Some(plan_path) = &options.plan {
+    let per_root: Vec<(Option<Configuration>, Vec<Finding>, Vec<Note>)> = if let Some(plan_path) = &options.plan {
         match lint_plan(plan_path, options, &modules, &sources, &cli, catalog, today) {
-            Ok(linted) => vec![linted],
+            Ok((config, found, notes)) => vec![(options.keep_configurations.then_some(config), found, notes)],
             Err(problem) => {
                 plan_failed = true;
                 findings.push(*problem);
@@ -198,26 +211,42 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             }
         }
     } else {
-        roots
-            .par_iter()
-            .map(|dir| {
-                let root = Arc::clone(&modules[dir]);
+        // A root nobody calls is needed by its own evaluation only: it leaves the shared set
+        // and its tree is freed as soon as it is evaluated, so that the trees of a large
+        // monorepo are not all kept to the end.
+        let mut owned = Vec::with_capacity(roots.len());
+        for dir in &roots {
+            let root = if called.contains(dir) {
+                Arc::clone(&modules[dir])
+            } else {
+                match modules.remove(dir) {
+                    Some(root) => root,
+                    None => continue,
+                }
+            };
+            owned.push((dir.clone(), root));
+        }
+        let modules = &modules;
+        owned
+            .into_par_iter()
+            .map(|(dir, root)| {
                 let kind = if !root.configures_provider && root.has_required_variables() {
                     ConfigurationKind::ReusableModule
                 } else {
                     ConfigurationKind::Root
                 };
-                let downloads = Downloads::for_root(dir, &sources, options.limits);
-                let evaluator = Evaluator::new(&modules, &downloads, &cli, options.budget, root);
+                let downloads = Downloads::for_root(&dir, &sources, options.limits);
+                let evaluator = Evaluator::new(modules, &downloads, &cli, options.budget, root);
                 let config = facts::extract(&evaluator, kind);
                 let (mut found, notes) = evaluator.finish();
                 found.extend(check_rules(&config, catalog, options, today));
                 name_calling_modules(&mut found, &config, &sources);
                 counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                (config, found, notes)
+                (options.keep_configurations.then_some(config), found, notes)
             })
             .collect()
     };
+    drop(modules);
 
     findings.extend(rules::aoai004_stale_catalog::check(
         &sources,
@@ -228,19 +257,12 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let mut notes = Vec::new();
     let mut configurations = Vec::new();
     for (config, found, root_notes) in per_root {
-        configurations.push(config);
+        configurations.extend(config);
         findings.extend(found);
         notes.extend(root_notes);
     }
     let lap = timings.lap("evaluate and check", lap);
     drop(display);
-    let suppressions: Vec<_> = {
-        let mut dirs: Vec<&PathBuf> = modules.keys().collect();
-        dirs.sort();
-        dirs.into_iter()
-            .flat_map(|d| modules[d].suppressions.iter().cloned())
-            .collect()
-    };
     let suppress::Outcome {
         kept: mut findings,
         suppressed,
@@ -266,7 +288,6 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
     notes.dedup();
     timings.lap("suppress and sort", lap);
-    let directories = modules.len();
     let roots_count = if options.plan.is_some() { 1 } else { roots.len() };
     Ok(Outcome {
         sources,
@@ -410,7 +431,9 @@ fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
 /// Module directories nobody calls are roots; a directory that only other scanned
 /// directories call is judged through them. Directories left over (calls in a cycle) are
 /// roots too, so that nothing goes unlinted.
-fn roots(modules: &ModuleSet) -> Vec<PathBuf> {
+/// The directories evaluated as configurations, and the directories some other scanned
+/// directory calls as a local module.
+fn roots(modules: &ModuleSet) -> (Vec<PathBuf>, BTreeSet<PathBuf>) {
     let mut calls: BTreeMap<&PathBuf, Vec<PathBuf>> = BTreeMap::new();
     for (dir, module) in modules {
         let targets = module
@@ -446,7 +469,8 @@ fn roots(modules: &ModuleSet) -> Vec<PathBuf> {
         }
     }
     roots.sort();
-    roots
+    let called = called.into_iter().cloned().collect();
+    (roots, called)
 }
 
 /// Reads `-var-file` files and `-var` assignments, in command-line order, and the
@@ -522,28 +546,31 @@ fn var_assignment(value: &str, span: Span) -> VarValue {
 
 /// Findings in report order (file, position, rule), the same finding reached through two
 /// roots kept once.
-fn sorted_unique(findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
-    type Key = (String, u32, u32, &'static str, String, String);
-    let mut keyed: Vec<(Key, Finding)> = findings
+fn sorted_unique(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
+    // Files rank by their displayed path; the key borrows from the findings (a 10,000-module
+    // run has hundreds of thousands of them: no copies of paths and messages).
+    let mut files: Vec<u32> = findings.iter().map(|f| f.primary.span.file.0).collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut by_path: Vec<(String, u32)> = files
         .into_iter()
-        .map(|f| {
-            let path = sources.get(f.primary.span.file).display_path.clone();
-            (
-                (
-                    path,
-                    f.primary.span.start,
-                    f.primary.span.end,
-                    f.rule.id,
-                    f.resource.clone().unwrap_or_default(),
-                    f.message.clone(),
-                ),
-                f,
-            )
-        })
+        .map(|id| (sources.get(crate::source::FileId(id)).display_path.clone(), id))
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    keyed.dedup_by(|a, b| a.0 == b.0);
-    keyed.into_iter().map(|(_, f)| f).collect()
+    by_path.sort();
+    let rank: HashMap<u32, usize> = by_path.iter().enumerate().map(|(rank, (_, id))| (*id, rank)).collect();
+    fn key<'f>(rank: &HashMap<u32, usize>, f: &'f Finding) -> (usize, u32, u32, &'static str, &'f str, &'f str) {
+        (
+            rank.get(&f.primary.span.file.0).copied().unwrap_or(usize::MAX),
+            f.primary.span.start,
+            f.primary.span.end,
+            f.rule.id,
+            f.resource.as_deref().unwrap_or_default(),
+            &f.message,
+        )
+    }
+    findings.sort_by(|a, b| key(&rank, a).cmp(&key(&rank, b)));
+    findings.dedup_by(|a, b| key(&rank, a) == key(&rank, b));
+    findings
 }
 
 #[cfg(test)]

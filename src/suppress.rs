@@ -50,7 +50,7 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
     };
     let unreasoned = |s: &Suppression| policy.require_reason && s.reason.as_deref().is_none_or(|r| r.trim().is_empty());
     let mut used = vec![false; suppressions.len()];
-    let mut kept = Vec::new();
+    let mut kept = Vec::with_capacity(findings.len());
     let mut suppressed = Vec::new();
     for finding in findings {
         // A report about suppressions is never suppressed itself.

@@ -279,6 +279,10 @@ pub fn load(dir: &ModuleDir, sources: &SourceMap) -> (ModuleSyntax, Vec<Finding>
             Err(finding) => problems.push(*finding),
         }
     }
+    module.resources.shrink_to_fit();
+    module.module_calls.shrink_to_fit();
+    module.terraform_blocks.shrink_to_fit();
+    module.suppressions.shrink_to_fit();
     (module, problems)
 }
 

@@ -723,6 +723,7 @@ mod tests {
             .join(fixture);
         lint::run(&Options {
             paths: vec![path],
+            keep_configurations: true,
             ..Options::default()
         })
         .expect("the fixture lints")

@@ -89,20 +89,22 @@ pub enum ExprKind {
 #[derive(Debug, Clone)]
 pub enum TemplatePart {
     Literal(String),
-    Interpolation(Expr),
+    // Boxed, as in the other enums here: most parts are literals, and an inline `Expr`
+    // would make every part as large as the largest expression node.
+    Interpolation(Box<Expr>),
 }
 
 #[derive(Debug, Clone)]
 pub enum ObjectKey {
     /// A bare identifier key (`name = ...`) is the string `name`, not a variable.
     Name(String),
-    Expr(Expr),
+    Expr(Box<Expr>),
 }
 
 #[derive(Debug, Clone)]
 pub enum Accessor {
     Attr(String, Span),
-    Index(Expr),
+    Index(Box<Expr>),
     /// `.*` and `[*]`.
     Splat,
 }
