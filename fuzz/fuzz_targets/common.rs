@@ -36,7 +36,14 @@ pub fn lint_files(files: &[(&str, &[u8])], plan: Option<&str>) {
         Format::Checkstyle,
         Format::Junit,
     ] {
-        let text = report::render(format, &report, HumanStyle { color: false, width: 100 });
+        let text = report::render(
+            format,
+            &report,
+            HumanStyle {
+                color: false,
+                width: 100,
+            },
+        );
         assert!(!text.is_empty() || outcome.findings.is_empty());
     }
 }

@@ -8,7 +8,9 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&kind, rest)) = data.split_first() else { return };
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
     match kind % 5 {
         0 => common::lint_files(&[("main.tf", rest)], None),
         1 => common::lint_files(&[("main.tf.json", rest)], None),

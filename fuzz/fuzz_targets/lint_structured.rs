@@ -28,8 +28,26 @@ enum Value {
     Template(Vec<Value>),
 }
 
-const REGIONS: &[&str] = &["eastus2", "swedencentral", "westeurope", "Sweden Central", "westeurop", ""];
-const FUNCTIONS: &[&str] = &["length", "upper", "lookup", "merge", "try", "coalesce", "jsonencode", "toset", "keys", "format"];
+const REGIONS: &[&str] = &[
+    "eastus2",
+    "swedencentral",
+    "westeurope",
+    "Sweden Central",
+    "westeurop",
+    "",
+];
+const FUNCTIONS: &[&str] = &[
+    "length",
+    "upper",
+    "lookup",
+    "merge",
+    "try",
+    "coalesce",
+    "jsonencode",
+    "toset",
+    "keys",
+    "format",
+];
 const OPS: &[&str] = &["+", "-", "==", "&&", "||", "*", "<"];
 const ATTRS: &[&str] = &["id", "location", "name", "endpoint", "kind"];
 
@@ -40,12 +58,19 @@ fn render(v: &Value, depth: usize) -> String {
     let r = |v: &Value| render(v, depth + 1);
     match v {
         Value::Region(i) => format!("\"{}\"", REGIONS[*i as usize % REGIONS.len()]),
-        Value::Text(s) => format!("{:?}", s.chars().filter(|c| !c.is_control()).take(20).collect::<String>()),
+        Value::Text(s) => format!(
+            "{:?}",
+            s.chars().filter(|c| !c.is_control()).take(20).collect::<String>()
+        ),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Var(i) => format!("var.v{}", i % 3),
         Value::Local(i) => format!("local.l{}", i % 3),
-        Value::AccountAttr(i, a) => format!("azurerm_cognitive_account.a{}.{}", i % 3, ATTRS[*a as usize % ATTRS.len()]),
+        Value::AccountAttr(i, a) => format!(
+            "azurerm_cognitive_account.a{}.{}",
+            i % 3,
+            ATTRS[*a as usize % ATTRS.len()]
+        ),
         Value::Each => "each.value".into(),
         Value::Call(f, args) => format!(
             "{}({})",
@@ -57,12 +82,21 @@ fn render(v: &Value, depth: usize) -> String {
         Value::List(items) => format!("[{}]", items.iter().take(4).map(r).collect::<Vec<_>>().join(", ")),
         Value::Map(entries) => format!(
             "{{ {} }}",
-            entries.iter().take(4).map(|(k, v)| format!("k{k} = {}", r(v))).collect::<Vec<_>>().join(", ")
+            entries
+                .iter()
+                .take(4)
+                .map(|(k, v)| format!("k{k} = {}", r(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Value::For(c, v) => format!("{{ for k, v in {} : k => {} }}", r(c), r(v)),
         Value::Template(parts) => format!(
             "\"{}\"",
-            parts.iter().take(3).map(|p| format!("${{{}}}", r(p))).collect::<String>()
+            parts
+                .iter()
+                .take(3)
+                .map(|p| format!("${{{}}}", r(p)))
+                .collect::<String>()
         ),
     }
 }
@@ -115,7 +149,11 @@ fn terraform(config: &Config) -> String {
         if let Some(f) = &a.for_each {
             out.push_str(&format!("  for_each = {}\n", render(f, 0)));
         }
-        out.push_str(&format!("  kind = \"{}\"\n  sku_name = \"S0\"\n  location = {}\n", if a.kind { "OpenAI" } else { "AIServices" }, render(&a.location, 0)));
+        out.push_str(&format!(
+            "  kind = \"{}\"\n  sku_name = \"S0\"\n  location = {}\n",
+            if a.kind { "OpenAI" } else { "AIServices" },
+            render(&a.location, 0)
+        ));
         if let Some(k) = &a.keys {
             out.push_str(&format!("  local_auth_enabled = {}\n", render(k, 0)));
         }
