@@ -15,6 +15,7 @@ use crate::eval::module::{self, ModuleSyntax, VarValue};
 use crate::eval::{Budget, CliVariables, Evaluator, InstanceId, ModuleSet, Note};
 use crate::facts::{self, Configuration, ConfigurationKind};
 use crate::parse;
+use crate::parse::syntax::Suppression;
 use crate::policy::Policy;
 use crate::rules;
 use crate::source::{SourceMap, Span};
@@ -153,45 +154,6 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         .collect();
     let cli = cli_variables(&options.variables, &sources)?;
 
-    let loaded: Vec<(ModuleSyntax, Vec<Finding>)> = discovery
-        .modules
-        .par_iter()
-        .map(|dir| {
-            let loaded = module::load(dir, &sources);
-            counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            loaded
-        })
-        .collect();
-    let files_found = discovery.modules.iter().map(|m| m.tf_files.len()).sum::<usize>();
-    let mut files_failed = 0;
-    let mut modules: ModuleSet = HashMap::new();
-    for (module, problems) in loaded {
-        files_failed += problems
-            .iter()
-            .filter(|p| {
-                let path = &sources.get(p.primary.span.file).path;
-                let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-                name.ends_with(".tf") || name.ends_with(".tf.json")
-            })
-            .count();
-        findings.extend(problems);
-        modules.insert(module.dir.clone(), Arc::new(module));
-    }
-
-    let directories = modules.len();
-    let (roots, called) = roots(&modules);
-    let lap = timings.lap("parse", lap);
-    // Collected now: the trees they come from are freed as configurations are evaluated.
-    let suppressions: Vec<_> = {
-        let mut dirs: Vec<&PathBuf> = modules.keys().collect();
-        dirs.sort();
-        dirs.into_iter()
-            .flat_map(|d| modules[d].suppressions.iter().cloned())
-            .collect()
-    };
-    counters
-        .configurations
-        .store(roots.len().max(1), std::sync::atomic::Ordering::Relaxed);
     let today = options
         .today
         .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
@@ -200,10 +162,73 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         None => None,
     };
     let catalog = overlaid.as_ref().unwrap_or_else(|| Catalog::embedded());
+    let files_found = discovery.modules.iter().map(|m| m.tf_files.len()).sum::<usize>();
+    let directories = discovery.modules.len();
+
+    // Modules some other directory may call are parsed first and shared; every other
+    // directory is a root nobody calls, parsed, evaluated and freed in one go, so that the
+    // trees of a large monorepo never all exist at once. Plan mode reads everything first.
+    let maybe_called: BTreeSet<PathBuf> = if options.plan.is_some() {
+        discovery.modules.iter().map(|m| m.dir.clone()).collect()
+    } else {
+        let known: BTreeSet<&PathBuf> = discovery.modules.iter().map(|m| &m.dir).collect();
+        discovery
+            .modules
+            .par_iter()
+            .flat_map_iter(mentioned_local_paths)
+            .collect::<BTreeSet<PathBuf>>()
+            .into_iter()
+            .filter(|p| known.contains(p))
+            .collect()
+    };
+    let (shared_dirs, own_dirs): (Vec<&discover::ModuleDir>, Vec<&discover::ModuleDir>) =
+        discovery.modules.iter().partition(|m| maybe_called.contains(&m.dir));
+    let loaded: Vec<(ModuleSyntax, Vec<Finding>)> = shared_dirs
+        .par_iter()
+        .map(|dir| {
+            let loaded = module::load(dir, &sources);
+            counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            loaded
+        })
+        .collect();
+    let mut files_failed = 0;
+    let mut suppressions = Vec::new();
+    let mut calls: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut modules: ModuleSet = HashMap::new();
+    for (module, problems) in loaded {
+        files_failed += count_failed_files(&problems, &sources);
+        findings.extend(problems);
+        suppressions.extend(module.suppressions.iter().cloned());
+        calls.insert(module.dir.clone(), local_calls(&module));
+        modules.insert(module.dir.clone(), Arc::new(module));
+    }
+    counters
+        .configurations
+        .store(directories.max(1), std::sync::atomic::Ordering::Relaxed);
     let mut plan_failed = false;
-    let per_root: Vec<(Option<Configuration>, Vec<Finding>, Vec<Note>)> = if let Some(plan_path) = &options.plan {
+    let evaluate = |dir: &PathBuf, root: Arc<ModuleSyntax>, modules: &ModuleSet| {
+        let kind = if !root.configures_provider && root.has_required_variables() {
+            ConfigurationKind::ReusableModule
+        } else {
+            ConfigurationKind::Root
+        };
+        let downloads = Downloads::for_root(dir, &sources, options.limits);
+        let evaluator = Evaluator::new(modules, &downloads, &cli, options.budget, root);
+        let config = facts::extract(&evaluator, kind);
+        let (mut found, notes) = evaluator.finish();
+        found.extend(check_rules(&config, catalog, options, today));
+        name_calling_modules(&mut found, &config, &sources);
+        counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (dir.clone(), options.keep_configurations.then_some(config), found, notes)
+    };
+    let mut per_root: Vec<Evaluated> = if let Some(plan_path) = &options.plan {
         match lint_plan(plan_path, options, &modules, &sources, &cli, catalog, today) {
-            Ok((config, found, notes)) => vec![(options.keep_configurations.then_some(config), found, notes)],
+            Ok((config, found, notes)) => vec![(
+                PathBuf::new(),
+                options.keep_configurations.then_some(config),
+                found,
+                notes,
+            )],
             Err(problem) => {
                 plan_failed = true;
                 findings.push(*problem);
@@ -211,42 +236,43 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             }
         }
     } else {
-        // A root nobody calls is needed by its own evaluation only: it leaves the shared set
-        // and its tree is freed as soon as it is evaluated, so that the trees of a large
-        // monorepo are not all kept to the end.
-        let mut owned = Vec::with_capacity(roots.len());
-        for dir in &roots {
-            let root = if called.contains(dir) {
-                Arc::clone(&modules[dir])
-            } else {
-                match modules.remove(dir) {
-                    Some(root) => root,
-                    None => continue,
+        let streamed: Vec<Streamed> = own_dirs
+            .par_iter()
+            .map(|dir| {
+                let (module, problems) = module::load(dir, &sources);
+                counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Streamed {
+                    suppressions: module.suppressions.clone(),
+                    calls: local_calls(&module),
+                    evaluated: evaluate(&dir.dir, Arc::new(module), &modules),
+                    problems,
                 }
-            };
-            owned.push((dir.clone(), root));
-        }
-        let modules = &modules;
-        owned
-            .into_par_iter()
-            .map(|(dir, root)| {
-                let kind = if !root.configures_provider && root.has_required_variables() {
-                    ConfigurationKind::ReusableModule
-                } else {
-                    ConfigurationKind::Root
-                };
-                let downloads = Downloads::for_root(&dir, &sources, options.limits);
-                let evaluator = Evaluator::new(modules, &downloads, &cli, options.budget, root);
-                let config = facts::extract(&evaluator, kind);
-                let (mut found, notes) = evaluator.finish();
-                found.extend(check_rules(&config, catalog, options, today));
-                name_calling_modules(&mut found, &config, &sources);
-                counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                (options.keep_configurations.then_some(config), found, notes)
             })
-            .collect()
+            .collect();
+        let mut evaluated = Vec::with_capacity(streamed.len());
+        for one in streamed {
+            files_failed += count_failed_files(&one.problems, &sources);
+            findings.extend(one.problems);
+            suppressions.extend(one.suppressions);
+            calls.insert(one.evaluated.0.clone(), one.calls);
+            evaluated.push(one.evaluated);
+        }
+        // Shared modules that nothing calls after all (or that call each other in a cycle)
+        // are configurations too.
+        let (roots, _) = roots(&calls);
+        let shared_roots: Vec<&PathBuf> = roots.iter().filter(|d| modules.contains_key(*d)).collect();
+        evaluated.extend(
+            shared_roots
+                .par_iter()
+                .map(|dir| evaluate(dir, Arc::clone(&modules[*dir]), &modules))
+                .collect::<Vec<_>>(),
+        );
+        evaluated
     };
+    let lap = timings.lap("parse, evaluate and check", lap);
+    let roots_count = per_root.len();
     drop(modules);
+    per_root.sort_by(|a, b| a.0.cmp(&b.0));
 
     findings.extend(rules::aoai004_stale_catalog::check(
         &sources,
@@ -256,12 +282,11 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     ));
     let mut notes = Vec::new();
     let mut configurations = Vec::new();
-    for (config, found, root_notes) in per_root {
+    for (_, config, found, root_notes) in per_root {
         configurations.extend(config);
         findings.extend(found);
         notes.extend(root_notes);
     }
-    let lap = timings.lap("evaluate and check", lap);
     drop(display);
     let suppress::Outcome {
         kept: mut findings,
@@ -288,7 +313,6 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
     notes.dedup();
     timings.lap("suppress and sort", lap);
-    let roots_count = if options.plan.is_some() { 1 } else { roots.len() };
     Ok(Outcome {
         sources,
         findings,
@@ -302,6 +326,62 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         roots: roots_count,
         timings,
     })
+}
+
+/// A configuration's directory, its facts (when kept), findings and notes.
+type Evaluated = (PathBuf, Option<Configuration>, Vec<Finding>, Vec<Note>);
+
+/// A root parsed, evaluated and freed in one go, and what is kept of it.
+struct Streamed {
+    evaluated: Evaluated,
+    problems: Vec<Finding>,
+    suppressions: Vec<Suppression>,
+    calls: Vec<PathBuf>,
+}
+
+/// The local module directories a module calls (`source = "./x"`), canonical.
+fn local_calls(module: &ModuleSyntax) -> Vec<PathBuf> {
+    module
+        .module_calls
+        .iter()
+        .filter_map(|c| c.source())
+        .filter(|s| s.starts_with("./") || s.starts_with("../"))
+        .filter_map(|s| module.dir.join(s).canonicalize().ok())
+        .collect()
+}
+
+/// Every directory a quoted `"./..."` or `"../..."` in the module's files could name: a
+/// superset of its local module calls, found without parsing (module sources are literal
+/// strings), so that the directories nobody calls can be streamed.
+fn mentioned_local_paths(dir: &discover::ModuleDir) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in &dir.tf_files {
+        let Ok(bytes) = std::fs::read(path) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        let mut rest: &str = &text;
+        while let Some(at) = rest.find('"') {
+            rest = &rest[at + 1..];
+            if rest.starts_with("./") || rest.starts_with("../") {
+                let end = rest.find(['"', '\n']).unwrap_or(rest.len());
+                if let Ok(target) = dir.dir.join(&rest[..end]).canonicalize() {
+                    out.push(target);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Problems that mean a Terraform file was not linted (not a variables file).
+fn count_failed_files(problems: &[Finding], sources: &SourceMap) -> usize {
+    problems
+        .iter()
+        .filter(|p| {
+            let path = &sources.get(p.primary.span.file).path;
+            let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            name.ends_with(".tf") || name.ends_with(".tf.json")
+        })
+        .count()
 }
 
 /// Plan mode: the facts come from the plan; the configuration (the first path, when it is a
@@ -430,22 +510,20 @@ fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
 
 /// Module directories nobody calls are roots; a directory that only other scanned
 /// directories call is judged through them. Directories left over (calls in a cycle) are
-/// roots too, so that nothing goes unlinted.
-/// The directories evaluated as configurations, and the directories some other scanned
-/// directory calls as a local module.
-fn roots(modules: &ModuleSet) -> (Vec<PathBuf>, BTreeSet<PathBuf>) {
-    let mut calls: BTreeMap<&PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    for (dir, module) in modules {
-        let targets = module
-            .module_calls
-            .iter()
-            .filter_map(|c| c.source())
-            .filter(|s| s.starts_with("./") || s.starts_with("../"))
-            .filter_map(|s| dir.join(s).canonicalize().ok())
-            .filter(|t| modules.contains_key(t) && t != dir)
-            .collect();
-        calls.insert(dir, targets);
-    }
+/// roots too, so that nothing goes unlinted. `calls` holds every directory with the local
+/// module directories it calls; also returned: the directories something calls.
+fn roots(all_calls: &BTreeMap<PathBuf, Vec<PathBuf>>) -> (Vec<PathBuf>, BTreeSet<PathBuf>) {
+    let calls: BTreeMap<&PathBuf, Vec<PathBuf>> = all_calls
+        .iter()
+        .map(|(dir, targets)| {
+            let targets = targets
+                .iter()
+                .filter(|t| all_calls.contains_key(*t) && *t != dir)
+                .cloned()
+                .collect();
+            (dir, targets)
+        })
+        .collect();
     let called: BTreeSet<&PathBuf> = calls.values().flatten().collect();
     let mut roots: Vec<PathBuf> = calls
         .keys()
@@ -673,5 +751,91 @@ mod properties {
             prop_assert_eq!(sorted(forward.clone()), sorted(backward));
             prop_assert_eq!(forward, lint(&files, &["a.tf", "b.tf", "c.tf"], 3));
         }
+    }
+}
+
+#[cfg(test)]
+mod streaming {
+    use super::{Options, run};
+
+    fn write(root: &std::path::Path, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+    }
+
+    const ACCOUNT: &str = "resource \"azurerm_cognitive_account\" \"this\" {\n  name     = \"a\"\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = \"westeurop\"\n}\n";
+
+    /// Which resources AOAI104 (unknown region) names: one per evaluated instance.
+    fn unknown_region_resources(files: &[(&str, &str)]) -> Vec<String> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        write(dir.path(), files);
+        let outcome = run(&Options {
+            paths: vec![dir.path().to_path_buf()],
+            ..Options::default()
+        })
+        .expect("the run succeeds");
+        let mut resources: Vec<String> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "AOAI104")
+            .filter_map(|f| f.resource.clone())
+            .collect();
+        resources.sort();
+        resources
+    }
+
+    #[test]
+    fn called_modules_are_judged_through_their_callers_and_others_stream_as_roots() {
+        let found = unknown_region_resources(&[
+            (
+                "app1/main.tf",
+                "module \"oai\" {\n  source = \"../modules/openai\"\n}\n",
+            ),
+            (
+                "app2/main.tf",
+                "module \"oai\" {\n  source = \"../modules/openai\"\n}\nmodule \"again\" {\n  source = \"../modules/openai\"\n}\n",
+            ),
+            ("modules/openai/main.tf", ACCOUNT),
+            // Looks like a call to ../standalone, but is only a description: standalone is a
+            // root of its own all the same.
+            (
+                "docs/main.tf",
+                "locals {\n  note = \"see ../standalone\"\n  path = \"../standalone\"\n}\n",
+            ),
+            ("standalone/main.tf", ACCOUNT),
+            // Two modules calling each other: evaluated once, from the cycle.
+            ("cycle-a/main.tf", "module \"b\" {\n  source = \"../cycle-b\"\n}\n"),
+            (
+                "cycle-b/main.tf",
+                &format!("module \"a\" {{\n  source = \"../cycle-a\"\n}}\n{ACCOUNT}"),
+            ),
+        ]);
+        assert!(
+            found.contains(&"azurerm_cognitive_account.this".to_owned()),
+            "{found:?}"
+        );
+        assert_eq!(
+            found
+                .iter()
+                .filter(|r| r.as_str() == "module.oai.azurerm_cognitive_account.this")
+                .count(),
+            1,
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"module.again.azurerm_cognitive_account.this".to_owned()),
+            "{found:?}"
+        );
+        assert_eq!(
+            found
+                .iter()
+                .filter(|r| r.as_str() == "azurerm_cognitive_account.this")
+                .count(),
+            1,
+            "the called module is not a root of its own; standalone is: {found:?}"
+        );
     }
 }
