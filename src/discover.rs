@@ -162,6 +162,21 @@ enum FileKind {
     Vars { auto_loaded: bool },
 }
 
+/// What the parallel walk reports, put in order afterwards.
+enum Walked {
+    File(PathBuf, FileKind, u64),
+    Skipped(Skipped),
+}
+
+impl Walked {
+    fn path(&self) -> &Path {
+        match self {
+            Walked::File(path, ..) => path,
+            Walked::Skipped(skip) => &skip.path,
+        }
+    }
+}
+
 fn classify(path: &Path) -> Option<FileKind> {
     let name = file_name(path);
     if name.ends_with(".tf") || name.ends_with(".tf.json") {
@@ -225,25 +240,40 @@ fn walk(
                 }
             }
         })
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                skipped.push(walk_error(root, &err));
+        .build_parallel();
+    // The walk runs on the walker's own threads; what it finds is ordered afterwards.
+    let found: Arc<Mutex<Vec<Walked>>> = Arc::default();
+    walker.run(|| {
+        let found = Arc::clone(&found);
+        let root = root.to_path_buf();
+        Box::new(move |entry| {
+            let walked = match entry {
+                Err(err) => Some(Walked::Skipped(walk_error(&root, &err))),
+                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => classify(entry.path()).map(|kind| {
+                    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                    Walked::File(entry.path().to_path_buf(), kind, size)
+                }),
+                Ok(_) => None,
+            };
+            if let Some(walked) = walked {
+                found.lock().unwrap_or_else(|e| e.into_inner()).push(walked);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut found = std::mem::take(&mut *found.lock().unwrap_or_else(|e| e.into_inner()));
+    found.sort_by(|a, b| a.path().cmp(b.path()));
+    for walked in found {
+        let (path, kind, size) = match walked {
+            Walked::Skipped(skip) => {
+                skipped.push(skip);
                 continue;
             }
+            Walked::File(path, kind, size) => (path, kind, size),
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
-        let Some(kind) = classify(path) else { continue };
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         if size > limits.max_file_size {
             skipped.push(Skipped {
-                path: path.to_path_buf(),
+                path,
                 reason: format!(
                     "file is {size} bytes, over the limit of {} bytes; not read (raise it with --max-file-size)",
                     limits.max_file_size
@@ -259,11 +289,8 @@ fn walk(
             ..ModuleDir::default()
         });
         match kind {
-            FileKind::Terraform => module.tf_files.push(path.to_path_buf()),
-            FileKind::Vars { auto_loaded } => module.var_files.push(VarFile {
-                path: path.to_path_buf(),
-                auto_loaded,
-            }),
+            FileKind::Terraform => module.tf_files.push(path),
+            FileKind::Vars { auto_loaded } => module.var_files.push(VarFile { path, auto_loaded }),
         }
     }
     skipped.extend(escapes.lock().unwrap_or_else(|e| e.into_inner()).drain(..));
