@@ -635,10 +635,14 @@ fn sorted_unique(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding
         .map(|id| (sources.get(crate::source::FileId(id)).display_path.clone(), id))
         .collect();
     by_path.sort();
-    let rank: HashMap<u32, usize> = by_path.iter().enumerate().map(|(rank, (_, id))| (*id, rank)).collect();
-    fn key<'f>(rank: &HashMap<u32, usize>, f: &'f Finding) -> (usize, u32, u32, &'static str, &'f str, &'f str) {
+    // File ids are small and dense: a vector indexed by id is the cheapest lookup.
+    let mut rank = vec![usize::MAX; by_path.iter().map(|(_, id)| *id as usize + 1).max().unwrap_or(0)];
+    for (position, (_, id)) in by_path.iter().enumerate() {
+        rank[*id as usize] = position;
+    }
+    fn key<'f>(rank: &[usize], f: &'f Finding) -> (usize, u32, u32, &'static str, &'f str, &'f str) {
         (
-            rank.get(&f.primary.span.file.0).copied().unwrap_or(usize::MAX),
+            rank.get(f.primary.span.file.0 as usize).copied().unwrap_or(usize::MAX),
             f.primary.span.start,
             f.primary.span.end,
             f.rule.id,

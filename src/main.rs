@@ -285,17 +285,20 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         sources: &outcome.sources,
         summary,
     };
-    let report_text = report::render(args.format, &report, style);
-    let (text, shown) = match &args.output {
+    let shown = match &args.output {
         Some(path) => {
-            if let Err(err) = std::fs::write(path, &report_text) {
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut file = std::io::BufWriter::new(file);
+                report::write(args.format, &report, style, &mut file)?;
+                file.flush()
+            });
+            if let Err(err) = written {
                 eprintln!("error: {}: {err}", path.display());
                 return ExitCode::from(EXIT_ERROR);
             }
-            let human = report::render(Format::Human, &report, style);
-            (human, Format::Human)
+            Format::Human
         }
-        None => (report_text, args.format),
+        None => args.format,
     };
     let mut stderr = std::io::stderr().lock();
     if args.verbose {
@@ -336,8 +339,17 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
             file.display_path, at.line, at.column, note.message
         );
     }
-    if write_stdout(&text) != ExitCode::SUCCESS {
-        return ExitCode::from(EXIT_ERROR);
+    let written = {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        report::write(shown, &report, style, &mut stdout).and_then(|()| stdout.flush())
+    };
+    match written {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(err) => {
+            eprintln!("error: cannot write output: {err}");
+            return ExitCode::from(EXIT_ERROR);
+        }
     }
     if shown == Format::Human && !args.quiet {
         let mut line = summary.line();
@@ -373,6 +385,9 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
+    // The process ends here: freeing a large monorepo's findings and sources one by one
+    // would only delay the exit.
+    std::mem::forget(outcome);
     if failed {
         ExitCode::from(EXIT_FINDINGS)
     } else {

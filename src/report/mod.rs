@@ -117,7 +117,21 @@ pub struct Report<'a> {
     pub summary: Summary,
 }
 
-/// Writes the report in `format`.
+/// Writes the report in `format` to `out`. JSON is serialized straight into it: a report of
+/// a large monorepo is a hundred megabytes, and need not exist as a string too.
+pub fn write(
+    format: Format,
+    report: &Report<'_>,
+    style: HumanStyle,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        _ => out.write_all(render(format, report, style).as_bytes()),
+    }
+}
+
+/// The report in `format` as text.
 pub fn render(format: Format, report: &Report<'_>, style: HumanStyle) -> String {
     let Report {
         findings,
