@@ -357,13 +357,17 @@ fn mentioned_local_paths(dir: &discover::ModuleDir) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in &dir.tf_files {
         let Ok(bytes) = std::fs::read(path) else { continue };
-        let text = String::from_utf8_lossy(&bytes);
-        let mut rest: &str = &text;
-        while let Some(at) = rest.find('"') {
+        let mut rest: &[u8] = &bytes;
+        while let Some(at) = rest.iter().position(|b| *b == b'"') {
             rest = &rest[at + 1..];
-            if rest.starts_with("./") || rest.starts_with("../") {
-                let end = rest.find(['"', '\n']).unwrap_or(rest.len());
-                if let Ok(target) = dir.dir.join(&rest[..end]).canonicalize() {
+            if rest.starts_with(b"./") || rest.starts_with(b"../") {
+                let end = rest
+                    .iter()
+                    .position(|b| *b == b'"' || *b == b'\n')
+                    .unwrap_or(rest.len());
+                if let Ok(relative) = std::str::from_utf8(&rest[..end])
+                    && let Ok(target) = dir.dir.join(relative).canonicalize()
+                {
                     out.push(target);
                 }
             }
