@@ -700,14 +700,12 @@ mod properties {
     /// (rule, resource, message, line, column) of every finding, files written under `names`.
     fn lint(files: &[String], names: &[&str], threads: usize) -> Vec<(String, String, String, usize, usize)> {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        std::fs::write(
-            dir.path().join("variables.tf"),
+        let mut written = vec![(
+            "variables.tf",
             "variable \"region\" {\n  default = \"swedencentral\"\n}\n",
-        )
-        .expect("write");
-        for (text, name) in files.iter().zip(names) {
-            std::fs::write(dir.path().join(name), text).expect("write");
-        }
+        )];
+        written.extend(names.iter().copied().zip(files.iter().map(String::as_str)));
+        crate::testing::write_files(dir.path(), &written);
         let outcome = run(&Options {
             paths: vec![dir.path().to_path_buf()],
             today: Some("2026-11-24".parse().expect("a date")),
@@ -766,20 +764,12 @@ mod properties {
 mod streaming {
     use super::{Options, run};
 
-    fn write(root: &std::path::Path, files: &[(&str, &str)]) {
-        for (name, text) in files {
-            let path = root.join(name);
-            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-            std::fs::write(path, text).expect("write");
-        }
-    }
-
     const ACCOUNT: &str = "resource \"azurerm_cognitive_account\" \"this\" {\n  name     = \"a\"\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = \"westeurop\"\n}\n";
 
     /// Which resources AOAI104 (unknown region) names: one per evaluated instance.
     fn unknown_region_resources(files: &[(&str, &str)]) -> Vec<String> {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        write(dir.path(), files);
+        crate::testing::write_files(dir.path(), files);
         let outcome = run(&Options {
             paths: vec![dir.path().to_path_buf()],
             ..Options::default()

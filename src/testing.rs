@@ -17,15 +17,20 @@ impl<'a> Case<'a> {
     }
 }
 
+/// Writes `files` (relative paths, directories created) under `root`.
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create directory");
+        std::fs::write(&path, text).expect("write fixture");
+    }
+}
+
 /// Lints files written to a temporary directory on `today` (as `--as-of`, else the real
 /// date); returns `RULE file:line:column` for every finding, paths relative to that directory.
 fn lint_files_with(files: &[(&str, &str)], today: Option<&str>, config: &crate::config::Config) -> Vec<String> {
     let dir = tempfile::tempdir().expect("temporary directory");
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create directory");
-        std::fs::write(&path, text).expect("write fixture");
-    }
+    write_files(dir.path(), files);
     let root = dir.path().canonicalize().expect("canonical temporary directory");
     let outcome = lint::run(&Options {
         paths: vec![root.clone()],

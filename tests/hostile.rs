@@ -8,9 +8,14 @@ fn lint_dir(files: &[(&str, &[u8])]) -> (Output, String) {
     for (name, bytes) in files {
         std::fs::write(dir.path().join(name), bytes).unwrap();
     }
+    lint_path(dir.path(), "compact")
+}
+
+/// The binary over `path` in `format`: its output and stdout followed by stderr.
+fn lint_path(path: &std::path::Path, format: &str) -> (Output, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
-        .args(["--no-color", "--format", "compact"])
-        .arg(dir.path())
+        .args(["--no-color", "--format", format])
+        .arg(path)
         .output()
         .unwrap();
     let text = format!(
@@ -167,16 +172,7 @@ fn a_symlink_out_of_the_root_is_never_read_so_its_content_cannot_leak() {
     std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).unwrap();
     std::fs::write(dir.path().join("main.tf"), account_with("  location = \"eastus2\"")).unwrap();
     for format in ["human", "json", "sarif"] {
-        let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
-            .args(["--no-color", "--format", format])
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let (_, text) = lint_path(dir.path(), format);
         assert!(!text.contains("TOP-SECRET-VALUE"), "{format}: {text}");
         assert!(text.contains("outside the scanned directory"), "{format}: {text}");
     }
@@ -195,12 +191,7 @@ fn an_unreadable_file_is_reported_and_the_rest_is_linted() {
         return;
     }
     std::fs::write(dir.path().join("main.tf"), account_with("  location = \"westeurop\"")).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
-        .args(["--no-color", "--format", "compact"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
+    let (_, text) = lint_path(dir.path(), "compact");
     assert!(text.contains("locked.tf:1:1: error[AOAI002]"), "{text}");
     assert!(text.contains("error[AOAI104]"), "{text}");
 }

@@ -174,21 +174,10 @@ fn waivers(suppressed: &[(Finding, Suppression)], sources: &SourceMap) -> String
     }
     let mut out = format!("Suppressed ({}):\n", suppressed.len());
     for (finding, suppression) in suppressed {
-        let at = Location::of(sources, finding.primary.span);
-        let resource = finding
-            .resource
-            .as_deref()
-            .map(|r| format!("{r}: "))
-            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {}:{}:{}: {}[{}] {resource}{}\n    waived by {}",
-            at.file,
-            at.line,
-            at.column,
-            finding.severity,
-            finding.rule.id,
-            finding.message,
+            "  {}\n    waived by {}",
+            compact::line(finding, sources),
             waiver(suppression, sources)
         );
     }

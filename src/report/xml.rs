@@ -22,8 +22,14 @@ fn legal(text: &str) -> String {
         .collect()
 }
 
-fn finish(buffer: Vec<u8>) -> String {
-    let mut text = String::from_utf8(buffer).unwrap_or_default();
+/// An XML document with its declaration, the root element written by `root`.
+fn document(root: impl FnOnce(&mut Writer<Vec<u8>>) -> std::io::Result<()>) -> String {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let written = writer
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .and_then(|()| root(&mut writer));
+    debug_assert!(written.is_ok(), "writing to memory does not fail");
+    let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
     text.push('\n');
     text
 }
@@ -44,9 +50,7 @@ pub fn checkstyle(findings: &[Finding], sources: &SourceMap) -> String {
         let at = Location::of(sources, finding.primary.span);
         by_file.entry(at.file.clone()).or_default().push((finding, at));
     }
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    let written: std::io::Result<()> = (|| {
-        writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    document(|writer| {
         writer
             .create_element("checkstyle")
             .with_attribute(("version", "4.3"))
@@ -75,9 +79,7 @@ pub fn checkstyle(findings: &[Finding], sources: &SourceMap) -> String {
                 Ok(())
             })?;
         Ok(())
-    })();
-    debug_assert!(written.is_ok(), "writing to memory does not fail");
-    finish(writer.into_inner())
+    })
 }
 
 /// `<testsuites>` with one failing `<testcase>` per finding, or one passing case when there
@@ -85,9 +87,7 @@ pub fn checkstyle(findings: &[Finding], sources: &SourceMap) -> String {
 pub fn junit(findings: &[Finding], sources: &SourceMap, summary: Summary) -> String {
     let failures = findings.len().to_string();
     let tests = findings.len().max(1).to_string();
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    let written: std::io::Result<()> = (|| {
-        writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    document(|writer| {
         writer
             .create_element("testsuites")
             .with_attribute(("name", "aoai-lint"))
@@ -138,9 +138,7 @@ pub fn junit(findings: &[Finding], sources: &SourceMap, summary: Summary) -> Str
                 Ok(())
             })?;
         Ok(())
-    })();
-    debug_assert!(written.is_ok(), "writing to memory does not fail");
-    finish(writer.into_inner())
+    })
 }
 
 #[cfg(test)]
