@@ -282,6 +282,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     ));
     let mut notes = Vec::new();
     let mut configurations = Vec::new();
+    findings.reserve(per_root.iter().map(|(_, _, found, _)| found.len()).sum());
     for (_, config, found, root_notes) in per_root {
         configurations.extend(config);
         findings.extend(found);
@@ -654,7 +655,7 @@ fn sorted_unique(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding
             &f.message,
         )
     }
-    findings.sort_by(|a, b| key(&rank, a).cmp(&key(&rank, b)));
+    findings.par_sort_by(|a, b| key(&rank, a).cmp(&key(&rank, b)));
     findings.dedup_by(|a, b| key(&rank, a) == key(&rank, b));
     findings
 }

@@ -50,28 +50,37 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
     };
     let unreasoned = |s: &Suppression| policy.require_reason && s.reason.as_deref().is_none_or(|r| r.trim().is_empty());
     let mut used = vec![false; suppressions.len()];
-    let mut kept = Vec::with_capacity(findings.len());
+    let mut kept = findings;
     let mut suppressed = Vec::new();
-    for finding in findings {
-        // A report about suppressions is never suppressed itself.
-        let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id)
-            .then(|| {
-                suppressions.iter().enumerate().find(|(_, s)| {
-                    !expired(s)
-                        && !unreasoned(s)
-                        && policy.rules.ignorable(finding.rule)
-                        && names(s, &finding)
-                        && covers(s, &finding)
-                })
+    if !suppressions.is_empty() {
+        // Waived findings are taken out in place: a large report is not copied to drop a few.
+        let mut waivers = Vec::new();
+        let taken: Vec<Finding> = kept
+            .extract_if(.., |finding| {
+                // A report about suppressions is never suppressed itself.
+                let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id)
+                    .then(|| {
+                        suppressions.iter().position(|s| {
+                            !expired(s)
+                                && !unreasoned(s)
+                                && policy.rules.ignorable(finding.rule)
+                                && names(s, finding)
+                                && covers(s, finding)
+                        })
+                    })
+                    .flatten();
+                if let Some(i) = waiver {
+                    used[i] = true;
+                    waivers.push(i);
+                }
+                waiver.is_some()
             })
-            .flatten();
-        match waiver {
-            Some((i, suppression)) => {
-                used[i] = true;
-                suppressed.push((finding, suppression.clone()));
-            }
-            None => kept.push(finding),
-        }
+            .collect();
+        suppressed = taken
+            .into_iter()
+            .zip(waivers)
+            .map(|(finding, i)| (finding, suppressions[i].clone()))
+            .collect();
     }
     for (i, suppression) in suppressions.iter().enumerate() {
         let unknown: Vec<&str> = suppression

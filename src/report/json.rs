@@ -4,6 +4,8 @@ use super::{Location, Summary};
 use crate::diagnostic::{Finding, Severity};
 use crate::source::SourceMap;
 
+/// The shape of the report; [`write`] renders it piece by piece.
+#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Serialize)]
 struct Report<'a> {
     version: &'static str,
@@ -66,6 +68,9 @@ pub fn render(input: &super::Report<'_>) -> String {
     }
 }
 
+/// The report as `serde_json::to_writer_pretty` writes [`Report`], byte for byte; the
+/// elements of its arrays are rendered in parallel (a monorepo's report has hundreds of
+/// thousands of diagnostics and rendering them alone was a tenth of the run).
 pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let super::Report {
         findings,
@@ -74,32 +79,85 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
         sources,
         summary,
     } = *input;
-    let report = Report {
-        version: env!("CARGO_PKG_VERSION"),
-        catalog_as_of: crate::catalog::embedded_as_of(),
-        diagnostics: findings.iter().map(|f| diagnostic(f, sources)).collect(),
-        summary,
-        notes: notes
-            .iter()
-            .map(|n| NoteOut {
-                message: &n.message,
-                location: Location::of(sources, n.span),
-            })
-            .collect(),
-        suppressed: suppressed
-            .iter()
-            .map(|(f, s)| Waived {
-                diagnostic: diagnostic(f, sources),
-                suppression: Waiver {
-                    reason: s.reason.as_deref(),
-                    until: s.until.as_deref(),
-                    location: Location::of(sources, s.comment),
-                },
-            })
-            .collect(),
-    };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    out.write_all(b"\n")
+    out.write_all(b"{\n  \"version\": ")?;
+    serde_json::to_writer(&mut *out, env!("CARGO_PKG_VERSION"))?;
+    out.write_all(b",\n  \"catalog_as_of\": ")?;
+    serde_json::to_writer(&mut *out, crate::catalog::embedded_as_of())?;
+    out.write_all(b",\n  \"diagnostics\": ")?;
+    write_array(out, findings, |f| diagnostic(f, sources))?;
+    out.write_all(b",\n  \"summary\": ")?;
+    out.write_all(&nested(&summary, FIELD_INDENT)?)?;
+    out.write_all(b",\n  \"notes\": ")?;
+    write_array(out, notes, |n| NoteOut {
+        message: &n.message,
+        location: Location::of(sources, n.span),
+    })?;
+    if !suppressed.is_empty() {
+        out.write_all(b",\n  \"suppressed\": ")?;
+        write_array(out, suppressed, |(f, s)| Waived {
+            diagnostic: diagnostic(f, sources),
+            suppression: Waiver {
+                reason: s.reason.as_deref(),
+                until: s.until.as_deref(),
+                location: Location::of(sources, s.comment),
+            },
+        })?;
+    }
+    out.write_all(b"\n}\n")
+}
+
+/// The indentation of the report's fields, and of the elements of its arrays.
+const FIELD_INDENT: &[u8] = b"  ";
+const ELEMENT_INDENT: &[u8] = b"    ";
+
+/// A pretty array of the report's top level, its elements rendered in parallel.
+fn write_array<'a, T: Sync, S: Serialize>(
+    out: &mut dyn std::io::Write,
+    items: &'a [T],
+    view: impl Fn(&'a T) -> S + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    let chunks = items
+        .par_chunks(256)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut buf = Vec::new();
+            for (j, item) in chunk.iter().enumerate() {
+                if i > 0 || j > 0 {
+                    buf.push(b',');
+                }
+                buf.push(b'\n');
+                buf.extend_from_slice(ELEMENT_INDENT);
+                buf.extend_from_slice(&nested(&view(item), ELEMENT_INDENT)?);
+            }
+            Ok(buf)
+        })
+        .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
+    out.write_all(b"[")?;
+    for chunk in chunks {
+        out.write_all(&chunk)?;
+    }
+    out.write_all(b"\n")?;
+    out.write_all(FIELD_INDENT)?;
+    out.write_all(b"]")
+}
+
+/// A value rendered pretty on its own, indented to sit at `indent`: every line break in
+/// pretty JSON is structural (strings escape theirs), so each is followed by the indent.
+fn nested(value: &impl Serialize, indent: &[u8]) -> std::io::Result<Vec<u8>> {
+    let alone = serde_json::to_vec_pretty(value)?;
+    let mut out = Vec::with_capacity(alone.len() + alone.len() / 8);
+    for (i, line) in alone.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(indent);
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(out)
 }
 
 fn diagnostic<'a>(f: &'a Finding, sources: &SourceMap) -> Diagnostic<'a> {
@@ -119,5 +177,97 @@ fn diagnostic<'a>(f: &'a Finding, sources: &SourceMap) -> Diagnostic<'a> {
                 message: &r.message,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Label;
+    use crate::eval::Note;
+    use crate::parse::syntax::Suppression;
+    use crate::source::Span;
+
+    /// What `write` must equal: serde's rendering of the whole report at once.
+    fn whole(input: &super::super::Report<'_>) -> String {
+        let sources = input.sources;
+        let report = Report {
+            version: env!("CARGO_PKG_VERSION"),
+            catalog_as_of: crate::catalog::embedded_as_of(),
+            diagnostics: input.findings.iter().map(|f| diagnostic(f, sources)).collect(),
+            summary: input.summary,
+            notes: input
+                .notes
+                .iter()
+                .map(|n| NoteOut {
+                    message: &n.message,
+                    location: Location::of(sources, n.span),
+                })
+                .collect(),
+            suppressed: input
+                .suppressed
+                .iter()
+                .map(|(f, s)| Waived {
+                    diagnostic: diagnostic(f, sources),
+                    suppression: Waiver {
+                        reason: s.reason.as_deref(),
+                        until: s.until.as_deref(),
+                        location: Location::of(sources, s.comment),
+                    },
+                })
+                .collect(),
+        };
+        serde_json::to_string_pretty(&report).unwrap() + "\n"
+    }
+
+    #[test]
+    fn pieces_rendered_in_parallel_equal_the_whole_report() {
+        let sources = SourceMap::default();
+        let file = sources.add_virtual("dir/main.tf", "line one\n  \"quoted\" é\r\nthird\n");
+        let rule = crate::rules::find("AOAI201").unwrap();
+        // More findings than one rendering chunk, with escapes, line breaks and non-ASCII
+        // text in every string the report carries.
+        let findings: Vec<Finding> = (0..600u32)
+            .map(|i| {
+                let mut finding = Finding::new(
+                    rule,
+                    format!("finding {i}: \"quoted\"\nsecond line\tand é"),
+                    Label::new(Span::new(file, (i % 20) as usize..20), "here"),
+                )
+                .with_help("help\\with a backslash");
+                if i % 3 == 0 {
+                    finding.related.push(Label::new(Span::new(file, 0..4), "from\nhere"));
+                    finding.resource = Some(format!("azurerm_cognitive_account.a[\"{i}\"]"));
+                }
+                finding
+            })
+            .collect();
+        let notes = [Note {
+            span: Span::new(file, 9..15),
+            message: "a module \"x\" not followed".to_owned(),
+        }];
+        let suppression = Suppression {
+            rules: vec!["AOAI201".to_owned()],
+            reason: Some("one region \"by design\"".to_owned()),
+            until: None,
+            comment: Span::new(file, 0..8),
+            target: Span::new(file, 0..30),
+        };
+        let suppressed = [(findings[0].clone(), suppression)];
+        let summary = super::super::Summary::new(&findings, 1);
+        for (findings, notes, suppressed) in [
+            (&findings[..], &notes[..], &suppressed[..]),
+            (&findings[..1], &[][..], &[][..]),
+            (&[][..], &[][..], &[][..]),
+        ] {
+            let input = super::super::Report {
+                findings,
+                suppressed,
+                notes,
+                sources: &sources,
+                summary,
+            };
+            assert_eq!(render(&input), whole(&input));
+        }
     }
 }
