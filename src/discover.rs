@@ -262,7 +262,11 @@ fn walk(
         })
     });
     let mut found = std::mem::take(&mut *found.lock().unwrap_or_else(|e| e.into_inner()));
-    found.sort_by(|a, b| a.path().cmp(b.path()));
+    // Byte order keeps each directory's files together and is much cheaper than comparing
+    // paths component by component; the files of a directory are put in Terraform's order
+    // afterwards.
+    found.sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()));
+    let mut group: Option<ModuleDir> = None;
     for walked in found {
         let (path, kind, size) = match walked {
             Walked::Skipped(skip) => {
@@ -283,9 +287,12 @@ fn walk(
         }
         // Keep the path as walked under the canonical root, so a link inside the root is
         // reported where the user sees it.
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let module = modules.entry(dir.clone()).or_insert_with(|| ModuleDir {
-            dir,
+        let dir = path.parent().unwrap_or(Path::new(""));
+        if group.as_ref().is_some_and(|g| g.dir.as_os_str() != dir.as_os_str()) {
+            add_group(modules, group.take());
+        }
+        let module = group.get_or_insert_with(|| ModuleDir {
+            dir: dir.to_path_buf(),
             ..ModuleDir::default()
         });
         match kind {
@@ -293,7 +300,23 @@ fn walk(
             FileKind::Vars { auto_loaded } => module.var_files.push(VarFile { path, auto_loaded }),
         }
     }
+    add_group(modules, group);
     skipped.extend(escapes.lock().unwrap_or_else(|e| e.into_inner()).drain(..));
+}
+
+/// The files of one directory, found together, joined to what other walks found there.
+fn add_group(modules: &mut BTreeMap<PathBuf, ModuleDir>, group: Option<ModuleDir>) {
+    let Some(group) = group else { return };
+    match modules.entry(group.dir.clone()) {
+        std::collections::btree_map::Entry::Vacant(entry) => {
+            entry.insert(group);
+        }
+        std::collections::btree_map::Entry::Occupied(mut entry) => {
+            let module = entry.get_mut();
+            module.tf_files.extend(group.tf_files);
+            module.var_files.extend(group.var_files);
+        }
+    }
 }
 
 fn walk_error(root: &Path, err: &ignore::Error) -> Skipped {

@@ -165,28 +165,32 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let files_found = discovery.modules.iter().map(|m| m.tf_files.len()).sum::<usize>();
     let directories = discovery.modules.len();
 
-    // Modules some other directory may call are parsed first and shared; every other
-    // directory is a root nobody calls, parsed, evaluated and freed in one go, so that the
-    // trees of a large monorepo never all exist at once. Plan mode reads everything first.
+    // Every file is read and registered first (the reports need the text anyway). Modules
+    // some other directory may call are then parsed and shared; every other directory is a
+    // root nobody calls, parsed, evaluated and freed in one go, so that the trees of a large
+    // monorepo never all exist at once. Plan mode parses everything first.
+    let read: Vec<module::ReadModule> = discovery
+        .modules
+        .par_iter()
+        .map(|dir| module::read(dir, &sources))
+        .collect();
     let maybe_called: BTreeSet<PathBuf> = if options.plan.is_some() {
         discovery.modules.iter().map(|m| m.dir.clone()).collect()
     } else {
         let known: BTreeSet<&PathBuf> = discovery.modules.iter().map(|m| &m.dir).collect();
-        discovery
-            .modules
-            .par_iter()
-            .flat_map_iter(mentioned_local_paths)
+        read.par_iter()
+            .flat_map_iter(|read| mentioned_local_paths(read, &sources))
             .collect::<BTreeSet<PathBuf>>()
             .into_iter()
             .filter(|p| known.contains(p))
             .collect()
     };
-    let (shared_dirs, own_dirs): (Vec<&discover::ModuleDir>, Vec<&discover::ModuleDir>) =
-        discovery.modules.iter().partition(|m| maybe_called.contains(&m.dir));
+    let (shared_dirs, own_dirs): (Vec<module::ReadModule>, Vec<module::ReadModule>) =
+        read.into_iter().partition(|m| maybe_called.contains(&m.dir.dir));
     let loaded: Vec<(ModuleSyntax, Vec<Finding>)> = shared_dirs
-        .par_iter()
-        .map(|dir| {
-            let loaded = module::load(dir, &sources);
+        .into_par_iter()
+        .map(|read| {
+            let loaded = module::parse(read, &sources);
             counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             loaded
         })
@@ -237,9 +241,10 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         }
     } else {
         let streamed: Vec<Streamed> = own_dirs
-            .par_iter()
-            .map(|dir| {
-                let (module, problems) = module::load(dir, &sources);
+            .into_par_iter()
+            .map(|read| {
+                let dir = read.dir;
+                let (module, problems) = module::parse(read, &sources);
                 counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Streamed {
                     suppressions: module.suppressions.clone(),
@@ -354,11 +359,11 @@ fn local_calls(module: &ModuleSyntax) -> Vec<PathBuf> {
 /// Every directory a quoted `"./..."` or `"../..."` in the module's files could name: a
 /// superset of its local module calls, found without parsing (module sources are literal
 /// strings), so that the directories nobody calls can be streamed.
-fn mentioned_local_paths(dir: &discover::ModuleDir) -> Vec<PathBuf> {
+fn mentioned_local_paths(read: &module::ReadModule, sources: &SourceMap) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for path in &dir.tf_files {
-        let Ok(bytes) = std::fs::read(path) else { continue };
-        let mut rest: &[u8] = &bytes;
+    for file in read.files() {
+        let source = sources.get(file);
+        let mut rest = source.text.as_bytes();
         while let Some(at) = rest.iter().position(|b| *b == b'"') {
             rest = &rest[at + 1..];
             if rest.starts_with(b"./") || rest.starts_with(b"../") {
@@ -367,7 +372,7 @@ fn mentioned_local_paths(dir: &discover::ModuleDir) -> Vec<PathBuf> {
                     .position(|b| *b == b'"' || *b == b'\n')
                     .unwrap_or(rest.len());
                 if let Ok(relative) = std::str::from_utf8(&rest[..end])
-                    && let Ok(target) = dir.dir.join(relative).canonicalize()
+                    && let Ok(target) = read.dir.dir.join(relative).canonicalize()
                 {
                     out.push(target);
                 }

@@ -339,6 +339,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
             file.display_path, at.line, at.column, note.message
         );
     }
+    let writing = std::time::Instant::now();
     let written = {
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         report::write(shown, &report, style, &mut stdout).and_then(|()| stdout.flush())
@@ -350,6 +351,9 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
             eprintln!("error: cannot write output: {err}");
             return ExitCode::from(EXIT_ERROR);
         }
+    }
+    if args.verbose {
+        let _ = writeln!(stderr, "time: report written in {}", progress::human(writing.elapsed()));
     }
     if shown == Format::Human && !args.quiet {
         let mut line = summary.line();

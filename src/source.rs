@@ -133,7 +133,9 @@ impl SourceMap {
 /// Paths in reports are relative to the working directory (the JSON contract), with `/`
 /// separators so that output is the same on every platform.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
+    // Read once: nothing in the linter changes the working directory, and every file asks.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {

@@ -910,6 +910,7 @@ fn quiet_prints_only_findings_and_verbose_says_what_happened() {
     for stage in ["discover", "parse", "evaluate and check", "suppress and sort", "total"] {
         assert!(time.contains(stage), "{time}");
     }
+    assert!(stderr.contains("time: report written in "), "{stderr}");
     assert_eq!(
         aoai_lint(&["--quiet", "--verbose", "."]).status.code(),
         Some(2),

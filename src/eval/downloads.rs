@@ -63,7 +63,13 @@ impl<'a> Downloads<'a> {
             limits,
             ..Downloads::none()
         };
-        let Ok(modules_dir) = root_dir.join(".terraform/modules").canonicalize() else {
+        // Most roots have no downloads: one stat says so, where resolving the path would
+        // look at every component of it.
+        let candidate = root_dir.join(".terraform/modules");
+        if !candidate.is_dir() {
+            return downloads;
+        }
+        let Ok(modules_dir) = candidate.canonicalize() else {
             return downloads;
         };
         let manifest_path = modules_dir.join("modules.json");

@@ -245,19 +245,51 @@ fn merge_body(original: &mut Body, over: Body) {
 /// Reads and parses every file of a module directory. Files that fail are reported and
 /// left out; the rest of the module is still evaluated.
 pub fn load(dir: &ModuleDir, sources: &SourceMap) -> (ModuleSyntax, Vec<Finding>) {
+    parse(read(dir, sources), sources)
+}
+
+/// A module directory's Terraform files, read and registered in the source map but not
+/// parsed yet: a scan can look at the text before anything is parsed.
+pub struct ReadModule<'d> {
+    pub dir: &'d ModuleDir,
+    /// One for each of `dir.tf_files`, in that order.
+    files: Vec<Result<FileId, FileError>>,
+}
+
+impl ReadModule<'_> {
+    /// The files that could be read.
+    pub fn files(&self) -> impl Iterator<Item = FileId> + '_ {
+        self.files.iter().filter_map(|f| f.as_ref().ok().copied())
+    }
+}
+
+pub fn read<'d>(dir: &'d ModuleDir, sources: &SourceMap) -> ReadModule<'d> {
+    ReadModule {
+        dir,
+        files: dir.tf_files.iter().map(|path| parse::read(sources, path)).collect(),
+    }
+}
+
+/// Parses what [`read`] read, and reads and parses the variable files.
+pub fn parse(read: ReadModule<'_>, sources: &SourceMap) -> (ModuleSyntax, Vec<Finding>) {
+    let dir = read.dir;
     let mut module = ModuleSyntax {
         dir: dir.dir.clone(),
         ..ModuleSyntax::default()
     };
     let mut problems = Vec::new();
     // Terraform merges override files into the rest after reading all of it.
-    let (overrides, files): (Vec<_>, Vec<_>) = dir.tf_files.iter().partition(|p| is_override_file(p));
-    for (path, is_override) in files
+    let (overrides, files): (Vec<_>, Vec<_>) = dir
+        .tf_files
+        .iter()
+        .zip(read.files)
+        .partition(|(path, _)| is_override_file(path));
+    for ((path, file), is_override) in files
         .into_iter()
-        .map(|p| (p, false))
-        .chain(overrides.into_iter().map(|p| (p, true)))
+        .map(|f| (f, false))
+        .chain(overrides.into_iter().map(|f| (f, true)))
     {
-        match parse::read_and_parse(sources, path) {
+        match file.and_then(|file| parse::parse_file(sources, file, path)) {
             Ok(ParsedFile { body, suppressions, .. }) => {
                 module.suppressions.extend(suppressions);
                 if is_override {

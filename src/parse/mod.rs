@@ -165,8 +165,8 @@ pub fn is_json(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "json")
 }
 
-pub fn read_and_parse(sources: &SourceMap, path: &Path) -> Result<ParsedFile, FileError> {
-    let file = read(sources, path)?;
+/// Parses a registered file by its kind: Terraform JSON or native syntax.
+pub fn parse_file(sources: &SourceMap, file: FileId, path: &Path) -> Result<ParsedFile, FileError> {
     if is_json(path) {
         parse_tf_json(sources, file)
     } else {

@@ -86,7 +86,9 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
     out.write_all(b",\n  \"diagnostics\": ")?;
     write_array(out, findings, |f| diagnostic(f, sources))?;
     out.write_all(b",\n  \"summary\": ")?;
-    out.write_all(&nested(&summary, FIELD_INDENT)?)?;
+    let mut rendered = Vec::new();
+    nested(&mut rendered, &summary, 1)?;
+    out.write_all(&rendered)?;
     out.write_all(b",\n  \"notes\": ")?;
     write_array(out, notes, |n| NoteOut {
         message: &n.message,
@@ -106,10 +108,6 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
     out.write_all(b"\n}\n")
 }
 
-/// The indentation of the report's fields, and of the elements of its arrays.
-const FIELD_INDENT: &[u8] = b"  ";
-const ELEMENT_INDENT: &[u8] = b"    ";
-
 /// A pretty array of the report's top level, its elements rendered in parallel.
 fn write_array<'a, T: Sync, S: Serialize>(
     out: &mut dyn std::io::Write,
@@ -120,18 +118,16 @@ fn write_array<'a, T: Sync, S: Serialize>(
     if items.is_empty() {
         return out.write_all(b"[]");
     }
+    const CHUNK: usize = 256;
     let chunks = items
-        .par_chunks(256)
+        .par_chunks(CHUNK)
         .enumerate()
         .map(|(i, chunk)| {
-            let mut buf = Vec::new();
+            // About what a diagnostic takes, so that the buffer rarely grows.
+            let mut buf = Vec::with_capacity(chunk.len() * 768);
             for (j, item) in chunk.iter().enumerate() {
-                if i > 0 || j > 0 {
-                    buf.push(b',');
-                }
-                buf.push(b'\n');
-                buf.extend_from_slice(ELEMENT_INDENT);
-                buf.extend_from_slice(&nested(&view(item), ELEMENT_INDENT)?);
+                buf.extend_from_slice(if i == 0 && j == 0 { b"\n    " } else { b",\n    " });
+                nested(&mut buf, &view(item), 2)?;
             }
             Ok(buf)
         })
@@ -140,24 +136,96 @@ fn write_array<'a, T: Sync, S: Serialize>(
     for chunk in chunks {
         out.write_all(&chunk)?;
     }
-    out.write_all(b"\n")?;
-    out.write_all(FIELD_INDENT)?;
-    out.write_all(b"]")
+    out.write_all(b"\n  ]")
 }
 
-/// A value rendered pretty on its own, indented to sit at `indent`: every line break in
-/// pretty JSON is structural (strings escape theirs), so each is followed by the indent.
-fn nested(value: &impl Serialize, indent: &[u8]) -> std::io::Result<Vec<u8>> {
-    let alone = serde_json::to_vec_pretty(value)?;
-    let mut out = Vec::with_capacity(alone.len() + alone.len() / 8);
-    for (i, line) in alone.split(|b| *b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            out.extend_from_slice(indent);
+/// Renders `value` in serde_json's pretty layout as if it sat `level` levels deep.
+fn nested(out: &mut Vec<u8>, value: &impl Serialize, level: usize) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(
+        out,
+        Nested {
+            level,
+            has_value: false,
+        },
+    );
+    value.serialize(&mut serializer)?;
+    Ok(())
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level) starting at a given depth: an element
+/// rendered on its own comes out exactly as it would inside the whole report.
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn indent<W: ?Sized + std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.level {
+            out.write_all(b"  ")?;
         }
-        out.extend_from_slice(line);
+        Ok(())
     }
-    Ok(out)
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, out: &mut W, bracket: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            self.indent(out)?;
+        }
+        out.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&self, out: &mut W, first: bool) -> std::io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(out)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.open(out, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, out: &mut W, first: bool) -> std::io::Result<()> {
+        self.item(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _out: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.open(out, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, out: &mut W, first: bool) -> std::io::Result<()> {
+        self.item(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _out: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 fn diagnostic<'a>(f: &'a Finding, sources: &SourceMap) -> Diagnostic<'a> {
