@@ -72,13 +72,17 @@ impl Origin {
 
     /// `self` with `label` added as the outermost step.
     pub fn through(&self, label: Label) -> Origin {
-        if self.labels().len() >= MAX_ORIGIN_LINKS {
+        if self.links() >= MAX_ORIGIN_LINKS {
             return self.clone();
         }
         Origin(Some(Arc::new(OriginLink {
             label,
             next: self.clone(),
         })))
+    }
+
+    fn links(&self) -> usize {
+        std::iter::successors(self.0.as_ref(), |link| link.next.0.as_ref()).count()
     }
 
     /// Outermost first: the order a reader follows from the use site back to the value.

@@ -473,7 +473,7 @@ impl<'e, 'a> Node<'e, 'a> {
                 self.span
             },
             value,
-            origin: self.val.origin.labels(),
+            origin: self.val.origin.clone(),
         }
     }
 

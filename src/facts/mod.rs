@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::Label;
 use crate::eval::module::Mode;
-use crate::eval::value::{Val, Value};
+use crate::eval::value::{Origin, Val, Value};
 use crate::eval::{ChildCall, Evaluator, Expansion, InstanceId, Scope};
 use crate::source::Span;
 
@@ -33,7 +33,8 @@ pub enum Known<T> {
 pub struct Field<T> {
     pub value: Known<T>,
     pub span: Span,
-    pub origin: Vec<Label>,
+    /// Kept as the evaluator's chain: most fields never become a finding.
+    pub origin: Origin,
 }
 
 impl<T> Field<T> {
@@ -512,19 +513,19 @@ impl Extractor<'_, '_> {
                         (_, Some(v)) => Field {
                             value: Known::Value(v),
                             span: attr.value.span,
-                            origin: Vec::new(),
+                            origin: Origin::none(),
                         },
                         // The legacy `azurerm = "~> 3.0"` form.
                         (_, None) => match value.as_str() {
                             Some(v) => Field {
                                 value: Known::Value(v.to_owned()),
                                 span: attr.value.span,
-                                origin: Vec::new(),
+                                origin: Origin::none(),
                             },
                             None => Field {
                                 value: Known::Absent,
                                 span: attr.span,
-                                origin: Vec::new(),
+                                origin: Origin::none(),
                             },
                         },
                     };

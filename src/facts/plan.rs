@@ -213,7 +213,7 @@ fn providers(plan: &Plan) -> Vec<ProviderRequirement> {
                         .and_then(Json::as_str)
                         .map_or(Known::Absent, |v| Known::Value(v.to_owned())),
                     span: plan.span(constraint.unwrap_or(provider)),
-                    origin: Vec::new(),
+                    origin: crate::eval::value::Origin::none(),
                 },
             }
         })
@@ -289,7 +289,7 @@ impl Attributes for PlanView<'_> {
         Field {
             value: state,
             span,
-            origin: Vec::new(),
+            origin: crate::eval::value::Origin::none(),
         }
     }
 

@@ -32,7 +32,7 @@ pub(crate) trait Attributes: Sized {
         Field {
             value: Known::Absent,
             span: self.head(),
-            origin: Vec::new(),
+            origin: crate::eval::value::Origin::none(),
         }
     }
 
@@ -40,7 +40,7 @@ pub(crate) trait Attributes: Sized {
         Field {
             value: Known::Unknown,
             span: self.head(),
-            origin: Vec::new(),
+            origin: crate::eval::value::Origin::none(),
         }
     }
 
@@ -169,7 +169,7 @@ impl Attributes for View<'_, '_> {
             return self.absent();
         };
         let value = self.ev.eval(&attr.value, &self.scope);
-        let origin = value.origin.labels();
+        let origin = value.origin.clone();
         let state = match &value.value {
             // `null` means "not set": the provider's default applies.
             Value::Null => Known::Absent,

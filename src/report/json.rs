@@ -118,23 +118,29 @@ fn write_array<'a, T: Sync, S: Serialize>(
     if items.is_empty() {
         return out.write_all(b"[]");
     }
-    const CHUNK: usize = 256;
-    let chunks = items
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(i, chunk)| {
-            // About what a diagnostic takes, so that the buffer rarely grows.
-            let mut buf = Vec::with_capacity(chunk.len() * 768);
-            for (j, item) in chunk.iter().enumerate() {
-                buf.extend_from_slice(if i == 0 && j == 0 { b"\n    " } else { b",\n    " });
-                nested(&mut buf, &view(item), 2)?;
-            }
-            Ok(buf)
-        })
-        .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
+    // Rendered a batch at a time, so that a large report is never all in memory at once.
+    // (Tests use small batches, so that their reports cross the boundaries.)
+    const CHUNK: usize = if cfg!(test) { 16 } else { 256 };
+    const BATCH: usize = CHUNK * if cfg!(test) { 4 } else { 64 };
     out.write_all(b"[")?;
-    for chunk in chunks {
-        out.write_all(&chunk)?;
+    for (b, batch) in items.chunks(BATCH).enumerate() {
+        let chunks = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                // About what a diagnostic takes, so that the buffer rarely grows.
+                let mut buf = Vec::with_capacity(chunk.len() * 768);
+                for (j, item) in chunk.iter().enumerate() {
+                    let first = b == 0 && i == 0 && j == 0;
+                    buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+                    nested(&mut buf, &view(item), 2)?;
+                }
+                Ok(buf)
+            })
+            .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
+        for chunk in chunks {
+            out.write_all(&chunk)?;
+        }
     }
     out.write_all(b"\n  ]")
 }

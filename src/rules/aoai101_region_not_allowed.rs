@@ -109,7 +109,7 @@ impl Rule for RegionNotAllowed {
                     Label::new(account.location.span, "region not allowed"),
                 )
                 .with_resource(&account.address)
-                .with_related(account.location.origin.iter().cloned())
+                .with_related(account.location.origin.labels())
                 .with_help("move the account to a region the residency policy allows"),
             );
         }

@@ -81,7 +81,7 @@ impl Rule for GlobalDeploymentResidency {
                     Label::new(deployment.sku_name.span, "global processing"),
                 )
                 .with_resource(&deployment.address)
-                .with_related(deployment.sku_name.origin.iter().cloned())
+                .with_related(deployment.sku_name.origin.labels())
                 .with_help(instead),
             );
         }

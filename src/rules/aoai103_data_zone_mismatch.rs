@@ -90,7 +90,7 @@ impl Rule for DataZoneMismatch {
                         account.location.span,
                         format!("{} is in {name}", account.address),
                     ))
-                    .chain(account.location.origin.iter().cloned()),
+                    .chain(account.location.origin.labels()),
                 )
                 .with_help("deploy on an account in a region of the required data zone, or use a regional type"),
             );

@@ -85,7 +85,7 @@ impl Rule for UnknownRegion {
                     Label::new(account.location.span, "unknown region"),
                 )
                 .with_resource(&account.address)
-                .with_related(account.location.origin.iter().cloned())
+                .with_related(account.location.origin.labels())
                 .with_help(help),
             );
         }

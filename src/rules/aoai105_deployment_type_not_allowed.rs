@@ -66,7 +66,7 @@ impl Rule for DeploymentTypeNotAllowed {
                     Label::new(deployment.sku_name.span, "not an allowed type"),
                 )
                 .with_resource(&deployment.address)
-                .with_related(deployment.sku_name.origin.iter().cloned())
+                .with_related(deployment.sku_name.origin.labels())
                 .with_help(format!("allowed: {}", allowed.join(", "))),
             );
         }

@@ -110,7 +110,7 @@ impl Rule for SingleRegion {
                 known.iter().copied().collect::<Vec<_>>().join(", ")
             ),
         };
-        let mut related: Vec<Label> = first.location.origin.clone();
+        let mut related: Vec<Label> = first.location.origin.labels();
         related.extend(
             config
                 .accounts

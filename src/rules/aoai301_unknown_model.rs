@@ -92,7 +92,7 @@ impl Rule for UnknownModel {
                         Label::new(deployment.model_name.span, "unknown model"),
                     )
                     .with_resource(&deployment.address)
-                    .with_related(deployment.model_name.origin.iter().cloned())
+                    .with_related(deployment.model_name.origin.labels())
                     .with_help(help),
                 );
                 continue;
@@ -120,7 +120,7 @@ impl Rule for UnknownModel {
                     Label::new(deployment.model_version.span, "unknown version"),
                 )
                 .with_resource(&deployment.address)
-                .with_related(deployment.model_version.origin.iter().cloned())
+                .with_related(deployment.model_version.origin.labels())
                 .with_help(format!(
                     "{} Known versions: {}",
                     suggestion(&nearest[..nearest.len().min(1)]).unwrap_or_default(),

@@ -124,7 +124,7 @@ impl Rule for ModelRetired {
                 Label::new(deployment.model_version.span, "this version"),
             )
             .with_resource(&deployment.address)
-            .with_related(deployment.model_version.origin.iter().cloned())
+            .with_related(deployment.model_version.origin.labels())
             .with_help(replacement);
             finding.severity = severity;
             out.push(finding);

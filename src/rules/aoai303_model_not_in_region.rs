@@ -123,7 +123,7 @@ impl Rule for ModelNotInRegion {
                         account.location.span,
                         format!("{} is in {region}", account.address),
                     ))
-                    .chain(account.location.origin.iter().cloned()),
+                    .chain(account.location.origin.labels()),
                 )
                 .with_help(help),
             );

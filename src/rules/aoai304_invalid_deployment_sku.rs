@@ -158,7 +158,7 @@ impl Rule for InvalidDeploymentSku {
             out.push(
                 Finding::new(&INVALID_DEPLOYMENT_SKU, message, Label::new(span, "invalid sku.name"))
                     .with_resource(&deployment.address)
-                    .with_related(deployment.sku_name.origin.iter().cloned())
+                    .with_related(deployment.sku_name.origin.labels())
                     .with_help(help),
             );
         }
@@ -179,7 +179,7 @@ fn unknown_to_arm(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Find
         Label::new(deployment.sku_name.span, "invalid sku.name"),
     )
     .with_resource(&deployment.address)
-    .with_related(deployment.sku_name.origin.iter().cloned())
+    .with_related(deployment.sku_name.origin.labels())
     .with_help(format!("did you mean `{nearest}`? Valid: {}", types.join(", ")))
 }
 

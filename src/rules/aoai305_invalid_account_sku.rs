@@ -94,7 +94,7 @@ impl Rule for InvalidAccountSku {
                             Label::new(account.sku_name.span, format!("invalid {attribute}")),
                         )
                         .with_resource(&account.address)
-                        .with_related(account.sku_name.origin.iter().cloned())
+                        .with_related(account.sku_name.origin.labels())
                         .with_help(format!("use {attribute} = \"{}\"", provider.openai_account_sku)),
                     );
                 }

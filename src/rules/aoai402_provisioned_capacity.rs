@@ -100,7 +100,7 @@ impl Rule for ProvisionedCapacity {
                     Label::new(deployment.sku_capacity.span, "PTUs"),
                 )
                 .with_resource(&deployment.address)
-                .with_related(deployment.sku_capacity.origin.iter().cloned())
+                .with_related(deployment.sku_capacity.origin.labels())
                 .with_help(format!(
                     "{sku} `{model}` takes at least {minimum} PTUs, in steps of {step}"
                 )),

@@ -71,7 +71,7 @@ impl Rule for CapacityImplicit {
             out.push(
                 Finding::new(&CAPACITY_IMPLICIT, message, Label::new(capacity.span, label))
                     .with_resource(&deployment.address)
-                    .with_related(capacity.origin.iter().cloned())
+                    .with_related(capacity.origin.labels())
                     .with_help(
                         "set `capacity`: thousands of tokens per minute for standard types, PTUs for provisioned ones",
                     ),

@@ -103,7 +103,7 @@ impl Rule for PublicNetworkAccess {
                     Label::new(access.span, label),
                 )
                 .with_resource(&account.address)
-                .with_related(access.origin.iter().cloned())
+                .with_related(access.origin.labels())
                 .with_help(format!(
                     "set `{}` and add a private endpoint, or add `{}` with the networks that need access",
                     account.resource.written(AccountSetting::PublicNetworkAccess, false),

@@ -88,7 +88,7 @@ impl Rule for LocalAuthEnabled {
             out.push(
                 Finding::new(&LOCAL_AUTH_ENABLED, message, Label::new(field.span, label))
                     .with_resource(&account.address)
-                    .with_related(field.origin.iter().cloned())
+                    .with_related(field.origin.labels())
                     .with_help(HELP),
             );
         }

@@ -77,7 +77,7 @@ impl Rule for MissingCustomSubdomain {
                     Label::new(field.span, label),
                 )
                 .with_resource(&account.address)
-                .with_related(field.origin.iter().cloned())
+                .with_related(field.origin.labels())
                 .with_help(format!("set `{attribute}` to a globally unique name (often the account name); changing it later recreates the account")),
             );
         }

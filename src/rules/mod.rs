@@ -146,7 +146,7 @@ impl Context<'_> {
                 crate::diagnostic::Label::new(field.span, "unresolved"),
             )
             .with_resource(resource)
-            .with_related(field.origin.iter().cloned())
+            .with_related(field.origin.labels())
             .with_help("pass the value as a variable with a default or in a .tfvars file, or lint the plan"),
         );
     }
