@@ -355,6 +355,48 @@ mod tests {
     }
 
     #[test]
+    fn directories_whose_names_sort_between_each_others_files_stay_whole() {
+        // In byte order `x-y/` and `x.d/` fall between `x/a.tf` and `x/z/`; each directory
+        // must still get all of its own files, and two paths given apart are merged.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        for file in [
+            "x/a.tf",
+            "x/b.tf",
+            "x-y/main.tf",
+            "x.d/main.tf",
+            "x/z/main.tf",
+            "x/zz.tf",
+        ] {
+            touch(&root.join(file), "");
+        }
+        let found = discover(
+            &[root.join("x"), root.join("x-y"), root.clone()],
+            Limits::default(),
+            None,
+        )
+        .unwrap();
+        let files: Vec<(String, Vec<String>)> = found
+            .modules
+            .iter()
+            .map(|m| {
+                let dir = m.dir.strip_prefix(&root).unwrap().display().to_string();
+                (dir, m.tf_files.iter().map(|f| file_name(f)).collect())
+            })
+            .collect();
+        let expected = |dir: &str, names: &[&str]| (dir.to_owned(), names.iter().map(|n| n.to_string()).collect());
+        assert_eq!(
+            files,
+            vec![
+                expected("x", &["a.tf", "b.tf", "zz.tf"]),
+                expected("x/z", &["main.tf"]),
+                expected("x-y", &["main.tf"]),
+                expected("x.d", &["main.tf"]),
+            ]
+        );
+    }
+
+    #[test]
     fn groups_files_by_directory_and_orders_var_files_like_terraform() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
