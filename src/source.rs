@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 /// Index of a file in the [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,32 +101,28 @@ impl SourceFile {
     }
 }
 
-/// Every file the run read, shared by all stages. Appending is rare (once per file) and
-/// reading is frequent, so a lock around a vector of `Arc`s is enough.
+/// Every file the run read, shared by all stages. Files are added from every worker thread
+/// and looked up hundreds of thousands of times on a large run (each finding's position): an
+/// append-only vector whose reads take no lock, and whose elements never move.
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    files: RwLock<Vec<Arc<SourceFile>>>,
+    files: boxcar::Vec<SourceFile>,
 }
 
 impl SourceMap {
     pub fn add(&self, path: &Path, text: Arc<str>) -> FileId {
         let file = SourceFile::new(path.to_path_buf(), display_path(path), text);
-        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        files.push(Arc::new(file));
-        FileId(saturate(files.len() - 1))
+        FileId(saturate(self.files.push(file)))
     }
 
     /// Text that comes from no file (a `--var` argument), shown under `name`.
     pub fn add_virtual(&self, name: &str, text: &str) -> FileId {
         let file = SourceFile::new(PathBuf::from(name), name.to_owned(), Arc::from(text));
-        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        files.push(Arc::new(file));
-        FileId(saturate(files.len() - 1))
+        FileId(saturate(self.files.push(file)))
     }
 
-    pub fn get(&self, id: FileId) -> Arc<SourceFile> {
-        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
-        Arc::clone(&files[id.0 as usize])
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
     }
 }
 

@@ -70,25 +70,25 @@ impl Rendered {
         };
         let mut labels = Vec::new();
         let mut related = Vec::new();
-        let source = if snippet_fits(&file, &finding.primary) {
+        let source = if snippet_fits(file, &finding.primary) {
             labels.push(LabeledSpan::new_primary_with_span(
                 Some(finding.primary.message.clone()),
                 finding.primary.span.range(),
             ));
             Some(NamedSource::new(&file.display_path, Arc::clone(&file.text)))
         } else {
-            message = format!("{message}\n  at {}", location(&file, &finding.primary));
+            message = format!("{message}\n  at {}", location(file, &finding.primary));
             None
         };
         for label in &finding.related {
             let other = sources.get(label.span.file);
-            if source.is_some() && label.span.file == finding.primary.span.file && snippet_fits(&other, label) {
+            if source.is_some() && label.span.file == finding.primary.span.file && snippet_fits(other, label) {
                 labels.push(LabeledSpan::new_with_span(
                     Some(label.message.clone()),
                     label.span.range(),
                 ));
             } else {
-                related.push(Rendered::related(label, &other));
+                related.push(Rendered::related(label, other));
             }
         }
         Rendered {
