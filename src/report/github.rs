@@ -32,7 +32,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(&at.file),
+            escape_property(at.file),
             at.line,
             at.column,
             at.end_line,

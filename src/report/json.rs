@@ -30,14 +30,14 @@ struct Waiver<'a> {
     reason: Option<&'a str>,
     until: Option<&'a str>,
     #[serde(flatten)]
-    location: Location,
+    location: Location<'a>,
 }
 
 #[derive(Serialize)]
 struct NoteOut<'a> {
     message: &'a str,
     #[serde(flatten)]
-    location: Location,
+    location: Location<'a>,
 }
 
 #[derive(Serialize)]
@@ -47,7 +47,7 @@ struct Diagnostic<'a> {
     severity: Severity,
     message: &'a str,
     #[serde(flatten)]
-    location: Location,
+    location: Location<'a>,
     resource: Option<&'a str>,
     help: Option<&'a str>,
     related: Vec<Related<'a>>,
@@ -56,7 +56,7 @@ struct Diagnostic<'a> {
 #[derive(Serialize)]
 struct Related<'a> {
     #[serde(flatten)]
-    location: Location,
+    location: Location<'a>,
     message: &'a str,
 }
 
@@ -234,7 +234,7 @@ impl serde_json::ser::Formatter for Nested {
     }
 }
 
-fn diagnostic<'a>(f: &'a Finding, sources: &SourceMap) -> Diagnostic<'a> {
+fn diagnostic<'a>(f: &'a Finding, sources: &'a SourceMap) -> Diagnostic<'a> {
     Diagnostic {
         rule: f.rule.id,
         name: f.rule.name,

@@ -37,21 +37,21 @@ pub enum Format {
 /// A span as lines and columns (1-based; `end_column` is the column after the last
 /// character, as in SARIF).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Location {
-    pub file: String,
+pub struct Location<'a> {
+    pub file: &'a str,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
 }
 
-impl Location {
-    pub fn of(sources: &SourceMap, span: Span) -> Location {
+impl Location<'_> {
+    pub fn of(sources: &SourceMap, span: Span) -> Location<'_> {
         let file = sources.get(span.file);
         let start = file.line_col(span.start as usize);
         let end = file.line_col(span.end as usize);
         Location {
-            file: file.display_path.clone(),
+            file: &file.display_path,
             line: start.line,
             column: start.column,
             end_line: end.line,

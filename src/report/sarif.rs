@@ -55,9 +55,9 @@ fn physical(sources: &SourceMap, span: Span) -> Option<Value> {
     }
     let at = Location::of(sources, span);
     let artifact = if at.file.starts_with('/') {
-        json!({ "uri": format!("file://{}", encode(&at.file)) })
+        json!({ "uri": format!("file://{}", encode(at.file)) })
     } else {
-        json!({ "uri": encode(&at.file), "uriBaseId": SRCROOT })
+        json!({ "uri": encode(at.file), "uriBaseId": SRCROOT })
     };
     Some(json!({
         "artifactLocation": artifact,

@@ -45,10 +45,10 @@ fn message(finding: &Finding) -> String {
 
 /// `<checkstyle>` with one `<file>` per file and one `<error>` per finding.
 pub fn checkstyle(findings: &[Finding], sources: &SourceMap) -> String {
-    let mut by_file: BTreeMap<String, Vec<(&Finding, Location)>> = BTreeMap::new();
+    let mut by_file: BTreeMap<&str, Vec<(&Finding, Location)>> = BTreeMap::new();
     for finding in findings {
         let at = Location::of(sources, finding.primary.span);
-        by_file.entry(at.file.clone()).or_default().push((finding, at));
+        by_file.entry(at.file).or_default().push((finding, at));
     }
     document(|writer| {
         writer
@@ -124,7 +124,7 @@ pub fn junit(findings: &[Finding], sources: &SourceMap, summary: Summary) -> Str
                             ));
                             w.create_element("testcase")
                                 .with_attribute(("name", name.as_str()))
-                                .with_attribute(("classname", legal(&at.file).as_str()))
+                                .with_attribute(("classname", legal(at.file).as_str()))
                                 .write_inner_content(|w| {
                                     w.create_element("failure")
                                         .with_attribute(("message", message(finding).as_str()))
