@@ -57,12 +57,7 @@ pub struct LineCol {
 impl SourceFile {
     pub fn new(path: PathBuf, display_path: String, text: Arc<str>) -> SourceFile {
         let line_starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| saturate(i + 1)),
-            )
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| saturate(i + 1)))
             .collect();
         SourceFile {
             display_path,
