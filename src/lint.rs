@@ -177,12 +177,13 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let maybe_called: BTreeSet<PathBuf> = if options.plan.is_some() {
         discovery.modules.iter().map(|m| m.dir.clone()).collect()
     } else {
-        let known: BTreeSet<&PathBuf> = discovery.modules.iter().map(|m| &m.dir).collect();
+        // Discovery lists the directories in path order: a candidate is looked up, not every
+        // directory put in a set.
         read.par_iter()
             .flat_map_iter(|read| mentioned_local_paths(read, &sources))
             .collect::<BTreeSet<PathBuf>>()
             .into_iter()
-            .filter(|p| known.contains(p))
+            .filter(|p| discovery.modules.binary_search_by(|m| m.dir.cmp(p)).is_ok())
             .collect()
     };
     let (shared_dirs, own_dirs): (Vec<module::ReadModule>, Vec<module::ReadModule>) =
@@ -197,13 +198,13 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         .collect();
     let mut files_failed = 0;
     let mut suppressions = Vec::new();
-    let mut calls: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut calls: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
     let mut modules: ModuleSet = HashMap::new();
     for (module, problems) in loaded {
         files_failed += count_failed_files(&problems, &sources);
         findings.extend(problems);
         suppressions.extend(module.suppressions.iter().cloned());
-        calls.insert(module.dir.clone(), local_calls(&module));
+        calls.push((module.dir.clone(), local_calls(&module)));
         modules.insert(module.dir.clone(), Arc::new(module));
     }
     counters
@@ -259,12 +260,13 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             files_failed += count_failed_files(&one.problems, &sources);
             findings.extend(one.problems);
             suppressions.extend(one.suppressions);
-            calls.insert(one.evaluated.0.clone(), one.calls);
+            calls.push((one.evaluated.0.clone(), one.calls));
             evaluated.push(one.evaluated);
         }
         // Shared modules that nothing calls after all (or that call each other in a cycle)
         // are configurations too.
-        let (roots, _) = roots(&calls);
+        // Both lists are in path order: the map is built from two sorted runs.
+        let roots = roots(&calls.into_iter().collect());
         let shared_roots: Vec<&PathBuf> = roots.iter().filter(|d| modules.contains_key(*d)).collect();
         evaluated.extend(
             shared_roots
@@ -521,44 +523,49 @@ fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
 /// Module directories nobody calls are roots; a directory that only other scanned
 /// directories call is judged through them. Directories left over (calls in a cycle) are
 /// roots too, so that nothing goes unlinted. `calls` holds every directory with the local
-/// module directories it calls; also returned: the directories something calls.
-fn roots(all_calls: &BTreeMap<PathBuf, Vec<PathBuf>>) -> (Vec<PathBuf>, BTreeSet<PathBuf>) {
-    let calls: BTreeMap<&PathBuf, Vec<PathBuf>> = all_calls
-        .iter()
-        .map(|(dir, targets)| {
-            let targets = targets
+/// module directories it calls. Returned in path order.
+fn roots(all_calls: &BTreeMap<PathBuf, Vec<PathBuf>>) -> Vec<PathBuf> {
+    // Directories are numbered in the map's (path) order, so that the walk compares numbers:
+    // a monorepo has tens of thousands of directories with long paths.
+    let dirs: Vec<&PathBuf> = all_calls.keys().collect();
+    let index: HashMap<&std::path::Path, usize> = dirs.iter().enumerate().map(|(i, d)| (d.as_path(), i)).collect();
+    let calls: Vec<Vec<usize>> = all_calls
+        .values()
+        .enumerate()
+        .map(|(i, targets)| {
+            targets
                 .iter()
-                .filter(|t| all_calls.contains_key(*t) && *t != dir)
-                .cloned()
-                .collect();
-            (dir, targets)
+                .filter_map(|t| index.get(t.as_path()).copied())
+                .filter(|&t| t != i)
+                .collect()
         })
         .collect();
-    let called: BTreeSet<&PathBuf> = calls.values().flatten().collect();
-    let mut roots: Vec<PathBuf> = calls
-        .keys()
-        .filter(|d| !called.contains(*d))
-        .map(|d| (*d).clone())
-        .collect();
-    let mut reached: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut stack: Vec<PathBuf> = roots.clone();
+    let mut called = vec![false; dirs.len()];
+    for &target in calls.iter().flatten() {
+        called[target] = true;
+    }
+    let mut roots: Vec<usize> = (0..dirs.len()).filter(|&i| !called[i]).collect();
+    let mut reached = vec![false; dirs.len()];
+    let mut stack = roots.clone();
+    let mut unreached_from = 0;
     loop {
         while let Some(dir) = stack.pop() {
-            if reached.insert(dir.clone()) {
-                stack.extend(calls.get(&dir).into_iter().flatten().cloned());
+            if !reached[dir] {
+                reached[dir] = true;
+                stack.extend(&calls[dir]);
             }
         }
-        match calls.keys().find(|d| !reached.contains(**d)) {
+        match (unreached_from..dirs.len()).find(|&i| !reached[i]) {
             Some(left) => {
-                roots.push((*left).clone());
-                stack.push((*left).clone());
+                unreached_from = left;
+                roots.push(left);
+                stack.push(left);
             }
             None => break,
         }
     }
-    roots.sort();
-    let called = called.into_iter().cloned().collect();
-    (roots, called)
+    roots.sort_unstable();
+    roots.into_iter().map(|i| dirs[i].clone()).collect()
 }
 
 /// Reads `-var-file` files and `-var` assignments, in command-line order, and the
@@ -789,6 +796,26 @@ mod streaming {
             .collect();
         resources.sort();
         resources
+    }
+
+    #[test]
+    fn roots_are_the_uncalled_directories_and_one_of_each_cycle() {
+        use std::collections::BTreeMap;
+        use std::path::PathBuf;
+        let calls: BTreeMap<PathBuf, Vec<PathBuf>> = [
+            ("/r/app", vec!["/r/modules/a", "/elsewhere/x"]),
+            ("/r/modules/a", vec!["/r/modules/b", "/r/modules/a"]),
+            ("/r/modules/b", vec![]),
+            ("/r/cycle/one", vec!["/r/cycle/two"]),
+            ("/r/cycle/two", vec!["/r/cycle/one"]),
+            ("/r/alone", vec![]),
+            ("/r/self", vec!["/r/self"]),
+        ]
+        .into_iter()
+        .map(|(dir, targets)| (PathBuf::from(dir), targets.into_iter().map(PathBuf::from).collect()))
+        .collect();
+        let found: Vec<String> = super::roots(&calls).iter().map(|p| p.display().to_string()).collect();
+        assert_eq!(found, ["/r/alone", "/r/app", "/r/cycle/one", "/r/self"]);
     }
 
     #[test]
