@@ -264,8 +264,8 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             evaluated.push(one.evaluated);
         }
         // Shared modules that nothing calls after all (or that call each other in a cycle)
-        // are configurations too.
-        // Both lists are in path order: the map is built from two sorted runs.
+        // are configurations too. (Both lists of calls are in path order: the map is built
+        // from two sorted runs.)
         let roots = roots(&calls.into_iter().collect());
         let shared_roots: Vec<&PathBuf> = roots.iter().filter(|d| modules.contains_key(*d)).collect();
         evaluated.extend(
@@ -364,18 +364,12 @@ fn local_calls(module: &ModuleSyntax) -> Vec<PathBuf> {
 fn mentioned_local_paths(read: &module::ReadModule, sources: &SourceMap) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for file in read.files() {
-        let source = sources.get(file);
-        let mut rest = source.text.as_bytes();
-        while let Some(at) = rest.iter().position(|b| *b == b'"') {
+        let mut rest: &str = &sources.get(file).text;
+        while let Some(at) = rest.find('"') {
             rest = &rest[at + 1..];
-            if rest.starts_with(b"./") || rest.starts_with(b"../") {
-                let end = rest
-                    .iter()
-                    .position(|b| *b == b'"' || *b == b'\n')
-                    .unwrap_or(rest.len());
-                if let Ok(relative) = std::str::from_utf8(&rest[..end])
-                    && let Ok(target) = read.dir.dir.join(relative).canonicalize()
-                {
+            if rest.starts_with("./") || rest.starts_with("../") {
+                let end = rest.find(['"', '\n']).unwrap_or(rest.len());
+                if let Ok(target) = read.dir.dir.join(&rest[..end]).canonicalize() {
                     out.push(target);
                 }
             }

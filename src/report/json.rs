@@ -1,22 +1,8 @@
 use serde::Serialize;
 
-use super::{Location, Summary};
+use super::Location;
 use crate::diagnostic::{Finding, Severity};
 use crate::source::SourceMap;
-
-/// The shape of the report; [`write`] renders it piece by piece.
-#[cfg_attr(not(test), allow(dead_code))]
-#[derive(Serialize)]
-struct Report<'a> {
-    version: &'static str,
-    catalog_as_of: &'a str,
-    diagnostics: Vec<Diagnostic<'a>>,
-    summary: Summary,
-    notes: Vec<NoteOut<'a>>,
-    /// Only with `--show-suppressed`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    suppressed: Vec<Waived<'a>>,
-}
 
 #[derive(Serialize)]
 struct Waived<'a> {
@@ -68,8 +54,9 @@ pub fn render(input: &super::Report<'_>) -> String {
     }
 }
 
-/// The report as `serde_json::to_writer_pretty` writes [`Report`], byte for byte; the
-/// elements of its arrays are rendered in parallel (a monorepo's report has hundreds of
+/// `{version, catalog_as_of, diagnostics, summary, notes, suppressed?}` exactly as
+/// `serde_json::to_writer_pretty` would write it as one value (the tests compare the two byte
+/// for byte); the elements of its arrays are rendered in parallel (a monorepo's report has hundreds of
 /// thousands of diagnostics and rendering them alone was a tenth of the run).
 pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let super::Report {
@@ -90,20 +77,10 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
     nested(&mut rendered, &summary, 1)?;
     out.write_all(&rendered)?;
     out.write_all(b",\n  \"notes\": ")?;
-    write_array(out, notes, |n| NoteOut {
-        message: &n.message,
-        location: Location::of(sources, n.span),
-    })?;
+    write_array(out, notes, |n| note(n, sources))?;
     if !suppressed.is_empty() {
         out.write_all(b",\n  \"suppressed\": ")?;
-        write_array(out, suppressed, |(f, s)| Waived {
-            diagnostic: diagnostic(f, sources),
-            suppression: Waiver {
-                reason: s.reason.as_deref(),
-                until: s.until.as_deref(),
-                location: Location::of(sources, s.comment),
-            },
-        })?;
+        write_array(out, suppressed, |w| waived(w, sources))?;
     }
     out.write_all(b"\n}\n")
 }
@@ -234,6 +211,24 @@ impl serde_json::ser::Formatter for Nested {
     }
 }
 
+fn note<'a>(n: &'a crate::eval::Note, sources: &'a SourceMap) -> NoteOut<'a> {
+    NoteOut {
+        message: &n.message,
+        location: Location::of(sources, n.span),
+    }
+}
+
+fn waived<'a>((f, s): &'a (Finding, crate::parse::syntax::Suppression), sources: &'a SourceMap) -> Waived<'a> {
+    Waived {
+        diagnostic: diagnostic(f, sources),
+        suppression: Waiver {
+            reason: s.reason.as_deref(),
+            until: s.until.as_deref(),
+            location: Location::of(sources, s.comment),
+        },
+    }
+}
+
 fn diagnostic<'a>(f: &'a Finding, sources: &'a SourceMap) -> Diagnostic<'a> {
     Diagnostic {
         rule: f.rule.id,
@@ -260,7 +255,21 @@ mod tests {
     use crate::diagnostic::Label;
     use crate::eval::Note;
     use crate::parse::syntax::Suppression;
+    use crate::report::Summary;
     use crate::source::Span;
+
+    /// The report's shape as one value: what [`write`] renders piece by piece.
+    #[derive(Serialize)]
+    struct Report<'a> {
+        version: &'static str,
+        catalog_as_of: &'a str,
+        diagnostics: Vec<Diagnostic<'a>>,
+        summary: Summary,
+        notes: Vec<NoteOut<'a>>,
+        /// Only with `--show-suppressed`.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        suppressed: Vec<Waived<'a>>,
+    }
 
     /// What `write` must equal: serde's rendering of the whole report at once.
     fn whole(input: &super::super::Report<'_>) -> String {
@@ -270,26 +279,8 @@ mod tests {
             catalog_as_of: crate::catalog::embedded_as_of(),
             diagnostics: input.findings.iter().map(|f| diagnostic(f, sources)).collect(),
             summary: input.summary,
-            notes: input
-                .notes
-                .iter()
-                .map(|n| NoteOut {
-                    message: &n.message,
-                    location: Location::of(sources, n.span),
-                })
-                .collect(),
-            suppressed: input
-                .suppressed
-                .iter()
-                .map(|(f, s)| Waived {
-                    diagnostic: diagnostic(f, sources),
-                    suppression: Waiver {
-                        reason: s.reason.as_deref(),
-                        until: s.until.as_deref(),
-                        location: Location::of(sources, s.comment),
-                    },
-                })
-                .collect(),
+            notes: input.notes.iter().map(|n| note(n, sources)).collect(),
+            suppressed: input.suppressed.iter().map(|w| waived(w, sources)).collect(),
         };
         serde_json::to_string_pretty(&report).unwrap() + "\n"
     }
