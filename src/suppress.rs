@@ -5,10 +5,12 @@
 //! it; `aoai-lint-ignore-file` covers the file. Rules are named by id or name, `all` matches
 //! any, and `until=YYYY-MM-DD` ends a waiver on that day.
 
+use std::collections::HashMap;
+
 use crate::diagnostic::{Finding, Label};
 use crate::parse::syntax::Suppression;
 use crate::rules::{self, RuleSettings, meta::UNUSED_SUPPRESSION};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// What suppression did to a report.
 pub struct Outcome {
@@ -53,21 +55,35 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
     let mut kept = findings;
     let mut suppressed = Vec::new();
     if !suppressions.is_empty() {
+        // A finding is compared only with the comments of the files it points into (a
+        // monorepo has hundreds of thousands of findings and thousands of comments); each
+        // file's list keeps the comments' order, so the first comment that covers a finding
+        // is the one credited, as in a scan of them all.
+        let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+        for (i, suppression) in suppressions.iter().enumerate() {
+            if !expired(suppression) && !unreasoned(suppression) {
+                by_file.entry(suppression.target.file).or_default().push(i);
+            }
+        }
+        let waiver_for = |finding: &Finding| {
+            let first_in = |file: FileId| {
+                by_file.get(&file)?.iter().copied().find(|&i| {
+                    let s = &suppressions[i];
+                    names(s, finding) && covers(s, finding)
+                })
+            };
+            std::iter::once(finding.primary.span.file)
+                .chain(finding.call_sites.iter().map(|site| site.file))
+                .filter_map(first_in)
+                .min()
+        };
         // Waived findings are taken out in place: a large report is not copied to drop a few.
         let mut waivers = Vec::new();
         let taken: Vec<Finding> = kept
             .extract_if(.., |finding| {
                 // A report about suppressions is never suppressed itself.
-                let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id)
-                    .then(|| {
-                        suppressions.iter().position(|s| {
-                            !expired(s)
-                                && !unreasoned(s)
-                                && policy.rules.ignorable(finding.rule)
-                                && names(s, finding)
-                                && covers(s, finding)
-                        })
-                    })
+                let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id && policy.rules.ignorable(finding.rule))
+                    .then(|| waiver_for(finding))
                     .flatten();
                 if let Some(i) = waiver {
                     used[i] = true;
@@ -188,6 +204,19 @@ mod tests {
                         "matches nothing",
                         &[("main.tf", &above("# aoai-lint-ignore: AOAI303"))],
                         &["main.tf:1:1"],
+                    ),
+                    Case::new(
+                        "the nearer of two comments that cover a finding is the one used",
+                        &[("main.tf", &format!("# aoai-lint-ignore: AOAI201 block\n{on_location}"))],
+                        &["main.tf:1:1"],
+                    ),
+                    Case::new(
+                        "a comment in another file covers nothing here",
+                        &[
+                            ("main.tf", base.as_str()),
+                            ("other.tf", "# aoai-lint-ignore: AOAI201\nlocals {}\n"),
+                        ],
+                        &["other.tf:1:1"],
                     ),
                     Case::new(
                         "unknown rule",

@@ -69,6 +69,8 @@ impl Lowering {
                 }
                 Structure::Block(hcl_block) => {
                     let block = self.block(hcl_block);
+                    // After the comments inside the block: the nearest comment to a finding
+                    // comes first, and the first that covers a finding is the one it uses.
                     self.suppressions_before(hcl_block.decor().prefix(), block.span);
                     if block.kind == "dynamic" {
                         out.dynamic_blocks.push(block);
