@@ -489,8 +489,13 @@ fn name_calling_modules(findings: &mut [Finding], config: &Configuration, source
             .components()
             .any(|c| c.as_os_str() == ".terraform")
     };
+    // Looked up by address: a configuration can hold thousands of resources and findings.
+    let call_sites = config.call_sites_by_address();
+    if call_sites.is_empty() {
+        return;
+    }
     for finding in findings {
-        let Some(sites) = finding.resource.as_deref().and_then(|a| config.call_sites(a)) else {
+        let Some(&sites) = finding.resource.as_deref().and_then(|a| call_sites.get(a)) else {
             continue;
         };
         finding.call_sites = sites.to_vec();

@@ -3,6 +3,7 @@
 //! A fact field is Absent (not written), Unknown (written but not resolvable) or Known, and
 //! always knows where it is written: rules read these, never the syntax.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::diagnostic::Label;
@@ -322,16 +323,18 @@ impl Configuration {
             .sort_by(|a, b| (&a.address, &a.resource_type).cmp(&(&b.address, &b.resource_type)));
     }
 
-    /// The `module` blocks that created the resource instance at `address`, outermost first.
-    pub fn call_sites(&self, address: &str) -> Option<&[Span]> {
+    /// The `module` blocks that created each resource instance a module call created, by
+    /// address, outermost first (the first of two instances with one address wins).
+    pub fn call_sites_by_address(&self) -> HashMap<&str, &[Span]> {
         let accounts = self.accounts.iter().map(|a| (&a.address, &a.call_sites));
         let deployments = self.deployments.iter().map(|d| (&d.address, &d.call_sites));
         let policies = self.rai_policies.iter().map(|p| (&p.address, &p.call_sites));
-        accounts
-            .chain(deployments)
-            .chain(policies)
-            .find(|(a, _)| *a == address)
-            .map(|(_, sites)| sites.as_slice())
+        let mut out = HashMap::new();
+        for (address, sites) in accounts.chain(deployments).chain(policies) {
+            out.entry(address.as_str()).or_insert(sites.as_slice());
+        }
+        out.retain(|_, sites| !sites.is_empty());
+        out
     }
 
     /// Something the linter cannot see into (a module not followed, an azapi resource of
