@@ -412,7 +412,7 @@ impl<'a> Evaluator<'a> {
             };
             map.insert(key, self.eval(value, scope));
         }
-        Value::Map(map).into()
+        Value::Map(map.into()).into()
     }
 
     fn binary(&self, op: BinaryOp, lhs: &Expr, rhs: &Expr, scope: &Scope) -> Val {
@@ -513,9 +513,15 @@ impl<'a> Evaluator<'a> {
             }
         }
         match (&f.key, f.grouping) {
-            (None, _) => Value::List(list).into(),
-            (Some(_), false) => Value::Map(map).into(),
-            (Some(_), true) => Value::Map(groups.into_iter().map(|(k, v)| (k, Value::List(v).into())).collect()).into(),
+            (None, _) => Value::List(list.into()).into(),
+            (Some(_), false) => Value::Map(map.into()).into(),
+            (Some(_), true) => Value::Map(
+                groups
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::List(v.into()).into()))
+                    .collect(),
+            )
+            .into(),
         }
     }
 
@@ -636,9 +642,9 @@ impl<'a> Evaluator<'a> {
                     let rest = &accessors[i + 1..];
                     let items = match value.value {
                         Value::List(items) => items,
-                        Value::Null => Vec::new(),
+                        Value::Null => Vec::new().into(),
                         Value::Unknown(_) => return Val::unknown(),
-                        _ => vec![value],
+                        _ => vec![value].into(),
                     };
                     let mapped = items.into_iter().map(|item| self.apply(item, rest, scope)).collect();
                     return Val::from(Value::List(mapped)).with_origin(origin);
@@ -973,7 +979,7 @@ impl<'a> Evaluator<'a> {
                 Some(blocks) => Value::List(
                     blocks
                         .iter()
-                        .map(|b| Value::Map(self.body_attributes(b.body, &b.scope, &[])).into())
+                        .map(|b| Value::Map(self.body_attributes(b.body, &b.scope, &[]).into()).into())
                         .collect(),
                 )
                 .into(),
@@ -1020,7 +1026,8 @@ impl<'a> Evaluator<'a> {
                 return None;
             }
             for (key, value) in elements {
-                let iter_value = Value::Map(BTreeMap::from([("key".to_owned(), key), ("value".to_owned(), value)]));
+                let iter_value =
+                    Value::Map(BTreeMap::from([("key".to_owned(), key), ("value".to_owned(), value)]).into());
                 out.push(BlockInstance {
                     block: dynamic,
                     body: &content.body,

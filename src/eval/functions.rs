@@ -147,7 +147,7 @@ fn split(args: &[Val]) -> Option<Val> {
     } else {
         s.split(sep.as_str()).map(Val::string).collect()
     };
-    Some(Value::List(parts).into())
+    Some(Value::List(parts.into()).into())
 }
 
 fn join(args: &[Val]) -> Option<Val> {
@@ -285,10 +285,18 @@ fn collection(name: &str, args: &[Val]) -> Option<Val> {
         _ => None,
     };
     let value = match (name, args) {
-        ("keys", [m]) => Value::List(map(m)?.into_keys().map(Val::string).collect()),
-        ("values", [m]) => Value::List(map(m)?.into_values().collect()),
+        ("keys", [m]) => Value::List(map(m)?.keys().cloned().map(Val::string).collect()),
+        ("values", [m]) => Value::List(map(m)?.values().cloned().collect()),
         ("contains", [l, v]) => Value::Bool(list(l)?.iter().any(|x| x.equals(v) == Some(true))),
-        ("concat", lists) => Value::List(lists.iter().map(list).collect::<Option<Vec<_>>>()?.concat()),
+        ("concat", lists) => Value::List(
+            lists
+                .iter()
+                .map(list)
+                .collect::<Option<Vec<_>>>()?
+                .iter()
+                .flat_map(|items| items.iter().cloned())
+                .collect(),
+        ),
         ("merge", maps) => {
             let mut out = BTreeMap::new();
             for m in maps {
@@ -297,7 +305,7 @@ fn collection(name: &str, args: &[Val]) -> Option<Val> {
                     _ => out.extend(map(m)?),
                 }
             }
-            Value::Map(out)
+            Value::Map(out.into())
         }
         ("tomap", [m]) => Value::Map(map(m)?),
         ("toset", [l]) | ("distinct", [l]) => {
@@ -319,21 +327,21 @@ fn collection(name: &str, args: &[Val]) -> Option<Val> {
                     out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
                 }
             }
-            Value::List(out)
+            Value::List(out.into())
         }
         ("tolist", [l]) => Value::List(list(l)?),
         ("flatten", [l]) => {
-            fn flat(items: Vec<Val>, out: &mut Vec<Val>) {
+            fn flat(items: &[Val], out: &mut Vec<Val>) {
                 for item in items {
-                    match item.value {
+                    match &item.value {
                         Value::List(inner) => flat(inner, out),
-                        _ => out.push(item),
+                        _ => out.push(item.clone()),
                     }
                 }
             }
             let mut out = Vec::new();
-            flat(list(l)?, &mut out);
-            Value::List(out)
+            flat(&list(l)?, &mut out);
+            Value::List(out.into())
         }
         ("compact", [l]) => Value::List(
             list(l)?
@@ -374,7 +382,7 @@ fn collection(name: &str, args: &[Val]) -> Option<Val> {
         ("slice", [l, start, end]) => {
             let items = list(l)?;
             let (start, end) = (start.to_number()? as usize, end.to_number()? as usize);
-            Value::List(items.get(start..end)?.to_vec())
+            Value::List(items.get(start..end)?.to_vec().into())
         }
         ("range", bounds) => {
             let nums = bounds.iter().map(Val::to_number).collect::<Option<Vec<_>>>()?;
@@ -394,7 +402,7 @@ fn collection(name: &str, args: &[Val]) -> Option<Val> {
                 out.push(Value::Number(n).into());
                 n += step;
             }
-            Value::List(out)
+            Value::List(out.into())
         }
         ("coalescelist", lists) => return lists.iter().find(|l| list(l).is_some_and(|x| !x.is_empty())).cloned(),
         ("alltrue", [l]) => Value::Bool(

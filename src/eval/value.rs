@@ -16,12 +16,71 @@ pub enum Value {
     Number(f64),
     String(String),
     /// Tuples, lists and sets alike: the checks never depend on the difference.
-    List(Vec<Val>),
+    List(Shared<Vec<Val>>),
     /// Objects and maps alike; keys in lexical order as Terraform iterates them.
-    Map(BTreeMap<String, Val>),
+    Map(Shared<BTreeMap<String, Val>>),
     /// One instance of a resource declared in the configuration.
     Resource(Arc<ResourceObject>),
     Unknown(Unknown),
+}
+
+/// A list or map shared between the values that hold it. A configuration reads one element
+/// of a collection that may hold thousands (`azurerm_cognitive_account.this[each.key]`,
+/// `local.deployments[each.key]`) once per instance: a copy per read would make that quadratic.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shared<T>(Arc<T>);
+
+impl<T: Clone> Shared<T> {
+    /// The collection itself, copied only when another value still shares it.
+    pub fn into_inner(self) -> T {
+        Arc::unwrap_or_clone(self.0)
+    }
+
+    /// A collection to change in place, copied first when another value shares it.
+    pub fn make_mut(&mut self) -> &mut T {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(collection: T) -> Shared<T> {
+        Shared(Arc::new(collection))
+    }
+}
+
+impl<T: FromIterator<A>, A> FromIterator<A> for Shared<T> {
+    fn from_iter<I: IntoIterator<Item = A>>(iter: I) -> Shared<T> {
+        Shared(Arc::new(iter.into_iter().collect()))
+    }
+}
+
+impl<T: Clone + IntoIterator> IntoIterator for Shared<T> {
+    type Item = T::Item;
+    type IntoIter = T::IntoIter;
+
+    fn into_iter(self) -> T::IntoIter {
+        self.into_inner().into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.as_ref().into_iter()
+    }
 }
 
 /// Why a value is not known. Only the one case the extractor needs is kept: a computed
@@ -149,9 +208,11 @@ impl Val {
         self.open = true;
         match &mut self.value {
             Value::List(items) => items
+                .make_mut()
                 .iter_mut()
                 .for_each(|v| *v = std::mem::replace(v, Val::unknown()).opened()),
             Value::Map(map) => map
+                .make_mut()
                 .values_mut()
                 .for_each(|v| *v = std::mem::replace(v, Val::unknown()).opened()),
             _ => {}
@@ -322,7 +383,7 @@ mod tests {
     fn equality_with_an_unknown_is_unknown() {
         assert_eq!(Val::string("a").equals(&Val::unknown()), None);
         assert_eq!(Val::string("a").equals(&Val::string("a")), Some(true));
-        let list = Val::from(Value::List(vec![Val::string("a"), Val::unknown()]));
+        let list = Val::from(Value::List(vec![Val::string("a"), Val::unknown()].into()));
         assert_eq!(list.equals(&list.clone()), None);
     }
 

@@ -185,7 +185,7 @@ fn with_unknowns(json: Option<&Json>, unknown: Option<&Json>) -> Val {
                     map.insert(key.clone(), Val::unknown());
                 }
             }
-            Value::Map(map).into()
+            Value::Map(map.into()).into()
         }
         _ => to_val(json),
     }
