@@ -3,7 +3,7 @@
 //! A fact field is Absent (not written), Unknown (written but not resolvable) or Known, and
 //! always knows where it is written: rules read these, never the syntax.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::diagnostic::Label;
@@ -296,6 +296,7 @@ pub enum ConfigurationKind {
 pub struct Configuration {
     pub dir: PathBuf,
     pub kind: ConfigurationKind,
+    /// In address order once extracted ([`in_address_order`](Self::in_address_order)).
     pub accounts: Vec<Account>,
     pub deployments: Vec<Deployment>,
     pub rai_policies: Vec<RaiPolicy>,
@@ -349,28 +350,26 @@ impl Configuration {
         }
     }
 
-    /// The account a deployment or RAI policy belongs to, when it is known.
+    /// The account a deployment or RAI policy belongs to, when it is known. (The accounts
+    /// are in address order, see [`in_address_order`](Self::in_address_order): found by
+    /// binary search, the first of two with one address as a scan would.)
     pub fn account(&self, link: &AccountLink) -> Option<&Account> {
         match link {
-            AccountLink::Account(address) => self.accounts.iter().find(|a| &a.address == address),
+            AccountLink::Account(address) => {
+                let at = self.accounts.partition_point(|a| a.address < *address);
+                self.accounts.get(at).filter(|a| a.address == *address)
+            }
             AccountLink::Unknown => None,
         }
     }
 
-    /// Attachments of `resource_type` (diagnostic settings, private endpoints, CMK resources)
-    /// known to attach to `account`; `None` when one of them has a target the linter cannot
-    /// resolve, so that it might attach to this account.
-    pub fn attachments_to(&self, resource_type: &str, account: &Account) -> Option<Vec<&Attachment>> {
-        let of_type: Vec<&Attachment> = self
-            .attachments
-            .iter()
-            .filter(|a| a.resource_type == resource_type)
-            .collect();
-        let mut out = Vec::new();
-        for attachment in of_type {
-            if attachment.targets.as_ref()?.contains(&account.address) {
-                out.push(attachment);
-            }
+    /// The accounts that attachments of `resource_type` (diagnostic settings, private
+    /// endpoints, CMK resources) are known to attach to; `None` when one of them has a target
+    /// the linter cannot resolve, so that it might attach to any account.
+    pub fn attached_accounts(&self, resource_type: &str) -> Option<HashSet<&str>> {
+        let mut out = HashSet::new();
+        for attachment in self.attachments.iter().filter(|a| a.resource_type == resource_type) {
+            out.extend(attachment.targets.as_ref()?.iter().map(String::as_str));
         }
         Some(out)
     }
@@ -849,9 +848,15 @@ mod tests {
         assert_eq!(config.deployments[0].sku_capacity.known(), Some(&120.0));
         assert_eq!(config.rai_policies[0].account, account("azapi_resource.foundry"));
         let logs = config
-            .attachments_to("azurerm_monitor_diagnostic_setting", foundry)
+            .attached_accounts("azurerm_monitor_diagnostic_setting")
             .expect("the diagnostic setting's parent is known");
-        assert_eq!(logs[0].address, "azapi_resource.foundry_logs");
+        assert_eq!(logs, HashSet::from([foundry.address.as_str()]));
+        let setting = config
+            .attachments
+            .iter()
+            .find(|a| a.resource_type == "azurerm_monitor_diagnostic_setting")
+            .expect("the diagnostic setting is an attachment");
+        assert_eq!(setting.address, "azapi_resource.foundry_logs");
     }
 
     #[test]

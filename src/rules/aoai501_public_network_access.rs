@@ -58,6 +58,7 @@ impl Rule for PublicNetworkAccess {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let endpoints = cx.config.attached_accounts("azurerm_private_endpoint");
         for account in &cx.config.accounts {
             let access = &account.public_network_access_enabled;
             cx.note_unknown(
@@ -78,9 +79,11 @@ impl Rule for PublicNetworkAccess {
                 // Denies by default, or the default action is unknown.
                 continue;
             }
-            match cx.config.attachments_to("azurerm_private_endpoint", account) {
-                Some(endpoints) if endpoints.is_empty() => {}
-                _ => continue,
+            if endpoints
+                .as_ref()
+                .is_none_or(|attached| attached.contains(account.address.as_str()))
+            {
+                continue;
             }
             let label = if access.is_absent() {
                 "public access is on by default"

@@ -54,16 +54,18 @@ impl Rule for MissingCustomerManagedKey {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let keys = cx
+            .config
+            .attached_accounts("azurerm_cognitive_account_customer_managed_key");
         for account in &cx.config.accounts {
             if account.customer_managed_key != Blocks::Known(Vec::new()) {
                 continue;
             }
-            match cx
-                .config
-                .attachments_to("azurerm_cognitive_account_customer_managed_key", account)
+            if keys
+                .as_ref()
+                .is_none_or(|attached| attached.contains(account.address.as_str()))
             {
-                Some(keys) if keys.is_empty() => {}
-                _ => continue,
+                continue;
             }
             out.push(
                 Finding::new(

@@ -52,10 +52,13 @@ impl Rule for MissingDiagnosticSettings {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let settings = cx.config.attached_accounts("azurerm_monitor_diagnostic_setting");
         for account in &cx.config.accounts {
-            match cx.config.attachments_to("azurerm_monitor_diagnostic_setting", account) {
-                Some(settings) if settings.is_empty() => {}
-                _ => continue,
+            if settings
+                .as_ref()
+                .is_none_or(|attached| attached.contains(account.address.as_str()))
+            {
+                continue;
             }
             out.push(
                 Finding::new(
