@@ -48,6 +48,23 @@ fn deep_nesting_is_a_parse_error() {
 }
 
 #[test]
+fn an_object_too_large_to_parse_is_refused_and_the_rest_is_linted() {
+    // The parser's time grows with the square of one object's entries: at this size, minutes.
+    let entries: String = (0..200_000).map(|i| format!("    k{i} = \"v\"\n")).collect();
+    let large = format!("locals {{\n  m = {{\n{entries}  }}\n}}\n");
+    let (output, report) = lint_dir(&[
+        ("large.tf", large.as_bytes()),
+        ("main.tf", account_with("  location = \"westeurop\"").as_bytes()),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("large.tf:2:7: error[AOAI002] an object with more than 10000 entries"),
+        "{report}"
+    );
+    assert!(report.contains("main.tf:2:14: error[AOAI104]"), "{report}");
+}
+
+#[test]
 fn nul_bytes_and_invalid_utf8_are_reported_and_the_rest_is_linted() {
     let (output, report) = lint_dir(&[
         ("nul.tf", b"locals {\n  x = 1\n}\n\x00\x00"),

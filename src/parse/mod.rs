@@ -3,6 +3,7 @@
 
 pub mod hcl;
 pub mod json;
+pub mod object_size;
 pub mod syntax;
 
 use std::path::Path;
@@ -67,6 +68,20 @@ pub fn parse_hcl(sources: &SourceMap, file: FileId) -> Result<ParsedFile, FileEr
         Some(rest) => (BOM.len(), rest),
         None => (0, &*source.text),
     };
+    if let Some(at) = object_size::oversized_object(text, object_size::MAX_OBJECT_ENTRIES) {
+        let at = shift + at;
+        return Err(Box::new(
+            Finding::new(
+                &UNREADABLE_FILE,
+                format!(
+                    "an object with more than {} entries: too large to parse in reasonable time; not linted",
+                    object_size::MAX_OBJECT_ENTRIES
+                ),
+                Label::new(Span::new(file, at..at + 1), "this object"),
+            )
+            .with_help("split it into smaller maps (merge() joins them), or exclude the file in the configuration"),
+        ));
+    }
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => {
             let lowering = hcl::Lowering::new(file, shift);

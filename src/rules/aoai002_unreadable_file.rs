@@ -3,7 +3,9 @@ use super::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports a file that could not be read or parsed: a syntax error, invalid UTF-8, a
-    /// file over the size limit, a symbolic link that leaves the scanned directory or loops.
+    /// file over the size limit, an object literal with more than 10,000 entries (the parser's
+    /// time grows with the square of one object's entries), a symbolic link that leaves the
+    /// scanned directory or loops.
     ///
     /// ## Why is this bad?
     /// What is in such a file is not linted. Terraform would refuse most of these files too;
@@ -18,8 +20,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Use instead
-    /// Fix the syntax (`terraform fmt` reports the same error), save the file as UTF-8, or
-    /// raise `--max-file-size` for a large generated file.
+    /// Fix the syntax (`terraform fmt` reports the same error), save the file as UTF-8,
+    /// raise `--max-file-size` for a large generated file, or split a huge object into
+    /// smaller maps joined with `merge()`.
     ///
     /// ## Configuration
     /// `--max-file-size BYTES` (default 10 MiB).
