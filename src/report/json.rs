@@ -102,7 +102,7 @@ fn write_array<'a, T: Sync>(
     // Rendered a batch at a time, so that a large report is never all in memory at once.
     // (Tests use small batches, so that their reports cross the boundaries.)
     const CHUNK: usize = if cfg!(test) { 16 } else { 256 };
-    const BATCH: usize = CHUNK * if cfg!(test) { 4 } else { 64 };
+    const BATCH: usize = CHUNK * if cfg!(test) { 4 } else { 32 };
     out.write_all(b"[")?;
     for (b, batch) in items.chunks(BATCH).enumerate() {
         let chunks = batch
