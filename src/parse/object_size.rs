@@ -213,6 +213,17 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text, however broken, is scanned to an answer (the limit is small here so
+        /// that the scan runs; in a lint it runs only on files with 10,000 separators).
+        #[test]
+        fn any_text_is_scanned_without_a_panic(text in "[{}\\[\\]()\"\\\\#/*<\\-EOT=,a \n]{0,200}", limit in 0usize..4) {
+            if let Some(at) = oversized_object(&text, limit) {
+                proptest::prop_assert_eq!(text.as_bytes()[at], b'{');
+            }
+        }
+    }
+
     #[test]
     fn a_file_with_few_separators_is_not_scanned() {
         // Unbalanced and unterminated: the count alone answers.
