@@ -2,6 +2,7 @@
 # Times the full lint of a generated monorepo and reports files/s and MB/s.
 #
 #   benches/run.sh [--checkov] [MODULES...]      default: 100 1000
+#   benches/run.sh --wide [ACCOUNTS...]          one configuration (benches/gen_wide.py)
 #
 # Builds the release binary, generates each corpus once under target/bench-corpus/, times
 # parsing alone (`--parse-only`, the floor the full lint is compared with) and the full lint
@@ -12,8 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkov=""
+wide=""
 if [ "${1:-}" = "--checkov" ]; then
   checkov=yes
+  shift
+elif [ "${1:-}" = "--wide" ]; then
+  wide=yes
   shift
 fi
 sizes=("$@")
@@ -31,11 +36,18 @@ mkdir -p "$corpora"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
-echo "| modules | files | MB | parse only (s) | full lint (s) | full/parse | files/s | MB/s | peak RSS (MB) | RSS/corpus | findings | checkov (s) | checkov/aoai-lint |"
+what=modules
+[ -z "$wide" ] || what="accounts (one configuration)"
+echo "| $what | files | MB | parse only (s) | full lint (s) | full/parse | files/s | MB/s | peak RSS (MB) | RSS/corpus | findings | checkov (s) | checkov/aoai-lint |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
-  dir="$corpora/$n"
-  [ -d "$dir" ] || python3 benches/gen_corpus.py "$dir" "$n" 42 >/dev/null
+  if [ -n "$wide" ]; then
+    dir="$corpora/wide-$n"
+    [ -d "$dir" ] || python3 benches/gen_wide.py "$dir" "$n"
+  else
+    dir="$corpora/$n"
+    [ -d "$dir" ] || python3 benches/gen_corpus.py "$dir" "$n" 42 >/dev/null
+  fi
   files=$(find "$dir" -name '*.tf' -o -name '*.tfvars' | wc -l)
   bytes=$(find "$dir" \( -name '*.tf' -o -name '*.tfvars' \) -printf '%s\n' | awk '{s+=$1} END {print s}')
   # Parsing alone and the full lint alternate, five rounds, fastest of each kept: on a
@@ -47,7 +59,7 @@ for n in "${sizes[@]}"; do
     elapsed=$(( $(date +%s%N) - start ))
     if [ -z "$parse_ns" ] || [ "$elapsed" -lt "$parse_ns" ]; then parse_ns=$elapsed; fi
     start=$(date +%s%N)
-    "$bin" --format json --fail-on never "$dir" > "$corpora/out-$n.json"
+    "$bin" --format json --fail-on never "$dir" > "$corpora/out-$(basename "$dir").json"
     elapsed=$(( $(date +%s%N) - start ))
     if [ -z "$full_ns" ] || [ "$elapsed" -lt "$full_ns" ]; then full_ns=$elapsed; fi
   done
@@ -57,11 +69,11 @@ for n in "${sizes[@]}"; do
   if [ -x /usr/bin/time ]; then
     rss=$(/usr/bin/time -f '%M' "$bin" --format json --fail-on never "$dir" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}')
   fi
-  findings=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['diagnostics']))" "$corpora/out-$n.json")
+  findings=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['diagnostics']))" "$corpora/out-$(basename "$dir").json")
   ck="-"
   if [ -n "$checkov" ]; then
     start=$(date +%s%N)
-    "$venv/bin/checkov" -d "$dir" --framework terraform --quiet --compact -o json > "$corpora/checkov-$n.json" 2>/dev/null || true
+    "$venv/bin/checkov" -d "$dir" --framework terraform --quiet --compact -o json > "$corpora/checkov-$(basename "$dir").json" 2>/dev/null || true
     ck=$(awk -v ns="$(( $(date +%s%N) - start ))" 'BEGIN { printf "%.2f", ns / 1e9 }')
   fi
   awk -v n="$n" -v f="$files" -v b="$bytes" -v p="$parse" -v t="$best" -v r="$rss" -v k="$findings" -v c="$ck" \
