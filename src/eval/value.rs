@@ -380,6 +380,16 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_collection_is_copied_only_when_one_holder_changes_it() {
+        let list: Shared<Vec<i32>> = vec![1, 2].into();
+        let mut copy = list.clone();
+        assert!(std::ptr::eq(&*list, &*copy), "a clone shares the elements");
+        copy.make_mut().push(3);
+        assert_eq!((&*list, &*copy), (&vec![1, 2], &vec![1, 2, 3]));
+        assert_eq!(copy.into_inner(), vec![1, 2, 3]);
+    }
+
+    #[test]
     fn equality_with_an_unknown_is_unknown() {
         assert_eq!(Val::string("a").equals(&Val::unknown()), None);
         assert_eq!(Val::string("a").equals(&Val::string("a")), Some(true));
