@@ -26,11 +26,52 @@ fn names(suppression: &Suppression, finding: &Finding) -> bool {
         .any(|r| r.eq_ignore_ascii_case("all") || r.eq_ignore_ascii_case(finding.rule.id) || r == finding.rule.name)
 }
 
-/// Inside the block or attribute below the comment, or created by the `module` block below it.
-fn covers(suppression: &Suppression, finding: &Finding) -> bool {
-    let target = suppression.target;
-    let inside = |at: Span| target.file == at.file && target.start <= at.start && at.start <= target.end;
-    inside(finding.primary.span) || finding.call_sites.iter().any(|site| inside(*site))
+/// The targets of one file's comments, for finding those that contain a position without
+/// looking at the others. Targets are blocks, attributes and whole files: two of them are
+/// nested or apart, never overlapping, so they form a tree.
+struct Targets {
+    /// (target, the comment's index in the list), by start, outer before inner.
+    targets: Vec<(Span, usize)>,
+    /// The nearest target that contains each one.
+    parent: Vec<Option<usize>>,
+}
+
+impl Targets {
+    fn new(mut targets: Vec<(Span, usize)>) -> Targets {
+        targets.sort_by_key(|(target, i)| (target.start, std::cmp::Reverse(target.end), *i));
+        let mut parent = Vec::with_capacity(targets.len());
+        let mut enclosing: Vec<usize> = Vec::new();
+        for (k, (target, _)) in targets.iter().enumerate() {
+            while let Some(&outer) = enclosing.last() {
+                if targets[outer].0.end >= target.end {
+                    break;
+                }
+                enclosing.pop();
+            }
+            parent.push(enclosing.last().copied());
+            enclosing.push(k);
+        }
+        Targets { targets, parent }
+    }
+
+    /// The comments whose target contains `at`, innermost first. Every such target encloses
+    /// the last one that starts at or before `at`, so the walk is up that one's ancestors.
+    fn containing(&self, at: u32) -> impl Iterator<Item = usize> + '_ {
+        let mut next = self
+            .targets
+            .partition_point(|(target, _)| target.start <= at)
+            .checked_sub(1);
+        std::iter::from_fn(move || {
+            while let Some(k) = next {
+                next = self.parent[k];
+                let (target, i) = self.targets[k];
+                if at <= target.end {
+                    return Some(i);
+                }
+            }
+            None
+        })
+    }
 }
 
 /// What the configuration says about waivers.
@@ -55,26 +96,28 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
     let mut kept = findings;
     let mut suppressed = Vec::new();
     if !suppressions.is_empty() {
-        // A finding is compared only with the comments of the files it points into (a
-        // monorepo has hundreds of thousands of findings and thousands of comments); each
-        // file's list keeps the comments' order, so the first comment that covers a finding
-        // is the one credited, as in a scan of them all.
-        let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+        // A finding is compared only with the comments whose targets contain the places it
+        // points at (a monorepo has hundreds of thousands of findings and thousands of
+        // comments, one file can hold thousands of each); of those, the first comment in
+        // the list is the one credited, as in a scan of them all.
+        let mut by_file: HashMap<FileId, Vec<(Span, usize)>> = HashMap::new();
         for (i, suppression) in suppressions.iter().enumerate() {
             if !expired(suppression) && !unreasoned(suppression) {
-                by_file.entry(suppression.target.file).or_default().push(i);
+                by_file
+                    .entry(suppression.target.file)
+                    .or_default()
+                    .push((suppression.target, i));
             }
         }
+        let by_file: HashMap<FileId, Targets> = by_file.into_iter().map(|(f, t)| (f, Targets::new(t))).collect();
+        // Inside the block or attribute below the comment, or created by the `module` block
+        // below it.
         let waiver_for = |finding: &Finding| {
-            let first_in = |file: FileId| {
-                by_file.get(&file)?.iter().copied().find(|&i| {
-                    let s = &suppressions[i];
-                    names(s, finding) && covers(s, finding)
-                })
-            };
-            std::iter::once(finding.primary.span.file)
-                .chain(finding.call_sites.iter().map(|site| site.file))
-                .filter_map(first_in)
+            std::iter::once(finding.primary.span)
+                .chain(finding.call_sites.iter().copied())
+                .filter_map(|at| by_file.get(&at.file).map(|targets| (targets, at.start)))
+                .flat_map(|(targets, at)| targets.containing(at))
+                .filter(|&i| names(&suppressions[i], finding))
                 .min()
         };
         // Waived findings are taken out in place: a large report is not copied to drop a few.
@@ -233,6 +276,28 @@ mod tests {
         ] {
             assert_cases_on(rule, "2026-11-24", &cases);
         }
+    }
+
+    #[test]
+    fn the_targets_that_contain_a_position_are_found_up_the_tree() {
+        let file = crate::source::FileId(0);
+        let span = |start: usize, end: usize| crate::source::Span::new(file, start..end);
+        // A whole file (comment 0), two blocks (1, 3), an attribute in the first (2), and a
+        // second comment on the first block (4).
+        let targets = super::Targets::new(vec![
+            (span(0, 100), 0),
+            (span(10, 40), 1),
+            (span(20, 25), 2),
+            (span(50, 60), 3),
+            (span(10, 40), 4),
+        ]);
+        let containing = |at: u32| targets.containing(at).collect::<Vec<_>>();
+        assert_eq!(containing(22), [2, 4, 1, 0]);
+        assert_eq!(containing(30), [4, 1, 0]);
+        assert_eq!(containing(45), [0]);
+        assert_eq!(containing(55), [3, 0]);
+        assert_eq!(containing(100), [0]);
+        assert_eq!(containing(101), Vec::<usize>::new());
     }
 
     #[test]
