@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Finding, Label};
 use crate::parse::syntax::{
-    Accessor, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, ObjectKey, TemplatePart, UnaryOp,
+    Accessor, Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, ObjectKey, TemplatePart, UnaryOp,
 };
 use crate::rules::meta::UNEVALUABLE_EXPRESSION;
 use crate::source::Span;
@@ -146,6 +146,8 @@ enum MemoKey {
     Local(String),
     Output(String),
     Resource(usize),
+    /// One attribute of a resource without `count` or `for_each`.
+    ResourceAttribute(usize, String),
 }
 
 #[derive(Debug, Clone)]
@@ -620,6 +622,11 @@ impl<'a> Evaluator<'a> {
             resource_type => {
                 match attr(0).and_then(|name| instance.module.resource(Mode::Managed, resource_type, name)) {
                     Some(index) => {
+                        if let Some(value) =
+                            attr(1).and_then(|name| self.single_resource_attribute(scope.instance, index, name))
+                        {
+                            return self.apply(value, &accessors[2..], scope);
+                        }
                         let value = self.resource_value(scope.instance, index);
                         self.apply(value, &accessors[1..], scope)
                     }
@@ -906,6 +913,44 @@ impl<'a> Evaluator<'a> {
         );
     }
 
+    /// `azurerm_x.name.attribute` of a resource without `count` or `for_each`, with only that
+    /// attribute evaluated: references are mostly to one attribute (often a computed one like
+    /// `.id`), and building the whole object evaluated every attribute of the resource. None
+    /// when the whole object is at hand or under way (a reference back into the resource is
+    /// the cycle `resource_value` reports), or the resource has instances.
+    fn single_resource_attribute(&self, id: InstanceId, index: usize, name: &str) -> Option<Val> {
+        let instance = self.instance(id);
+        let decl = &instance.module.resources[index];
+        let body = &decl.block.body;
+        if body.attribute("count").is_some()
+            || body.attribute("for_each").is_some()
+            || instance.memo.borrow().contains_key(&MemoKey::Resource(index))
+        {
+            return None;
+        }
+        let key = MemoKey::ResourceAttribute(index, name.to_owned());
+        Some(self.memoized(id, key, None, || {
+            // While one attribute is evaluated the resource is under way, as when the whole
+            // object is built: any reference back into it is a cycle.
+            instance
+                .memo
+                .borrow_mut()
+                .insert(MemoKey::Resource(index), Slot::InProgress);
+            let address = format!("{}{}", instance.address, decl.address());
+            let value = match self.body_member(body, name, &Scope::module(id), RESOURCE_META_ARGUMENTS) {
+                Some(mut value) => {
+                    for attr in body.attributes.iter().filter(|a| a.name == name) {
+                        value.origin = value.origin.through(set_here(attr, &address));
+                    }
+                    value
+                }
+                None => Val::computed(address, name),
+            };
+            instance.memo.borrow_mut().remove(&MemoKey::Resource(index));
+            value
+        }))
+    }
+
     /// The value `azurerm_x.name` has: one object, a list (count) or a map (for_each).
     fn resource_value(&self, id: InstanceId, index: usize) -> Val {
         let instance = self.instance(id);
@@ -924,9 +969,7 @@ impl<'a> Evaluator<'a> {
                             let mut attributes = self.body_attributes(&decl.block.body, scope, RESOURCE_META_ARGUMENTS);
                             for attr in &decl.block.body.attributes {
                                 if let Some(value) = attributes.get_mut(&attr.name) {
-                                    let label =
-                                        Label::new(attr.value.span, format!("{address}.{} is set here", attr.name));
-                                    value.origin = value.origin.through(label);
+                                    value.origin = value.origin.through(set_here(attr, &address));
                                 }
                             }
                             Val::from(Value::Resource(Arc::new(ResourceObject { address, attributes })))
@@ -975,19 +1018,47 @@ impl<'a> Evaluator<'a> {
         kinds.sort_unstable();
         kinds.dedup();
         for kind in kinds {
-            let value = match self.blocks(body, kind, scope) {
-                Some(blocks) => Value::List(
-                    blocks
-                        .iter()
-                        .map(|b| Value::Map(self.body_attributes(b.body, &b.scope, &[]).into()).into())
-                        .collect(),
-                )
-                .into(),
-                None => Val::unknown(),
-            };
-            out.insert(kind.to_owned(), value);
+            out.insert(kind.to_owned(), self.block_list(body, kind, scope));
         }
         out
+    }
+
+    /// What `body_attributes(body, scope, skip)` has under `name`, evaluating nothing else.
+    fn body_member(&self, body: &Body, name: &str, scope: &Scope, skip: &[&str]) -> Option<Val> {
+        // Blocks go in after the attributes: a block kind wins over an attribute of its name.
+        let is_block_kind = !META_BLOCKS.contains(&name)
+            && (body.blocks_named(name).next().is_some()
+                || body
+                    .dynamic_blocks
+                    .iter()
+                    .any(|b| b.labels.first().is_some_and(|l| l == name)));
+        if is_block_kind {
+            return Some(self.block_list(body, name, scope));
+        }
+        if skip.contains(&name) {
+            return None;
+        }
+        // A repeated attribute is evaluated each time and the last one kept, as the map does.
+        body.attributes
+            .iter()
+            .filter(|a| a.name == name)
+            .map(|attr| self.eval(&attr.value, scope))
+            .last()
+    }
+
+    /// The nested blocks of `kind` as a list of objects, Unknown when a `dynamic` block's
+    /// collection is.
+    fn block_list(&self, body: &Body, kind: &str, scope: &Scope) -> Val {
+        match self.blocks(body, kind, scope) {
+            Some(blocks) => Value::List(
+                blocks
+                    .iter()
+                    .map(|b| Value::Map(self.body_attributes(b.body, &b.scope, &[]).into()).into())
+                    .collect(),
+            )
+            .into(),
+            None => Val::unknown(),
+        }
     }
 
     /// The nested blocks of `kind` in `body`, `dynamic` ones expanded. `None` when a
@@ -1215,6 +1286,11 @@ fn child_key(parent: &Instance, call: &str) -> String {
     } else {
         format!("{}.{call}", parent.key)
     }
+}
+
+/// Where a resource instance's attribute is written.
+fn set_here(attr: &Attribute, address: &str) -> Label {
+    Label::new(attr.value.span, format!("{address}.{} is set here", attr.name))
 }
 
 fn carry(mut value: Val, origin: &Origin) -> Val {

@@ -360,6 +360,34 @@ fn resource_attributes_resolve_and_computed_ones_link() {
 }
 
 #[test]
+fn one_attribute_of_a_resource_is_evaluated_on_its_own() {
+    let run = |main: &str| eval_with(&[("main.tf", main)], &CliVariables::default(), Budget::default());
+    // Reading `name` leaves `tags`, and the limit it would hit, alone; the whole object
+    // (`[for k, v in ...]` needs it) evaluates every attribute.
+    let resource = "resource \"azurerm_resource_group\" \"rg\" {\n  name = \"rg\"\n  tags = { n = length(range(100001)) }\n  network_rules {\n    default_action = \"Deny\"\n  }\n}\n";
+    let one = format!("{resource}locals {{\n  result = azurerm_resource_group.rg.name\n}}\n");
+    assert_eq!(run(&one), ("\"rg\"".to_owned(), 0));
+    let whole = format!("{resource}locals {{\n  result = [for k, v in azurerm_resource_group.rg : k]\n}}\n");
+    assert_eq!(run(&whole), ("[\"name\", \"network_rules\", \"tags\"]".to_owned(), 1));
+    // A nested block reads as a list of objects either way; a meta-argument is not an attribute.
+    let block = format!(
+        "{resource}locals {{\n  result = [azurerm_resource_group.rg.network_rules[0].default_action, [for k, v in azurerm_resource_group.rg : v if k == \"network_rules\"][0][0].default_action]\n}}\n"
+    );
+    assert_eq!(run(&block).0, "[\"Deny\", \"Deny\"]");
+    let meta = "resource \"azurerm_x\" \"a\" {\n  depends_on = [azurerm_x.b]\n}\nlocals {\n  result = azurerm_x.a.depends_on\n}\n";
+    assert_eq!(run(meta), ("(unknown)".to_owned(), 0));
+}
+
+#[test]
+fn a_resource_that_refers_to_itself_is_a_cycle() {
+    // Through another attribute, as when the whole object is built: Terraform rejects any
+    // reference from a resource back into itself.
+    let main = "resource \"azurerm_x\" \"a\" {\n  name = \"a\"\n  tags = { n = azurerm_x.a.name }\n}\nlocals {\n  result = azurerm_x.a.tags\n}\n";
+    let (value, problems) = eval_with(&[("main.tf", main)], &CliVariables::default(), Budget::default());
+    assert_eq!((value.as_str(), problems), ("{n = (unknown)}", 1));
+}
+
+#[test]
 fn module_outputs_resolve_per_instance() {
     let files = [
         (

@@ -270,6 +270,19 @@ impl Val {
         }
     }
 
+    /// The attribute `name` of `resource` that its configuration does not write: known only
+    /// after apply.
+    pub fn computed(resource: String, name: &str) -> Val {
+        Value::Unknown(Unknown {
+            computed: Some(Arc::new(ComputedAttribute {
+                resource,
+                attribute: name.to_owned(),
+            })),
+            invalid: false,
+        })
+        .into()
+    }
+
     /// The attribute `name` of an object, map or resource instance. A resource's attribute
     /// that is not written is computed: Unknown, but remembered for linking.
     pub fn get_attr(&self, name: &str) -> Val {
@@ -279,16 +292,11 @@ impl Val {
                 None if self.open => Val::unknown(),
                 None => Val::invalid(),
             },
-            Value::Resource(object) => object.attributes.get(name).cloned().unwrap_or_else(|| {
-                Value::Unknown(Unknown {
-                    computed: Some(Arc::new(ComputedAttribute {
-                        resource: object.address.clone(),
-                        attribute: name.to_owned(),
-                    })),
-                    invalid: false,
-                })
-                .into()
-            }),
+            Value::Resource(object) => object
+                .attributes
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| Val::computed(object.address.clone(), name)),
             _ => Val::unknown(),
         }
     }
