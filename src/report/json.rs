@@ -99,13 +99,13 @@ fn write_array<'a, T: Sync>(
     if items.is_empty() {
         return out.write_all(b"[]");
     }
-    // Rendered a batch at a time, so that a large report is never all in memory at once.
+    // Rendered a batch at a time, so that a large report is never all in memory at once,
+    // and the next batch is rendered while this one is written.
     // (Tests use small batches, so that their reports cross the boundaries.)
     const CHUNK: usize = if cfg!(test) { 16 } else { 256 };
     const BATCH: usize = CHUNK * if cfg!(test) { 4 } else { 32 };
-    out.write_all(b"[")?;
-    for (b, batch) in items.chunks(BATCH).enumerate() {
-        let chunks = batch
+    let render_batch = |b: usize, batch: &'a [T]| {
+        batch
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(i, chunk)| {
@@ -118,10 +118,24 @@ fn write_array<'a, T: Sync>(
                 }
                 Ok(buf)
             })
-            .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
-        for chunk in chunks {
-            out.write_all(&chunk)?;
-        }
+            .collect::<std::io::Result<Vec<Vec<u8>>>>()
+    };
+    out.write_all(b"[")?;
+    let mut batches = items.chunks(BATCH).enumerate();
+    let mut ready = batches.next().map(|(b, batch)| render_batch(b, batch)).transpose()?;
+    while let Some(chunks) = ready.take() {
+        let next = batches.next();
+        let mut rendered = None;
+        // The writer stays on this thread (it need not be `Send`); the pool renders.
+        let written = rayon::in_place_scope(|scope| {
+            if let Some((b, batch)) = next {
+                let (rendered, render_batch) = (&mut rendered, &render_batch);
+                scope.spawn(move |_| *rendered = Some(render_batch(b, batch)));
+            }
+            chunks.iter().try_for_each(|chunk| out.write_all(chunk))
+        });
+        written?;
+        ready = rendered.transpose()?;
     }
     out.write_all(b"\n  ]")
 }
