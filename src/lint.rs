@@ -138,8 +138,18 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let mut timings = crate::progress::Timings::default();
     let started = std::time::Instant::now();
     let sources = SourceMap::default();
-    let discovery = discover::discover(&options.paths, options.limits, options.exclude.as_ref())
-        .map_err(|e| RunError(format!("{}: {}", e.path.display(), e.error)))?;
+    // The catalog is read while the tree is walked (the walk leaves a core partly idle).
+    let (discovery, overlaid) = rayon::join(
+        || discover::discover(&options.paths, options.limits, options.exclude.as_ref()),
+        || match &options.catalog_overlay {
+            Some(path) => Some(load_overlay(path)),
+            None => {
+                Catalog::embedded();
+                None
+            }
+        },
+    );
+    let discovery = discovery.map_err(|e| RunError(format!("{}: {}", e.path.display(), e.error)))?;
     let lap = timings.lap("discover", started);
     let counters = Arc::new(crate::progress::Counters::default());
     counters
@@ -157,10 +167,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let today = options
         .today
         .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
-    let overlaid = match &options.catalog_overlay {
-        Some(path) => Some(load_overlay(path)?),
-        None => None,
-    };
+    let overlaid = overlaid.transpose()?;
     let catalog = overlaid.as_ref().unwrap_or_else(|| Catalog::embedded());
     let files_found = discovery.modules.iter().map(|m| m.tf_files.len()).sum::<usize>();
     let directories = discovery.modules.len();
