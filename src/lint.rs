@@ -317,15 +317,15 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     );
     options.rules.apply(&mut findings);
     let mut suppressed = suppressed;
-    suppressed.sort_by_key(|(f, _)| {
-        (
-            sources.get(f.primary.span.file).display_path.clone(),
-            f.primary.span.start,
-            f.rule.id,
-        )
+    suppressed.sort_by(|(a, _), (b, _)| {
+        let path = |f: &Finding| sources.get(f.primary.span.file).display_path.as_str();
+        (path(a), a.primary.span.start, a.rule.id).cmp(&(path(b), b.primary.span.start, b.rule.id))
     });
     let findings = sorted_unique(findings, &sources);
-    notes.sort_by_key(|n| (sources.get(n.span.file).display_path.clone(), n.span.start));
+    notes.sort_by(|a, b| {
+        let path = |n: &Note| sources.get(n.span.file).display_path.as_str();
+        (path(a), a.span.start).cmp(&(path(b), b.span.start))
+    });
     notes.dedup();
     timings.lap("suppress and sort", lap);
     Ok(Outcome {
