@@ -389,14 +389,26 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| outcome.findings.iter().any(|f| f.severity >= t));
-    // The process ends here: freeing a large monorepo's findings and sources one by one
-    // would only delay the exit.
-    std::mem::forget(outcome);
-    if failed {
-        ExitCode::from(EXIT_FINDINGS)
-    } else {
-        ExitCode::SUCCESS
+    drop(stderr);
+    exit_at_once(if failed { EXIT_FINDINGS } else { 0 })
+}
+
+/// Ends the process without the clean-up that runs at exit. Freeing a large monorepo's
+/// findings and sources one by one would only delay the exit, and the allocator's own
+/// clean-up hands all its memory back to the system a piece at a time (hundreds of calls,
+/// 20-50 ms after a 10,000-module report) just before the system reclaims it at once.
+fn exit_at_once(code: u8) -> ! {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` only ends the process. The report and every message are flushed
+    // above (a report file was flushed and closed when it was written), and nothing of this
+    // program needs to run at exit.
+    #[cfg(unix)]
+    unsafe {
+        libc::_exit(code.into())
     }
+    #[cfg(not(unix))]
+    std::process::exit(code.into())
 }
 
 /// `--var-file` and `--var` interleaved as they were given: the later one wins.
