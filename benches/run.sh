@@ -6,7 +6,7 @@
 #
 # Builds the release binary, generates each corpus once under target/bench-corpus/, times
 # parsing alone (`--parse-only`, the floor the full lint is compared with) and the full lint
-# with JSON output written to a file, alternating, five rounds, fastest kept; peak memory comes from
+# with JSON output written to a file, alternating, nine rounds (BENCH_ROUNDS), fastest kept; peak memory comes from
 # GNU time when it is installed. With --checkov, Checkov (PyPI, installed into
 # target/checkov-venv) lints the same corpus once (`checkov -d DIR --framework terraform`)
 # and the ratio is printed. Prints one Markdown table row per corpus.
@@ -22,6 +22,7 @@ elif [ "${1:-}" = "--wide" ]; then
   shift
 fi
 sizes=("$@")
+rounds=${BENCH_ROUNDS:-9}
 [ ${#sizes[@]} -gt 0 ] || sizes=(100 1000)
 if [ -n "$checkov" ]; then
   venv=target/checkov-venv
@@ -50,10 +51,10 @@ for n in "${sizes[@]}"; do
   fi
   files=$(find "$dir" -name '*.tf' -o -name '*.tfvars' | wc -l)
   bytes=$(find "$dir" \( -name '*.tf' -o -name '*.tfvars' \) -printf '%s\n' | awk '{s+=$1} END {print s}')
-  # Parsing alone and the full lint alternate, five rounds, fastest of each kept: on a
+  # Parsing alone and the full lint alternate, fastest of each kept: on a
   # shared machine the load drifts, and alternating exposes both to the same drift.
   parse_ns="" full_ns=""
-  for _ in 1 2 3 4 5; do
+  for _ in $(seq "$rounds"); do
     start=$(date +%s%N)
     "$bin" --parse-only "$dir" > /dev/null
     elapsed=$(( $(date +%s%N) - start ))

@@ -103,7 +103,7 @@ fn write_array<'a, T: Sync>(
     // and the next batch is rendered while this one is written.
     // (Tests use small batches, so that their reports cross the boundaries.)
     const CHUNK: usize = if cfg!(test) { 16 } else { 256 };
-    const BATCH: usize = CHUNK * if cfg!(test) { 4 } else { 32 };
+    const BATCH: usize = CHUNK * if cfg!(test) { 4 } else { 16 };
     let render_batch = |b: usize, batch: &'a [T]| {
         batch
             .par_chunks(CHUNK)
@@ -132,7 +132,7 @@ fn write_array<'a, T: Sync>(
                 let (rendered, render_batch) = (&mut rendered, &render_batch);
                 scope.spawn(move |_| *rendered = Some(render_batch(b, batch)));
             }
-            chunks.iter().try_for_each(|chunk| out.write_all(chunk))
+            chunks.into_iter().try_for_each(|chunk| out.write_all(&chunk))
         });
         written?;
         ready = rendered.transpose()?;
