@@ -155,29 +155,15 @@ impl Catalog {
         fn parse<'de, T: Deserialize<'de>>(file: &str, text: &'de str) -> Result<T, String> {
             serde_saphyr::from_str(text).map_err(|e| format!("{file}: {e}"))
         }
-        // The files are read side by side: reading them is the fixed cost of every run, and
-        // the models file alone is half of it.
-        let ((models, regions), (quotas, (provider, types))) = rayon::join(
+        // The models file, half of every run's fixed cost, is read beside the other four.
+        let (models, (regions, types, quotas, provider)) = rayon::join(
+            || parse::<models::ModelsFile>("models.yaml", sources.models),
             || {
-                rayon::join(
-                    || parse::<models::ModelsFile>("models.yaml", sources.models),
-                    || parse::<RegionsFile>("regions.yaml", sources.regions),
-                )
-            },
-            || {
-                rayon::join(
-                    || parse::<quotas::QuotasFile>("quotas.yaml", sources.quotas),
-                    || {
-                        rayon::join(
-                            || parse::<provider::ProviderFile>("provider-schema.yaml", sources.provider),
-                            || {
-                                parse::<deployment_types::DeploymentTypesFile>(
-                                    "deployment-types.yaml",
-                                    sources.deployment_types,
-                                )
-                            },
-                        )
-                    },
+                (
+                    parse::<RegionsFile>("regions.yaml", sources.regions),
+                    parse::<deployment_types::DeploymentTypesFile>("deployment-types.yaml", sources.deployment_types),
+                    parse::<quotas::QuotasFile>("quotas.yaml", sources.quotas),
+                    parse::<provider::ProviderFile>("provider-schema.yaml", sources.provider),
                 )
             },
         );
