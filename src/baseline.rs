@@ -38,7 +38,7 @@ fn entry(finding: &Finding, sources: &SourceMap) -> Entry {
         resource: finding.resource.clone(),
         fingerprint: fingerprint(finding, sources),
         file: sources.get(finding.primary.span.file).display_path.clone(),
-        message: finding.message.clone(),
+        message: finding.message.to_string(),
     }
 }
 

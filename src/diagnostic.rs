@@ -2,6 +2,7 @@
 //! diagnostics about the run, in one shape so that reporting, sorting and exit codes treat
 //! them alike.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -34,15 +35,20 @@ impl fmt::Display for Severity {
     }
 }
 
+/// A sentence shown to the user: borrowed when the rule's wording is fixed, owned when it
+/// names values. A large run makes hundreds of thousands of findings, most of whose labels
+/// and help texts are fixed: they are not copied into an allocation each.
+pub type Text = Cow<'static, str>;
+
 /// A span with the sentence that explains it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub span: Span,
-    pub message: String,
+    pub message: Text,
 }
 
 impl Label {
-    pub fn new(span: Span, message: impl Into<String>) -> Label {
+    pub fn new(span: Span, message: impl Into<Text>) -> Label {
         Label {
             span,
             message: message.into(),
@@ -54,21 +60,21 @@ impl Label {
 pub struct Finding {
     pub rule: &'static RuleMeta,
     pub severity: Severity,
-    pub message: String,
+    pub message: Text,
     /// Where the finding points; the label text is what is shown under the underline.
     pub primary: Label,
     /// Where the value came from: a tfvars entry, a variable default, a local, a module input.
     pub related: Vec<Label>,
     /// The resource instance address (`module.chat.azurerm_cognitive_account.this["a"]`).
     pub resource: Option<String>,
-    pub help: Option<String>,
+    pub help: Option<Text>,
     /// The `module` blocks that created the resource, outermost first: an ignore comment on
     /// one of them covers the finding.
     pub call_sites: Vec<Span>,
 }
 
 impl Finding {
-    pub fn new(rule: &'static RuleMeta, message: impl Into<String>, primary: Label) -> Finding {
+    pub fn new(rule: &'static RuleMeta, message: impl Into<Text>, primary: Label) -> Finding {
         Finding {
             rule,
             severity: rule.default_severity.unwrap_or(Severity::Info),
@@ -81,7 +87,7 @@ impl Finding {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Finding {
+    pub fn with_help(mut self, help: impl Into<Text>) -> Finding {
         self.help = Some(help.into());
         self
     }

@@ -741,7 +741,7 @@ mod properties {
                 (
                     f.rule.id.to_owned(),
                     f.resource.clone().unwrap_or_default(),
-                    f.message.clone(),
+                    f.message.to_string(),
                     at.line,
                     at.column,
                 )

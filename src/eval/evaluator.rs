@@ -265,7 +265,7 @@ impl<'a> Evaluator<'a> {
         (problems, self.notes.into_inner())
     }
 
-    fn problem(&self, span: Span, message: String, label: &str) {
+    fn problem(&self, span: Span, message: String, label: &'static str) {
         let mut problems = self.problems.borrow_mut();
         // One report per place is enough; a bound hit inside a loop would repeat it.
         if problems.iter().any(|p| p.primary.span == span) {

@@ -25,7 +25,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
         let title = format!("{} {}", finding.rule.id, finding.rule.name);
         let mut message = match &finding.resource {
             Some(resource) => format!("{resource}: {}", finding.message),
-            None => finding.message.clone(),
+            None => finding.message.to_string(),
         };
         if let Some(help) = &finding.help {
             message = format!("{message}\nhelp: {help}");

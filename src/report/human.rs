@@ -66,13 +66,13 @@ impl Rendered {
         let file = sources.get(finding.primary.span.file);
         let mut message = match &finding.resource {
             Some(resource) => format!("{resource}: {}", finding.message),
-            None => finding.message.clone(),
+            None => finding.message.to_string(),
         };
         let mut labels = Vec::new();
         let mut related = Vec::new();
         let source = if snippet_fits(file, &finding.primary) {
             labels.push(LabeledSpan::new_primary_with_span(
-                Some(finding.primary.message.clone()),
+                Some(finding.primary.message.to_string()),
                 finding.primary.span.range(),
             ));
             Some(NamedSource::new(&file.display_path, Arc::clone(&file.text)))
@@ -84,7 +84,7 @@ impl Rendered {
             let other = sources.get(label.span.file);
             if source.is_some() && label.span.file == finding.primary.span.file && snippet_fits(other, label) {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(label.message.clone()),
+                    Some(label.message.to_string()),
                     label.span.range(),
                 ));
             } else {
@@ -99,7 +99,7 @@ impl Rendered {
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             },
-            help: finding.help.clone(),
+            help: finding.help.as_deref().map(str::to_owned),
             source,
             labels,
             related,
@@ -111,7 +111,7 @@ impl Rendered {
         Rendered {
             code: None,
             message: if fits {
-                label.message.clone()
+                label.message.to_string()
             } else {
                 format!("{} at {}", label.message, location(file, label))
             },

@@ -188,7 +188,7 @@ fn result(f: &Finding, sources: &SourceMap, all: &[&'static RuleMeta]) -> Value 
         .collect();
     let mut message = f.message.clone();
     if let Some(help) = &f.help {
-        message = format!("{message}. {help}");
+        message = format!("{message}. {help}").into();
     }
     let mut result = json!({
         "ruleId": f.rule.id,
