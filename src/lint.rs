@@ -21,6 +21,8 @@ use crate::rules;
 use crate::source::{SourceMap, Span};
 use crate::suppress;
 
+mod order;
+
 /// Everything a run needs besides the files.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -296,18 +298,21 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     ));
     let mut notes = Vec::new();
     let mut configurations = Vec::new();
-    findings.reserve(per_root.iter().map(|(_, _, found, _)| found.len()).sum());
+    // Each configuration's findings stay one part: they are waived and sorted part by part.
+    let mut parts = Vec::with_capacity(per_root.len() + 1);
+    parts.push(findings);
     for (_, config, found, root_notes) in per_root {
         configurations.extend(config);
-        findings.extend(found);
+        parts.push(found);
         notes.extend(root_notes);
     }
     drop(display);
     let suppress::Outcome {
-        kept: mut findings,
+        kept: mut parts,
         suppressed,
+        comments,
     } = suppress::apply(
-        findings,
+        parts,
         &suppressions,
         &suppress::Policy {
             today,
@@ -315,13 +320,17 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             require_reason: options.require_reason,
         },
     );
-    options.rules.apply(&mut findings);
+    parts.par_iter_mut().for_each(|part| options.rules.apply(part));
+    // The run's own problems are spread over every file; so are the comments' findings.
+    let mut scattered = std::mem::take(&mut parts[0]);
+    scattered.extend(comments);
+    options.rules.apply(&mut scattered);
     let mut suppressed = suppressed;
     suppressed.sort_by(|(a, _), (b, _)| {
         let path = |f: &Finding| sources.get(f.primary.span.file).display_path.as_str();
         (path(a), a.primary.span.start, a.rule.id).cmp(&(path(b), b.primary.span.start, b.rule.id))
     });
-    let findings = sorted_unique(findings, &sources);
+    let findings = order::sorted_unique(scattered, parts, &sources);
     notes.sort_by(|a, b| {
         let path = |n: &Note| sources.get(n.span.file).display_path.as_str();
         (path(a), a.span.start).cmp(&(path(b), b.span.start))
@@ -643,39 +652,6 @@ fn var_assignment(value: &str, span: Span) -> VarValue {
         return VarValue::Expr(lowering.expr(&expr));
     }
     VarValue::Given(crate::eval::value::Val::string(value), span)
-}
-
-/// Findings in report order (file, position, rule), the same finding reached through two
-/// roots kept once.
-fn sorted_unique(mut findings: Vec<Finding>, sources: &SourceMap) -> Vec<Finding> {
-    // Files rank by their displayed path; the key borrows from the findings (a 10,000-module
-    // run has hundreds of thousands of them: no copies of paths and messages).
-    let mut files: Vec<u32> = findings.iter().map(|f| f.primary.span.file.0).collect();
-    files.sort_unstable();
-    files.dedup();
-    let mut by_path: Vec<(String, u32)> = files
-        .into_iter()
-        .map(|id| (sources.get(crate::source::FileId(id)).display_path.clone(), id))
-        .collect();
-    by_path.sort();
-    // File ids are small and dense: a vector indexed by id is the cheapest lookup.
-    let mut rank = vec![usize::MAX; by_path.iter().map(|(_, id)| *id as usize + 1).max().unwrap_or(0)];
-    for (position, (_, id)) in by_path.iter().enumerate() {
-        rank[*id as usize] = position;
-    }
-    fn key<'f>(rank: &[usize], f: &'f Finding) -> (usize, u32, u32, &'static str, &'f str, &'f str) {
-        (
-            rank.get(f.primary.span.file.0 as usize).copied().unwrap_or(usize::MAX),
-            f.primary.span.start,
-            f.primary.span.end,
-            f.rule.id,
-            f.resource.as_deref().unwrap_or_default(),
-            &f.message,
-        )
-    }
-    findings.par_sort_by(|a, b| key(&rank, a).cmp(&key(&rank, b)));
-    findings.dedup_by(|a, b| key(&rank, a) == key(&rank, b));
-    findings
 }
 
 #[cfg(test)]

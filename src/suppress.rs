@@ -6,6 +6,9 @@
 //! any, and `until=YYYY-MM-DD` ends a waiver on that day.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
 
 use crate::diagnostic::{Finding, Label};
 use crate::parse::syntax::Suppression;
@@ -14,9 +17,12 @@ use crate::source::{FileId, Span};
 
 /// What suppression did to a report.
 pub struct Outcome {
-    pub kept: Vec<Finding>,
+    /// What is left of each part of the report, in the order given.
+    pub kept: Vec<Vec<Finding>>,
     /// Findings a comment waived, with the comment: for audits.
     pub suppressed: Vec<(Finding, Suppression)>,
+    /// Comments that waived nothing, or cannot waive anything (AOAI003).
+    pub comments: Vec<Finding>,
 }
 
 fn names(suppression: &Suppression, finding: &Finding) -> bool {
@@ -84,7 +90,9 @@ pub struct Policy<'a> {
     pub require_reason: bool,
 }
 
-pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Policy<'_>) -> Outcome {
+/// Takes the waived findings out of each part of a report (a configuration's findings stay
+/// together, so that the parts are sorted on their own afterwards).
+pub fn apply(mut parts: Vec<Vec<Finding>>, suppressions: &[Suppression], policy: &Policy<'_>) -> Outcome {
     let expired = |s: &Suppression| {
         s.until
             .as_deref()
@@ -92,8 +100,7 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
             .is_some_and(|until| until < policy.today)
     };
     let unreasoned = |s: &Suppression| policy.require_reason && s.reason.as_deref().is_none_or(|r| r.trim().is_empty());
-    let mut used = vec![false; suppressions.len()];
-    let mut kept = findings;
+    let used: Vec<AtomicBool> = suppressions.iter().map(|_| AtomicBool::new(false)).collect();
     let mut suppressed = Vec::new();
     if !suppressions.is_empty() {
         // A finding is compared only with the comments whose targets contain the places it
@@ -121,26 +128,33 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
                 .min()
         };
         // Waived findings are taken out in place: a large report is not copied to drop a few.
-        let mut waivers = Vec::new();
-        let taken: Vec<Finding> = kept
-            .extract_if(.., |finding| {
-                // A report about suppressions is never suppressed itself.
-                let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id && policy.rules.ignorable(finding.rule))
-                    .then(|| waiver_for(finding))
-                    .flatten();
-                if let Some(i) = waiver {
-                    used[i] = true;
-                    waivers.push(i);
-                }
-                waiver.is_some()
+        let waived: Vec<Vec<(Finding, usize)>> = parts
+            .par_iter_mut()
+            .map(|part| {
+                let mut waivers = Vec::new();
+                let taken: Vec<Finding> = part
+                    .extract_if(.., |finding| {
+                        // A report about suppressions is never suppressed itself.
+                        let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id && policy.rules.ignorable(finding.rule))
+                            .then(|| waiver_for(finding))
+                            .flatten();
+                        if let Some(i) = waiver {
+                            used[i].store(true, Ordering::Relaxed);
+                            waivers.push(i);
+                        }
+                        waiver.is_some()
+                    })
+                    .collect();
+                taken.into_iter().zip(waivers).collect()
             })
             .collect();
-        suppressed = taken
+        suppressed = waived
             .into_iter()
-            .zip(waivers)
+            .flatten()
             .map(|(finding, i)| (finding, suppressions[i].clone()))
             .collect();
     }
+    let mut comments = Vec::new();
     for (i, suppression) in suppressions.iter().enumerate() {
         let unknown: Vec<&str> = suppression
             .rules
@@ -171,7 +185,7 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
                 "this suppression expired on {}; the findings it covered are reported again",
                 suppression.until.as_deref().unwrap_or_default()
             )
-        } else if !used[i] {
+        } else if !used[i].load(Ordering::Relaxed) {
             format!(
                 "this ignore comment ({}) matches no finding",
                 suppression.rules.join(", ")
@@ -179,7 +193,7 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
         } else {
             continue;
         };
-        kept.push(
+        comments.push(
             Finding::new(
                 &UNUSED_SUPPRESSION,
                 message,
@@ -188,7 +202,11 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression], policy: &Poli
             .with_help("remove the comment, or name the rule that fires here (`aoai-lint rules` lists them)"),
         );
     }
-    Outcome { kept, suppressed }
+    Outcome {
+        kept: parts,
+        suppressed,
+        comments,
+    }
 }
 
 #[cfg(test)]
