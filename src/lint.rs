@@ -530,7 +530,7 @@ fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
     let error = |e: String| RunError(format!("catalog {}: {e}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
     let overlay = crate::catalog::Overlay::parse(&text).map_err(error)?;
-    Catalog::load(crate::catalog::EMBEDDED)
+    Catalog::load_embedded()
         .and_then(|c| c.with_overlay(overlay))
         .map_err(error)
 }
