@@ -77,9 +77,10 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
     let order = Order::new(&scattered, &parts, sources);
     let total = scattered.len() + parts.iter().map(Vec::len).sum::<usize>();
     parts.retain(|part| !part.is_empty());
-    // Stable sorts: of findings with equal keys the first given is kept.
+    // Stable sorts: of findings with equal keys the first given is kept. Parallel within a
+    // part too: one large configuration can hold most of the findings.
     let sort_unique = |findings: &mut Vec<Finding>| {
-        findings.sort_by(|a, b| order.cmp(a, b));
+        findings.par_sort_by(|a, b| order.cmp(a, b));
         findings.dedup_by(|later, earlier| order.cmp(earlier, later) == Ordering::Equal);
     };
     parts.par_iter_mut().for_each(sort_unique);
