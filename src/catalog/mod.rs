@@ -192,7 +192,11 @@ impl Catalog {
             || {
                 (
                     parse::<RegionsFile>(format, "regions.yaml", sources.regions),
-                    parse::<deployment_types::DeploymentTypesFile>(format, "deployment-types.yaml", sources.deployment_types),
+                    parse::<deployment_types::DeploymentTypesFile>(
+                        format,
+                        "deployment-types.yaml",
+                        sources.deployment_types,
+                    ),
                     parse::<quotas::QuotasFile>(format, "quotas.yaml", sources.quotas),
                     parse::<provider::ProviderFile>(format, "provider-schema.yaml", sources.provider),
                 )
