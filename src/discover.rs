@@ -23,6 +23,9 @@ pub struct ModuleDir {
     pub dir: PathBuf,
     pub tf_files: Vec<PathBuf>,
     pub var_files: Vec<VarFile>,
+    /// A `.terraform` entry sits beside the files: `terraform init` may have downloaded
+    /// modules here. (Without one there is nothing to look for, and no path to resolve.)
+    pub has_terraform_dir: bool,
 }
 
 /// Something discovery could not or would not read; reported as AOAI002.
@@ -199,17 +202,32 @@ fn walk(
     skipped: &mut Vec<Skipped>,
 ) {
     let escapes: Arc<Mutex<Vec<Skipped>>> = Arc::default();
+    let terraform_dirs: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
     let root_for_filter = root.to_path_buf();
     let escapes_for_filter = Arc::clone(&escapes);
+    let terraform_dirs_for_filter = Arc::clone(&terraform_dirs);
     let exclude = exclude.cloned();
     let walker = ignore::WalkBuilder::new(root)
         .max_depth(max_depth)
         .follow_links(true)
-        // Hidden directories (.terraform, .git, editor caches) are not the user's code.
-        .hidden(true)
+        .hidden(false)
         .git_global(false)
         .git_exclude(false)
         .filter_entry(move |entry| {
+            // Hidden entries (.terraform, .git, editor caches) are not the user's code; a
+            // `.terraform` is noted for its directory, so that only the configurations that
+            // have one are looked at for downloaded modules.
+            if entry.depth() > 0 && entry.file_name().as_encoded_bytes().starts_with(b".") {
+                if entry.file_name() == ".terraform"
+                    && let Some(dir) = entry.path().parent()
+                {
+                    terraform_dirs_for_filter
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(dir.to_path_buf());
+                }
+                return false;
+            }
             if exclude.as_ref().is_some_and(|e| e.excludes(entry.path())) {
                 return false;
             }
@@ -301,6 +319,11 @@ fn walk(
         }
     }
     add_group(modules, group);
+    for dir in terraform_dirs.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        if let Some(module) = modules.get_mut(&dir) {
+            module.has_terraform_dir = true;
+        }
+    }
     skipped.extend(escapes.lock().unwrap_or_else(|e| e.into_inner()).drain(..));
 }
 
@@ -315,6 +338,7 @@ fn add_group(modules: &mut BTreeMap<PathBuf, ModuleDir>, group: Option<ModuleDir
             let module = entry.get_mut();
             module.tf_files.extend(group.tf_files);
             module.var_files.extend(group.var_files);
+            module.has_terraform_dir |= group.has_terraform_dir;
         }
     }
 }
@@ -411,6 +435,9 @@ mod tests {
         let found = discover(std::slice::from_ref(&root), Limits::default(), None).unwrap();
         let dirs: Vec<_> = found.modules.iter().map(|m| m.dir.clone()).collect();
         assert_eq!(dirs, vec![root.clone(), root.join("modules/openai")]);
+        // Only the directory with a `.terraform` is looked at for downloaded modules.
+        let downloads: Vec<_> = found.modules.iter().map(|m| m.has_terraform_dir).collect();
+        assert_eq!(downloads, vec![true, false]);
         let names: Vec<_> = found.modules[0]
             .var_files
             .iter()
@@ -434,9 +461,11 @@ mod tests {
         touch(&root.join("main.tf"), "");
         touch(&root.join("variables.tf"), "");
         touch(&root.join("sub/other.tf"), "");
+        touch(&root.join(".terraform/modules/modules.json"), "{}");
         let found = discover(&[root.join("main.tf")], Limits::default(), None).unwrap();
         assert_eq!(found.modules.len(), 1);
         assert_eq!(found.modules[0].tf_files.len(), 2);
+        assert!(found.modules[0].has_terraform_dir);
     }
 
     #[test]

@@ -226,7 +226,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         } else {
             ConfigurationKind::Root
         };
-        let downloads = Downloads::for_root(dir, &sources, options.limits);
+        let downloads = Downloads::for_root(&root, &sources, options.limits);
         let evaluator = Evaluator::new(modules, &downloads, &cli, options.budget, root);
         let config = facts::extract(&evaluator, kind);
         let (mut found, notes) = evaluator.finish();
@@ -430,7 +430,7 @@ fn lint_plan(
     let mut found = Vec::new();
     let config = match root {
         Some((dir, root)) => {
-            let downloads = Downloads::for_root(dir, sources, options.limits);
+            let downloads = Downloads::for_root(root, sources, options.limits);
             let evaluator = Evaluator::new(modules, &downloads, cli, options.budget, Arc::clone(root));
             // Walking the configuration instantiates every module call it can follow.
             facts::extract(&evaluator, ConfigurationKind::Root);

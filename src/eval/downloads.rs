@@ -57,14 +57,18 @@ impl<'a> Downloads<'a> {
         }
     }
 
-    pub fn for_root(root_dir: &Path, sources: &'a SourceMap, limits: Limits) -> Downloads<'a> {
+    pub fn for_root(root: &ModuleSyntax, sources: &'a SourceMap, limits: Limits) -> Downloads<'a> {
         let mut downloads = Downloads {
             sources: Some(sources),
             limits,
             ..Downloads::none()
         };
-        // Most roots have no downloads: one stat says so, where resolving the path would
-        // look at every component of it.
+        // Most roots have no downloads: discovery saw no `.terraform`, or one stat says so
+        // (resolving the path would look at every component of it).
+        if !root.has_terraform_dir {
+            return downloads;
+        }
+        let root_dir = &root.dir;
         let candidate = root_dir.join(".terraform/modules");
         if !candidate.is_dir() {
             return downloads;

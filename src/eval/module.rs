@@ -93,6 +93,8 @@ pub struct ModuleSyntax {
     pub var_files: Vec<VarFileValues>,
     /// `aoai-lint-ignore` comments in the module's files.
     pub suppressions: Vec<crate::parse::syntax::Suppression>,
+    /// Discovery saw a `.terraform` beside the files (see [`crate::discover::ModuleDir`]).
+    pub has_terraform_dir: bool,
 }
 
 impl ModuleSyntax {
@@ -275,6 +277,7 @@ pub fn parse(read: ReadModule<'_>, sources: &SourceMap) -> (ModuleSyntax, Vec<Fi
     let dir = read.dir;
     let mut module = ModuleSyntax {
         dir: dir.dir.clone(),
+        has_terraform_dir: dir.has_terraform_dir,
         ..ModuleSyntax::default()
     };
     let mut problems = Vec::new();
