@@ -122,8 +122,7 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
                 .iter()
                 .flat_map(|&i| parts[i].take().unwrap_or_default())
                 .collect();
-            merged.par_sort_by(|a, b| order.cmp(a, b));
-            merged.dedup_by(|later, earlier| order.cmp(earlier, later) == Ordering::Equal);
+            sort_unique(&mut merged);
             merged
         };
         lay(&mut out, sorted, &mut scattered, &order);
@@ -142,28 +141,39 @@ fn lay(
     scattered: &mut std::iter::Peekable<std::vec::IntoIter<Finding>>,
     order: &Order,
 ) {
-    let (Some(first), Some(last)) = (run.first(), run.last()) else {
+    let Some(last) = run.last() else {
         return;
     };
-    while let Some(earlier) = scattered.next_if(|s| order.cmp(s, first) != Ordering::Greater) {
-        push_unique(out, earlier, order);
-    }
     if scattered
         .peek()
         .is_some_and(|s| order.cmp(s, last) != Ordering::Greater)
     {
         for finding in run {
-            while let Some(earlier) = scattered.next_if(|s| order.cmp(s, &finding) != Ordering::Greater) {
-                push_unique(out, earlier, order);
-            }
+            lay_scattered_up_to(out, scattered, &finding, order);
             push_unique(out, finding, order);
         }
         return;
     }
-    if out.last().is_some_and(|laid| order.cmp(laid, first) == Ordering::Equal) {
+    lay_scattered_up_to(out, scattered, &run[0], order);
+    if out
+        .last()
+        .is_some_and(|laid| order.cmp(laid, &run[0]) == Ordering::Equal)
+    {
         run.remove(0);
     }
     out.append(&mut run);
+}
+
+/// The scattered findings that sort before `next`, or with it (the first given is kept).
+fn lay_scattered_up_to(
+    out: &mut Vec<Finding>,
+    scattered: &mut std::iter::Peekable<std::vec::IntoIter<Finding>>,
+    next: &Finding,
+    order: &Order,
+) {
+    while let Some(earlier) = scattered.next_if(|s| order.cmp(s, next) != Ordering::Greater) {
+        push_unique(out, earlier, order);
+    }
 }
 
 fn push_unique(out: &mut Vec<Finding>, finding: Finding, order: &Order) {
