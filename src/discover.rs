@@ -42,21 +42,6 @@ pub struct Discovery {
     pub skipped: Vec<Skipped>,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub max_file_size: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        // Real Terraform files are kilobytes; 10 MiB leaves room for generated ones while a
-        // hostile multi-gigabyte file is refused before it is read.
-        Limits {
-            max_file_size: 10 * 1024 * 1024,
-        }
-    }
-}
-
 /// Paths the configuration's `exclude` globs leave out, relative to its directory.
 #[derive(Debug, Clone)]
 pub struct Exclude {
@@ -95,7 +80,7 @@ pub struct PathError {
     pub error: std::io::Error,
 }
 
-pub fn discover(paths: &[PathBuf], limits: Limits, exclude: Option<&Exclude>) -> Result<Discovery, PathError> {
+pub fn discover(paths: &[PathBuf], exclude: Option<&Exclude>) -> Result<Discovery, PathError> {
     let mut modules: BTreeMap<PathBuf, ModuleDir> = BTreeMap::new();
     let mut skipped = Vec::new();
     for path in paths {
@@ -105,9 +90,9 @@ pub fn discover(paths: &[PathBuf], limits: Limits, exclude: Option<&Exclude>) ->
         })?;
         if canonical.is_file() {
             let dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
-            walk(&dir, Some(1), limits, exclude, &mut modules, &mut skipped);
+            walk(&dir, Some(1), exclude, &mut modules, &mut skipped);
         } else {
-            walk(&canonical, None, limits, exclude, &mut modules, &mut skipped);
+            walk(&canonical, None, exclude, &mut modules, &mut skipped);
         }
     }
     let mut modules: Vec<ModuleDir> = modules.into_values().filter(|m| !m.tf_files.is_empty()).collect();
@@ -128,10 +113,10 @@ pub struct Listing {
     pub skipped: Vec<Skipped>,
 }
 
-pub fn module_files(dir: &Path, limits: Limits) -> Listing {
+pub fn module_files(dir: &Path) -> Listing {
     let mut modules = BTreeMap::new();
     let mut skipped = Vec::new();
-    walk(dir, Some(1), limits, None, &mut modules, &mut skipped);
+    walk(dir, Some(1), None, &mut modules, &mut skipped);
     let mut module = modules.remove(dir).unwrap_or_else(|| ModuleDir {
         dir: dir.to_path_buf(),
         ..ModuleDir::default()
@@ -165,9 +150,11 @@ enum FileKind {
     Vars { auto_loaded: bool },
 }
 
-/// What the parallel walk reports, put in order afterwards.
+/// What the parallel walk reports, put in order afterwards. (A file's size is checked when
+/// it is read, on the open file: a stat here would walk the whole path once more per file,
+/// about a third of the walk.)
 enum Walked {
-    File(PathBuf, FileKind, u64),
+    File(PathBuf, FileKind),
     Skipped(Skipped),
 }
 
@@ -196,7 +183,6 @@ fn classify(path: &Path) -> Option<FileKind> {
 fn walk(
     root: &Path,
     max_depth: Option<usize>,
-    limits: Limits,
     exclude: Option<&Exclude>,
     modules: &mut BTreeMap<PathBuf, ModuleDir>,
     skipped: &mut Vec<Skipped>,
@@ -267,10 +253,9 @@ fn walk(
         Box::new(move |entry| {
             let walked = match entry {
                 Err(err) => Some(Walked::Skipped(walk_error(&root, &err))),
-                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => classify(entry.path()).map(|kind| {
-                    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                    Walked::File(entry.path().to_path_buf(), kind, size)
-                }),
+                Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                    classify(entry.path()).map(|kind| Walked::File(entry.path().to_path_buf(), kind))
+                }
                 Ok(_) => None,
             };
             if let Some(walked) = walked {
@@ -286,23 +271,13 @@ fn walk(
     found.sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()));
     let mut group: Option<ModuleDir> = None;
     for walked in found {
-        let (path, kind, size) = match walked {
+        let (path, kind) = match walked {
             Walked::Skipped(skip) => {
                 skipped.push(skip);
                 continue;
             }
-            Walked::File(path, kind, size) => (path, kind, size),
+            Walked::File(path, kind) => (path, kind),
         };
-        if size > limits.max_file_size {
-            skipped.push(Skipped {
-                path,
-                reason: format!(
-                    "file is {size} bytes, over the limit of {} bytes; not read (raise it with --max-file-size)",
-                    limits.max_file_size
-                ),
-            });
-            continue;
-        }
         // Keep the path as walked under the canonical root, so a link inside the root is
         // reported where the user sees it.
         let dir = path.parent().unwrap_or(Path::new(""));
@@ -394,12 +369,7 @@ mod tests {
         ] {
             touch(&root.join(file), "");
         }
-        let found = discover(
-            &[root.join("x"), root.join("x-y"), root.clone()],
-            Limits::default(),
-            None,
-        )
-        .unwrap();
+        let found = discover(&[root.join("x"), root.join("x-y"), root.clone()], None).unwrap();
         let files: Vec<(String, Vec<String>)> = found
             .modules
             .iter()
@@ -432,7 +402,7 @@ mod tests {
         touch(&root.join("modules/openai/main.tf"), "");
         touch(&root.join(".terraform/modules/x/main.tf"), "");
         touch(&root.join("only-vars/terraform.tfvars"), "");
-        let found = discover(std::slice::from_ref(&root), Limits::default(), None).unwrap();
+        let found = discover(std::slice::from_ref(&root), None).unwrap();
         let dirs: Vec<_> = found.modules.iter().map(|m| m.dir.clone()).collect();
         assert_eq!(dirs, vec![root.clone(), root.join("modules/openai")]);
         // Only the directory with a `.terraform` is looked at for downloaded modules.
@@ -462,21 +432,10 @@ mod tests {
         touch(&root.join("variables.tf"), "");
         touch(&root.join("sub/other.tf"), "");
         touch(&root.join(".terraform/modules/modules.json"), "{}");
-        let found = discover(&[root.join("main.tf")], Limits::default(), None).unwrap();
+        let found = discover(&[root.join("main.tf")], None).unwrap();
         assert_eq!(found.modules.len(), 1);
         assert_eq!(found.modules[0].tf_files.len(), 2);
         assert!(found.modules[0].has_terraform_dir);
-    }
-
-    #[test]
-    fn oversized_files_are_skipped_unread() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().canonicalize().unwrap();
-        touch(&root.join("big.tf"), &"#".repeat(100));
-        let found = discover(&[root], Limits { max_file_size: 10 }, None).unwrap();
-        assert!(found.modules.is_empty());
-        assert_eq!(found.skipped.len(), 1);
-        assert!(found.skipped[0].reason.contains("over the limit"));
     }
 
     #[cfg(unix)]
@@ -490,7 +449,7 @@ mod tests {
         std::os::unix::fs::symlink(base.join("secret"), root.join("escape")).unwrap();
         std::os::unix::fs::symlink(base.join("secret/creds.tf"), root.join("creds.tf")).unwrap();
         std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
-        let found = discover(std::slice::from_ref(&root), Limits::default(), None).unwrap();
+        let found = discover(std::slice::from_ref(&root), None).unwrap();
         assert_eq!(found.modules.len(), 1);
         assert_eq!(found.modules[0].tf_files, vec![root.join("main.tf")]);
         let reasons: Vec<_> = found.skipped.iter().map(|s| s.reason.as_str()).collect();
@@ -507,7 +466,7 @@ mod tests {
         touch(&root.join("modules/openai/main.tf"), "");
         touch(&root.join("modules/openai/tests/fixture.tf"), "");
         let exclude = Exclude::new(&root, &["examples".into(), "**/tests/**".into()]).unwrap();
-        let found = discover(std::slice::from_ref(&root), Limits::default(), Some(&exclude)).unwrap();
+        let found = discover(std::slice::from_ref(&root), Some(&exclude)).unwrap();
         let dirs: Vec<_> = found
             .modules
             .iter()
@@ -519,6 +478,6 @@ mod tests {
 
     #[test]
     fn a_missing_path_is_an_error() {
-        assert!(discover(&[PathBuf::from("/definitely/not/here")], Limits::default(), None).is_err());
+        assert!(discover(&[PathBuf::from("/definitely/not/here")], None).is_err());
     }
 }

@@ -8,13 +8,14 @@ use rayon::prelude::*;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Finding, Label};
-use crate::discover::{self, Limits};
+use crate::discover;
 use crate::eval::downloads::Downloads;
 use crate::eval::module::Mode;
 use crate::eval::module::{self, ModuleSyntax, VarValue};
 use crate::eval::{Budget, CliVariables, Evaluator, InstanceId, ModuleSet, Note};
 use crate::facts::{self, Configuration, ConfigurationKind};
 use crate::parse;
+use crate::parse::Limits;
 use crate::parse::syntax::Suppression;
 use crate::policy::Policy;
 use crate::rules;
@@ -121,13 +122,13 @@ pub fn parse_only(options: &Options) -> Result<usize, RunError> {
         .map_err(|e| RunError(format!("cannot start worker threads: {e}")))?;
     pool.install(|| {
         let sources = SourceMap::default();
-        let discovery = discover::discover(&options.paths, options.limits, options.exclude.as_ref())
+        let discovery = discover::discover(&options.paths, options.exclude.as_ref())
             .map_err(|e| RunError(format!("{}: {}", e.path.display(), e.error)))?;
         let parsed: usize = discovery
             .modules
             .par_iter()
             .map(|dir| {
-                let (module, problems) = module::load(dir, &sources);
+                let (module, problems) = module::load(dir, &sources, options.limits);
                 drop(module);
                 dir.tf_files.len() - problems.len().min(dir.tf_files.len())
             })
@@ -142,7 +143,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let sources = SourceMap::default();
     // The catalog is read while the tree is walked (the walk leaves a core partly idle).
     let (discovery, overlaid) = rayon::join(
-        || discover::discover(&options.paths, options.limits, options.exclude.as_ref()),
+        || discover::discover(&options.paths, options.exclude.as_ref()),
         || match &options.catalog_overlay {
             Some(path) => Some(load_overlay(path)),
             None => {
@@ -181,7 +182,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let read: Vec<module::ReadModule> = discovery
         .modules
         .par_iter()
-        .map(|dir| module::read(dir, &sources))
+        .map(|dir| module::read(dir, &sources, options.limits))
         .collect();
     let maybe_called: BTreeSet<PathBuf> = if options.plan.is_some() {
         discovery.modules.iter().map(|m| m.dir.clone()).collect()
@@ -596,7 +597,7 @@ fn cli_variables(args: &[VariableArg], sources: &SourceMap) -> Result<CliVariabl
                 if !path.is_file() {
                     return Err(RunError(format!("--var-file {}: no such file", path.display())));
                 }
-                let (_, values) = module::read_var_file(sources, path)
+                let (_, values) = module::read_var_file(sources, path, Limits::NONE)
                     .map_err(|f| RunError(format!("--var-file {}: {}", path.display(), f.message)))?;
                 cli.values.extend(values);
                 cli.var_file_given = true;

@@ -5,8 +5,8 @@ use clap::{CommandFactory, FromArgMatches};
 
 use aoai_lint::cli::{CatalogCommand, Cli, Command, ConfigCommand, FailOn};
 use aoai_lint::diagnostic::Severity;
-use aoai_lint::discover::Limits;
 use aoai_lint::lint::{self, Options, VariableArg};
+use aoai_lint::parse::Limits;
 use aoai_lint::report::{self, Format, HumanStyle, Summary};
 use aoai_lint::{catalog, config};
 use aoai_lint::{progress, rules};

@@ -51,7 +51,7 @@ impl Plan {
 /// Reads and checks a plan file. Anything but a JSON plan of format 1.x is an error that
 /// points at the place.
 pub fn read(sources: &SourceMap, path: &Path) -> Result<Plan, FileError> {
-    let file = parse::read(sources, path)?;
+    let file = parse::read(sources, path, parse::Limits::NONE)?;
     let source = sources.get(file);
     let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
     let shift = source.text.len() - text.len();

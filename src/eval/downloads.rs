@@ -13,7 +13,8 @@ use serde::Deserialize;
 
 use super::module::{self, ModuleSyntax};
 use crate::diagnostic::Finding;
-use crate::discover::{self, Limits};
+use crate::discover;
+use crate::parse::Limits;
 use crate::source::SourceMap;
 
 #[derive(Deserialize)]
@@ -117,8 +118,8 @@ impl<'a> Downloads<'a> {
             return Some(Arc::clone(module));
         }
         let sources = self.sources?;
-        let listing = discover::module_files(dir, self.limits);
-        let (module, problems) = module::load(&listing.module, sources);
+        let listing = discover::module_files(dir);
+        let (module, problems) = module::load(&listing.module, sources, self.limits);
         let mut found = self.problems.borrow_mut();
         found.extend(problems);
         found.extend(

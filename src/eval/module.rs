@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::diagnostic::Finding;
 use crate::discover::ModuleDir;
 use crate::parse::syntax::{Attribute, Block, Body, Expr, ExprKind};
-use crate::parse::{self, FileError, ParsedFile};
+use crate::parse::{self, FileError, Limits, ParsedFile};
 use crate::source::{FileId, SourceMap, Span};
 
 use super::value::Val;
@@ -246,8 +246,8 @@ fn merge_body(original: &mut Body, over: Body) {
 
 /// Reads and parses every file of a module directory. Files that fail are reported and
 /// left out; the rest of the module is still evaluated.
-pub fn load(dir: &ModuleDir, sources: &SourceMap) -> (ModuleSyntax, Vec<Finding>) {
-    parse(read(dir, sources), sources)
+pub fn load(dir: &ModuleDir, sources: &SourceMap, limits: Limits) -> (ModuleSyntax, Vec<Finding>) {
+    parse(read(dir, sources, limits), sources)
 }
 
 /// A module directory's Terraform files, read and registered in the source map but not
@@ -256,6 +256,8 @@ pub struct ReadModule<'d> {
     pub dir: &'d ModuleDir,
     /// One for each of `dir.tf_files`, in that order.
     files: Vec<Result<FileId, FileError>>,
+    /// The variables files are read with the same limits when the module is parsed.
+    limits: Limits,
 }
 
 impl ReadModule<'_> {
@@ -265,10 +267,15 @@ impl ReadModule<'_> {
     }
 }
 
-pub fn read<'d>(dir: &'d ModuleDir, sources: &SourceMap) -> ReadModule<'d> {
+pub fn read<'d>(dir: &'d ModuleDir, sources: &SourceMap, limits: Limits) -> ReadModule<'d> {
     ReadModule {
         dir,
-        files: dir.tf_files.iter().map(|path| parse::read(sources, path)).collect(),
+        files: dir
+            .tf_files
+            .iter()
+            .map(|path| parse::read(sources, path, limits))
+            .collect(),
+        limits,
     }
 }
 
@@ -305,7 +312,7 @@ pub fn parse(read: ReadModule<'_>, sources: &SourceMap) -> (ModuleSyntax, Vec<Fi
         }
     }
     for var_file in &dir.var_files {
-        match read_var_file(sources, &var_file.path) {
+        match read_var_file(sources, &var_file.path, read.limits) {
             Ok((file, values)) => module.var_files.push(VarFileValues {
                 file,
                 auto_loaded: var_file.auto_loaded,
@@ -325,8 +332,9 @@ pub fn parse(read: ReadModule<'_>, sources: &SourceMap) -> (ModuleSyntax, Vec<Fi
 pub fn read_var_file(
     sources: &SourceMap,
     path: &std::path::Path,
+    limits: Limits,
 ) -> Result<(FileId, BTreeMap<String, VarValue>), FileError> {
-    let file = parse::read(sources, path)?;
+    let file = parse::read(sources, path, limits)?;
     let values = if parse::is_json(path) {
         parse::parse_tfvars_json(sources, file)?
             .into_iter()

@@ -9,7 +9,8 @@ use proptest::prelude::*;
 use super::downloads::Downloads;
 use super::module;
 use super::{Budget, CliVariables, Evaluator, ModuleSet};
-use crate::discover::{self, Limits};
+use crate::discover;
+use crate::parse::Limits;
 use crate::source::SourceMap;
 
 /// `local.result` for a module holding `text`; parse errors are fine (the value is then
@@ -19,10 +20,10 @@ fn evaluate(text: &str) -> String {
     std::fs::write(dir.path().join("main.tf"), text).expect("write main.tf");
     let root = dir.path().canonicalize().expect("canonical");
     let sources = SourceMap::default();
-    let found = discover::discover(std::slice::from_ref(&root), Limits::default(), None).expect("discover");
+    let found = discover::discover(std::slice::from_ref(&root), None).expect("discover");
     let mut modules: ModuleSet = HashMap::new();
     for dir in &found.modules {
-        let (module, _problems) = module::load(dir, &sources);
+        let (module, _problems) = module::load(dir, &sources, Limits::default());
         modules.insert(dir.dir.clone(), Arc::new(module));
     }
     let Some(root_module) = modules.get(&root).cloned() else {

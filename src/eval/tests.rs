@@ -8,7 +8,8 @@ use super::downloads::Downloads;
 use super::module::{self, VarValue};
 use super::value::Val;
 use super::{Budget, CliVariables, Evaluator, ModuleSet};
-use crate::discover::{self, Limits};
+use crate::discover;
+use crate::parse::Limits;
 use crate::source::{SourceMap, Span};
 
 struct Fixture {
@@ -26,10 +27,10 @@ fn fixture(files: &[(&str, &str)]) -> Fixture {
     }
     let root = dir.path().canonicalize().unwrap();
     let sources = SourceMap::default();
-    let found = discover::discover(std::slice::from_ref(&root), Limits::default(), None).unwrap();
+    let found = discover::discover(std::slice::from_ref(&root), None).unwrap();
     let mut modules: ModuleSet = HashMap::new();
     for dir in &found.modules {
-        let (module, problems) = module::load(dir, &sources);
+        let (module, problems) = module::load(dir, &sources, Limits::default());
         assert!(problems.is_empty(), "{problems:?}");
         modules.insert(dir.dir.clone(), Arc::new(module));
     }

@@ -38,10 +38,41 @@ pub fn unreadable(sources: &SourceMap, path: &Path, reason: &str) -> Finding {
     )
 }
 
-/// Reads a file as UTF-8 text and registers it; invalid UTF-8 is reported at its offset.
-pub fn read(sources: &SourceMap, path: &Path) -> Result<FileId, FileError> {
-    let bytes =
-        std::fs::read(path).map_err(|err| Box::new(unreadable(sources, path, &format!("cannot read: {err}"))))?;
+/// How much of a file the linter reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_file_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // Real Terraform files are kilobytes; 10 MiB leaves room for generated ones while a
+        // hostile multi-gigabyte file is refused before it is read.
+        Limits {
+            max_file_size: 10 * 1024 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// For files the user names on the command line (a plan, `--var-file`): no limit.
+    pub const NONE: Limits = Limits {
+        max_file_size: u64::MAX,
+    };
+}
+
+/// Reads a file as UTF-8 text and registers it; invalid UTF-8 is reported at its offset. A
+/// file over the size limit, or one that is not a regular file after all, is reported unread.
+pub fn read(sources: &SourceMap, path: &Path, limits: Limits) -> Result<FileId, FileError> {
+    let unread = |reason: String| Box::new(unreadable(sources, path, &reason));
+    let bytes = read_bytes(path, limits.max_file_size).map_err(|err| match err {
+        ReadError::Io(err) => unread(format!("cannot read: {err}")),
+        ReadError::NotAFile => unread("not a regular file; not read".to_owned()),
+        ReadError::TooLarge(size) => unread(format!(
+            "file is {size} bytes, over the limit of {} bytes; not read (raise it with --max-file-size)",
+            limits.max_file_size
+        )),
+    })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(sources.add(path, Arc::from(text))),
         Err(err) => {
@@ -58,6 +89,44 @@ pub fn read(sources: &SourceMap, path: &Path) -> Result<FileId, FileError> {
             ))
         }
     }
+}
+
+enum ReadError {
+    Io(std::io::Error),
+    NotAFile,
+    TooLarge(u64),
+}
+
+/// The file's bytes, its size checked on the open file before anything is read. A regular
+/// file is read up to the size it had when opened and no further: the read that would
+/// confirm its end was a system call per file.
+fn read_bytes(path: &Path, max_size: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    // Opening a named pipe would wait for a writer: a pull request could hang the run with
+    // one swapped in for a file after the walk. Without blocking, the check below refuses it.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut open, libc::O_NONBLOCK);
+    let file = open.open(path).map_err(ReadError::Io)?;
+    let metadata = file.metadata().map_err(ReadError::Io)?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    let size = metadata.len();
+    if size > max_size {
+        return Err(ReadError::TooLarge(size));
+    }
+    // A size of 0 may be a file whose size the file system does not know (procfs, some
+    // FUSE mounts): read it to its end, never past the limit. Otherwise `take` ends the
+    // read at the size without asking the system again.
+    let expected = if size == 0 { max_size.saturating_add(1) } else { size };
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(expected).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max_size {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Parses a registered file as HCL native syntax.
@@ -245,7 +314,7 @@ mod tests {
     #[test]
     fn a_file_that_cannot_be_read_is_reported() {
         let sources = SourceMap::default();
-        let finding = read(&sources, Path::new("/nonexistent/dir/main.tf")).unwrap_err();
+        let finding = read(&sources, Path::new("/nonexistent/dir/main.tf"), Limits::default()).unwrap_err();
         assert_eq!(finding.rule.id, "AOAI002");
         assert!(finding.message.contains("cannot read"), "{}", finding.message);
     }
@@ -256,7 +325,52 @@ mod tests {
         let path = tmp.path().join("bad.tf");
         std::fs::write(&path, b"a = \"\xff\"\n").unwrap();
         let sources = SourceMap::default();
-        let finding = read(&sources, &path).unwrap_err();
+        let finding = read(&sources, &path, Limits::default()).unwrap_err();
         assert_eq!(finding.primary.span.start, 5);
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_reported_unread_and_one_at_it_is_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("big.tf");
+        std::fs::write(&path, "#".repeat(100)).unwrap();
+        let sources = SourceMap::default();
+        let finding = read(&sources, &path, Limits { max_file_size: 99 }).unwrap_err();
+        assert!(
+            finding.message.contains("100 bytes, over the limit of 99"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(
+            &*sources.get(finding.primary.span.file).text,
+            "",
+            "nothing of it is kept"
+        );
+        let file = read(&sources, &path, Limits { max_file_size: 100 }).unwrap();
+        assert_eq!(sources.get(file).text.len(), 100);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_reported_without_waiting_for_a_writer() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("pipe.tf");
+        let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: `name` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        let sources = SourceMap::default();
+        let finding = read(&sources, &path, Limits::default()).unwrap_err();
+        assert!(finding.message.contains("not a regular file"), "{}", finding.message);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_that_reports_no_size_is_read_to_its_end_within_the_limit() {
+        // procfs files say they are empty and are not.
+        let sources = SourceMap::default();
+        let file = read(&sources, Path::new("/proc/self/status"), Limits::default()).unwrap();
+        assert!(sources.get(file).text.contains("Name:"));
+        let finding = read(&sources, Path::new("/proc/self/status"), Limits { max_file_size: 10 }).unwrap_err();
+        assert!(finding.message.contains("over the limit of 10"), "{}", finding.message);
     }
 }
