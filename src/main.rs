@@ -377,7 +377,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     if outcome.nothing_linted() {
         let _ = writeln!(
             stderr,
-            "error: nothing was linted: none of the {} Terraform files could be parsed",
+            "error: nothing was linted: none of the {} Terraform files could be read or parsed",
             outcome.files_found
         );
         return ExitCode::from(EXIT_ERROR);

@@ -319,6 +319,20 @@ fn nothing_parseable_is_exit_two() {
 }
 
 #[test]
+fn nothing_readable_is_exit_two_as_nothing_parseable_is() {
+    // A file over the size limit is found and not read, as an unreadable file is.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), "#".repeat(200)).unwrap();
+    let output = aoai_lint(&["--max-file-size", "100", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("none of the 1 Terraform files could be read or parsed"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_file_argument_lints_its_module() {
     assert_eq!(
         places(&json(&["fixtures/seed/main.tf"])),
