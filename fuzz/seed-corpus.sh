@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the seed corpus of `lint_bytes` from the fixtures: each file, prefixed with the byte
+# Builds the seed corpora from the fixtures: for `lint_bytes` each file, prefixed with the byte
 # that makes the target read it as that kind of file (0 .tf, 1 .tf.json, 2 .tfvars, 3 plan,
-# 4 .tfvars.json). The corpus is derived, so it is not committed.
+# 4 .tfvars.json); for `parse_native` the HCL files as they are. The corpora are derived, so
+# they are not committed.
 set -euo pipefail
 cd "$(dirname "$0")"
 out=corpus/lint_bytes
@@ -18,3 +19,10 @@ find ../fixtures -type f -name '*.tfvars' | while read -r f; do seed 2 "$f"; don
 find ../fixtures -type f -name 'plan.json' | while read -r f; do seed 3 "$f"; done
 find ../fixtures -type f -name '*.tfvars.json' | while read -r f; do seed 4 "$f"; done
 echo "$(ls "$out" | wc -l) seeds in $out"
+# parse_native reads the text as it is.
+native=corpus/parse_native
+mkdir -p "$native"
+find ../fixtures -type f \( -name '*.tf' -o -name '*.tfvars' \) | while read -r f; do
+  cp "$f" "$native/$(sha1sum "$f" | cut -c1-16)"
+done
+echo "$(ls "$native" | wc -l) seeds in $native"

@@ -29,23 +29,9 @@ impl Lowering {
         self.suppressions.into_inner()
     }
 
-    /// Reads `aoai-lint-ignore:` comments in the text just before a node (hcl-edit keeps
-    /// the comments above a block or attribute in its prefix, which ends where it starts).
     fn suppressions_before(&self, prefix: Option<&hcl_edit::RawString>, node: Span) {
-        let Some(prefix) = prefix else { return };
-        let prefix: &str = prefix;
-        let start = (node.start as usize).saturating_sub(prefix.len());
-        let mut offset = 0;
-        for line in prefix.split_inclusive('\n') {
-            if let Some((at, len, suppression)) = parse_comment(line, "aoai-lint-ignore:") {
-                let comment = Span::new(self.file, start + offset + at..start + offset + at + len);
-                self.suppressions.borrow_mut().push(Suppression {
-                    comment,
-                    target: node,
-                    ..suppression
-                });
-            }
-            offset += line.len();
+        if let Some(prefix) = prefix {
+            suppressions_before(prefix, node, &mut self.suppressions.borrow_mut());
         }
     }
 
@@ -211,6 +197,24 @@ impl Lowering {
             }
         }
         ExprKind::Template(parts)
+    }
+}
+
+/// Reads `aoai-lint-ignore:` comments in the text just before a node (the comments above
+/// a block or attribute), which ends where the node starts.
+pub fn suppressions_before(prefix: &str, node: Span, out: &mut Vec<Suppression>) {
+    let start = (node.start as usize).saturating_sub(prefix.len());
+    let mut offset = 0;
+    for line in prefix.split_inclusive('\n') {
+        if let Some((at, len, suppression)) = parse_comment(line, "aoai-lint-ignore:") {
+            let comment = Span::new(node.file, start + offset + at..start + offset + at + len);
+            out.push(Suppression {
+                comment,
+                target: node,
+                ..suppression
+            });
+        }
+        offset += line.len();
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod hcl;
 pub mod json;
+pub mod native;
 pub mod object_size;
 pub mod syntax;
 
@@ -151,15 +152,18 @@ pub fn parse_hcl(sources: &SourceMap, file: FileId) -> Result<ParsedFile, FileEr
             .with_help("split it into smaller maps (merge() joins them), or exclude the file in the configuration"),
         ));
     }
-    match hcl_edit::parser::parse_body(text) {
-        Ok(body) => {
-            let lowering = hcl::Lowering::new(file, shift);
-            let lowered = lowering.body(&body);
-            let mut suppressions = lowering.into_suppressions();
+    // Most files are read by the native parser; hcl-edit reads the rest, and says what is
+    // wrong with a file that does not parse.
+    let parsed = match native::parse(text, file, shift) {
+        Some(parsed) => Ok(parsed),
+        None => hcl_edit_lowered(text, file, shift),
+    };
+    match parsed {
+        Ok((body, mut suppressions)) => {
             suppressions.extend(file_wide_suppressions(file, &source.text));
             Ok(ParsedFile {
                 file,
-                body: lowered,
+                body,
                 suppressions,
             })
         }
@@ -176,6 +180,19 @@ pub fn parse_hcl(sources: &SourceMap, file: FileId) -> Result<ParsedFile, FileEr
             ))
         }
     }
+}
+
+/// hcl-edit's tree of the text, lowered, with the ignore comments in front of its blocks and
+/// attributes: the reference the native parser is held to.
+pub fn hcl_edit_lowered(
+    text: &str,
+    file: FileId,
+    shift: usize,
+) -> Result<(Body, Vec<syntax::Suppression>), hcl_edit::parser::Error> {
+    let body = hcl_edit::parser::parse_body(text)?;
+    let lowering = hcl::Lowering::new(file, shift);
+    let lowered = lowering.body(&body);
+    Ok((lowered, lowering.into_suppressions()))
 }
 
 /// `aoai-lint-ignore-file:` comments anywhere in the file. Read line by line: a heredoc

@@ -5,7 +5,7 @@
 
 use crate::source::Span;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
     pub attributes: Vec<Attribute>,
     pub blocks: Vec<Block>,
@@ -37,7 +37,7 @@ pub struct Suppression {
     pub target: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
     pub name: String,
     pub value: Expr,
@@ -45,7 +45,7 @@ pub struct Attribute {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Block {
     pub kind: String,
     pub labels: Vec<String>,
@@ -56,13 +56,13 @@ pub struct Block {
     pub head: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     Null,
     Bool(bool),
@@ -86,7 +86,7 @@ pub enum ExprKind {
     Opaque,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TemplatePart {
     Literal(String),
     // Boxed, as in the other enums here: most parts are literals, and an inline `Expr`
@@ -94,14 +94,14 @@ pub enum TemplatePart {
     Interpolation(Box<Expr>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ObjectKey {
     /// A bare identifier key (`name = ...`) is the string `name`, not a variable.
     Name(String),
     Expr(Box<Expr>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Accessor {
     Attr(String, Span),
     Index(Box<Expr>),
@@ -132,7 +132,7 @@ pub enum BinaryOp {
     Or,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ForExpr {
     pub key_var: Option<String>,
     pub value_var: String,
