@@ -3,9 +3,9 @@ use super::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports a file that could not be read or parsed: a syntax error, invalid UTF-8, a
-    /// file over the size limit, an object literal with more than 10,000 entries (the parser's
-    /// time grows with the square of one object's entries), a symbolic link that leaves the
-    /// scanned directory or loops.
+    /// file over the size limit, an object literal with more than 10,000 entries (hcl-edit's
+    /// time grows with the square of one object's entries, and it may have to read the file),
+    /// a symbolic link that leaves the scanned directory or loops.
     ///
     /// ## Why is this bad?
     /// What is in such a file is not linted. Terraform would refuse most of these files too;
