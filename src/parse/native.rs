@@ -5,12 +5,13 @@
 //! which the lowering then copies into the small tree and drops: that was most of the time
 //! of a whole lint. This parser builds the small tree in one pass. It follows hcl-edit's
 //! grammar exactly where it accepts, down to the spans and the comments that become ignore
-//! comments, and gives up (`None`) on anything it does not handle or that hcl-edit would
-//! reject: template directives, `~` strip markers, non-ASCII identifiers, a lone carriage return, deep nesting, duplicate keys. Then
-//! [`super::parse_hcl`] parses the file with hcl-edit as before, so hcl-edit stays the
-//! reference: its error messages and its reading of every unusual file are unchanged. The
-//! tests and the fuzz target `parse_native` check that whatever this parser accepts, hcl-edit
-//! accepts too and lowers to the same tree.
+//! comments (and the way it strips an indented heredoc), and gives up (`None`) on anything it
+//! does not handle or that hcl-edit would reject: template directives, `~` strip markers,
+//! non-ASCII identifiers, a lone carriage return, deep nesting, duplicate keys, every syntax
+//! error. Then [`super::parse_hcl`] parses the file with hcl-edit as before, so hcl-edit
+//! stays the reference: its error messages and its reading of every unusual file are
+//! unchanged. The tests and the fuzz target `parse_native` check that whatever this parser
+//! accepts, hcl-edit accepts too and lowers to the same tree.
 
 use std::ops::Range;
 
