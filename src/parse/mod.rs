@@ -122,7 +122,12 @@ fn read_bytes(path: &Path, max_size: u64) -> Result<Vec<u8>, ReadError> {
     // FUSE mounts): read it to its end, never past the limit. Otherwise `take` ends the
     // read at the size without asking the system again.
     let expected = if size == 0 { max_size.saturating_add(1) } else { size };
-    let mut bytes = Vec::with_capacity(size as usize);
+    let mut bytes = Vec::new();
+    // A plan or variables file named on the command line has no limit: one too large for
+    // memory is an error, not an abort.
+    bytes
+        .try_reserve_exact(usize::try_from(size).unwrap_or(usize::MAX))
+        .map_err(|_| ReadError::Io(std::io::Error::from(std::io::ErrorKind::OutOfMemory)))?;
     file.take(expected).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     if bytes.len() as u64 > max_size {
         return Err(ReadError::TooLarge(bytes.len() as u64));
