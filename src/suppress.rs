@@ -130,6 +130,7 @@ pub fn apply(mut parts: Vec<Vec<Finding>>, suppressions: &[Suppression], policy:
         // Waived findings are taken out in place: a large report is not copied to drop a few.
         let waived: Vec<Vec<(Finding, usize)>> = parts
             .par_iter_mut()
+            .with_max_len(crate::lint::PARTS_PER_JOB)
             .map(|part| {
                 let mut waivers = Vec::new();
                 let taken: Vec<Finding> = part

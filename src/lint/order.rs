@@ -32,6 +32,7 @@ impl Order {
         };
         let mut files: Vec<u32> = parts
             .par_iter()
+            .with_max_len(super::PARTS_PER_JOB)
             .flat_map_iter(|part| files_of(part))
             .chain(files_of(scattered))
             .collect();
@@ -42,7 +43,7 @@ impl Order {
             .into_iter()
             .map(|id| (sources.get(FileId(id)).display_path.as_str(), id))
             .collect();
-        by_path.sort_unstable();
+        by_path.par_sort_unstable();
         // File ids are small and dense: a vector indexed by id is the cheapest lookup.
         let mut rank = vec![usize::MAX; by_path.iter().map(|(_, id)| *id as usize + 1).max().unwrap_or(0)];
         for (position, (_, id)) in by_path.iter().enumerate() {
@@ -83,7 +84,10 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
         findings.par_sort_by(|a, b| order.cmp(a, b));
         findings.dedup_by(|later, earlier| order.cmp(earlier, later) == Ordering::Equal);
     };
-    parts.par_iter_mut().for_each(sort_unique);
+    parts
+        .par_iter_mut()
+        .with_max_len(super::PARTS_PER_JOB)
+        .for_each(sort_unique);
     sort_unique(&mut scattered);
 
     let mut by_first: Vec<usize> = (0..parts.len()).collect();
