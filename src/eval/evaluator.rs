@@ -140,7 +140,9 @@ pub enum ChildCall {
     Instances(Vec<(InstanceKey, InstanceId)>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What an instance has evaluated (or is evaluating): each variable, local, output and
+/// resource once.
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum MemoKey {
     Var(String),
     Local(String),
@@ -148,6 +150,55 @@ enum MemoKey {
     Resource(usize),
     /// One attribute of a resource without `count` or `for_each`.
     ResourceAttribute(usize, String),
+}
+
+/// A `MemoKey` that borrows its name: every reference is looked up, and a copy of the name
+/// for each lookup was an allocation per `var.x` and `local.y` read; a name is copied only
+/// when it is first evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum MemoRef<'a> {
+    Var(&'a str),
+    Local(&'a str),
+    Output(&'a str),
+    Resource(usize),
+    ResourceAttribute(usize, &'a str),
+}
+
+impl MemoKey {
+    fn as_ref(&self) -> MemoRef<'_> {
+        match self {
+            MemoKey::Var(name) => MemoRef::Var(name),
+            MemoKey::Local(name) => MemoRef::Local(name),
+            MemoKey::Output(name) => MemoRef::Output(name),
+            MemoKey::Resource(index) => MemoRef::Resource(*index),
+            MemoKey::ResourceAttribute(index, name) => MemoRef::ResourceAttribute(*index, name),
+        }
+    }
+}
+
+impl MemoRef<'_> {
+    fn to_key(self) -> MemoKey {
+        match self {
+            MemoRef::Var(name) => MemoKey::Var(name.to_owned()),
+            MemoRef::Local(name) => MemoKey::Local(name.to_owned()),
+            MemoRef::Output(name) => MemoKey::Output(name.to_owned()),
+            MemoRef::Resource(index) => MemoKey::Resource(index),
+            MemoRef::ResourceAttribute(index, name) => MemoKey::ResourceAttribute(index, name.to_owned()),
+        }
+    }
+}
+
+/// Hashed as its borrowed form, so that a `MemoRef` finds it.
+impl std::hash::Hash for MemoKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_ref().hash(state);
+    }
+}
+
+impl hashbrown::Equivalent<MemoKey> for MemoRef<'_> {
+    fn equivalent(&self, key: &MemoKey) -> bool {
+        *self == key.as_ref()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -174,8 +225,8 @@ pub struct Instance {
     pub call_sites: Vec<Span>,
     caller: Option<Caller>,
     depth: usize,
-    memo: RefCell<HashMap<MemoKey, Slot>>,
-    children: RefCell<HashMap<usize, Rc<ChildCall>>>,
+    memo: RefCell<hashbrown::HashMap<MemoKey, Slot>>,
+    children: RefCell<hashbrown::HashMap<usize, Rc<ChildCall>>>,
 }
 
 /// Evaluates one configuration: a root module and every module instance under it.
@@ -684,9 +735,7 @@ impl<'a> Evaluator<'a> {
     /// `var.name` in an instance: a caller's argument, or for a root the variables files and
     /// command line in Terraform's precedence, else the default.
     pub fn variable(&self, id: InstanceId, name: &str) -> Val {
-        self.memoized(id, MemoKey::Var(name.to_owned()), None, || {
-            self.compute_variable(id, name)
-        })
+        self.memoized(id, MemoRef::Var(name), None, || self.compute_variable(id, name))
     }
 
     fn compute_variable(&self, id: InstanceId, name: &str) -> Val {
@@ -788,8 +837,8 @@ impl<'a> Evaluator<'a> {
         let span = attr.span;
         self.memoized(
             id,
-            MemoKey::Local(name.to_owned()),
-            Some((span, format!("local.{name}"))),
+            MemoRef::Local(name),
+            Some((span, &|| format!("local.{name}"))),
             || {
                 let value = self.eval(&attr.value, &Scope::module(id));
                 let label = Label::new(attr.value.span, format!("local.{name} is defined here"));
@@ -805,8 +854,8 @@ impl<'a> Evaluator<'a> {
         };
         self.memoized(
             id,
-            MemoKey::Output(name.to_owned()),
-            Some((attr.span, format!("output {name}"))),
+            MemoRef::Output(name),
+            Some((attr.span, &|| format!("output {name}"))),
             || {
                 let value = self.eval(&attr.value, &Scope::module(id));
                 let label = Label::new(attr.value.span, format!("output {name} of {}", module_label(&instance)));
@@ -818,8 +867,9 @@ impl<'a> Evaluator<'a> {
     fn memoized(
         &self,
         id: InstanceId,
-        key: MemoKey,
-        cycle: Option<(Span, String)>,
+        key: MemoRef<'_>,
+        // What is reported when the value turns out to need itself (named only then).
+        cycle: Option<(Span, &dyn Fn() -> String)>,
         compute: impl FnOnce() -> Val,
     ) -> Val {
         let instance = self.instance(id);
@@ -829,7 +879,7 @@ impl<'a> Evaluator<'a> {
                 if let Some((span, what)) = cycle {
                     self.problem(
                         span,
-                        format!("{what} refers to itself through a cycle; its value is unknown"),
+                        format!("{} refers to itself through a cycle; its value is unknown", what()),
                         "part of a cycle",
                     );
                 }
@@ -837,9 +887,16 @@ impl<'a> Evaluator<'a> {
             }
             None => {}
         }
-        instance.memo.borrow_mut().insert(key.clone(), Slot::InProgress);
+        instance.memo.borrow_mut().insert(key.to_key(), Slot::InProgress);
         let value = compute();
-        instance.memo.borrow_mut().insert(key, Slot::Done(value.clone()));
+        let mut memo = instance.memo.borrow_mut();
+        match memo.get_mut(&key) {
+            Some(slot) => *slot = Slot::Done(value.clone()),
+            None => {
+                memo.insert(key.to_key(), Slot::Done(value.clone()));
+            }
+        }
+        drop(memo);
         value
     }
 
@@ -924,11 +981,11 @@ impl<'a> Evaluator<'a> {
         let body = &decl.block.body;
         if body.attribute("count").is_some()
             || body.attribute("for_each").is_some()
-            || instance.memo.borrow().contains_key(&MemoKey::Resource(index))
+            || instance.memo.borrow().contains_key(&MemoRef::Resource(index))
         {
             return None;
         }
-        let key = MemoKey::ResourceAttribute(index, name.to_owned());
+        let key = MemoRef::ResourceAttribute(index, name);
         Some(self.memoized(id, key, None, || {
             // While one attribute is evaluated the resource is under way, as when the whole
             // object is built: any reference back into it is a cycle.
@@ -946,7 +1003,7 @@ impl<'a> Evaluator<'a> {
                 }
                 None => Val::computed(address, name),
             };
-            instance.memo.borrow_mut().remove(&MemoKey::Resource(index));
+            instance.memo.borrow_mut().remove(&MemoRef::Resource(index));
             value
         }))
     }
@@ -957,8 +1014,8 @@ impl<'a> Evaluator<'a> {
         let decl = &instance.module.resources[index];
         self.memoized(
             id,
-            MemoKey::Resource(index),
-            Some((decl.block.head, decl.address())),
+            MemoRef::Resource(index),
+            Some((decl.block.head, &|| decl.address())),
             || {
                 let base = format!("{}{}", instance.address, decl.address());
                 match self.expand(&decl.block, &Scope::module(id)) {

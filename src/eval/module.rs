@@ -1,7 +1,7 @@
 //! A module directory's declarations, gathered from all its files: what the evaluator looks
 //! up by name (`var.x`, `local.y`, `azurerm_x.z`, `module.m`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::diagnostic::Finding;
@@ -76,13 +76,30 @@ pub struct VarFileValues {
     pub values: BTreeMap<String, VarValue>,
 }
 
+/// A key of the resource index, borrowed: every reference to a resource is looked up, and
+/// is not copied to be.
+struct ResourceRef<'a>(Mode, &'a str, &'a str);
+
+/// Hashed as the tuple it stands for.
+impl std::hash::Hash for ResourceRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.0, self.1, self.2).hash(state);
+    }
+}
+
+impl hashbrown::Equivalent<(Mode, String, String)> for ResourceRef<'_> {
+    fn equivalent(&self, key: &(Mode, String, String)) -> bool {
+        self.0 == key.0 && self.1 == key.1 && self.2 == key.2
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct ModuleSyntax {
     pub dir: PathBuf,
     pub variables: BTreeMap<String, VariableDecl>,
     pub locals: BTreeMap<String, Attribute>,
     pub resources: Vec<ResourceDecl>,
-    resource_index: HashMap<(Mode, String, String), usize>,
+    resource_index: hashbrown::HashMap<(Mode, String, String), usize>,
     pub module_calls: Vec<ModuleCallDecl>,
     pub outputs: BTreeMap<String, Attribute>,
     /// `terraform {}` blocks: provider requirements.
@@ -100,7 +117,7 @@ pub struct ModuleSyntax {
 impl ModuleSyntax {
     pub fn resource(&self, mode: Mode, resource_type: &str, name: &str) -> Option<usize> {
         self.resource_index
-            .get(&(mode, resource_type.to_owned(), name.to_owned()))
+            .get(&ResourceRef(mode, resource_type, name))
             .copied()
     }
 
