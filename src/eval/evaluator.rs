@@ -61,6 +61,12 @@ impl std::fmt::Display for InstanceKey {
         match self {
             InstanceKey::None => Ok(()),
             InstanceKey::Index(i) => write!(f, "[{i}]"),
+            // Nearly every key is plain text, written as is; `Debug` escapes char by char.
+            InstanceKey::Key(k) if k.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') => {
+                f.write_str("[\"")?;
+                f.write_str(k)?;
+                f.write_str("\"]")
+            }
             InstanceKey::Key(k) => write!(f, "[{k:?}]"),
         }
     }
@@ -993,7 +999,7 @@ impl<'a> Evaluator<'a> {
                 .memo
                 .borrow_mut()
                 .insert(MemoKey::Resource(index), Slot::InProgress);
-            let address = format!("{}{}", instance.address, decl.address());
+            let address = resource_address(&instance, decl);
             let value = match self.body_member(body, name, &Scope::module(id), RESOURCE_META_ARGUMENTS) {
                 Some(mut value) => {
                     for attr in body.attributes.iter().filter(|a| a.name == name) {
@@ -1017,7 +1023,7 @@ impl<'a> Evaluator<'a> {
             MemoRef::Resource(index),
             Some((decl.block.head, &|| decl.address())),
             || {
-                let base = format!("{}{}", instance.address, decl.address());
+                let base = resource_address(&instance, decl);
                 match self.expand(&decl.block, &Scope::module(id)) {
                     Expansion::Unknown => Val::unknown(),
                     Expansion::Known(instances) => {
@@ -1346,6 +1352,14 @@ fn child_key(parent: &Instance, call: &str) -> String {
 }
 
 /// Where a resource instance's attribute is written.
+/// The address of a resource in an instance (`module.m["a"].azurerm_x.name`).
+fn resource_address(instance: &Instance, decl: &super::module::ResourceDecl) -> String {
+    let mut address = String::with_capacity(instance.address.len() + decl.resource_type.len() + decl.name.len() + 6);
+    address.push_str(&instance.address);
+    decl.push_address(&mut address);
+    address
+}
+
 fn set_here(attr: &Attribute, address: &str) -> Label {
     Label::new(attr.value.span, format!("{address}.{} is set here", attr.name))
 }

@@ -36,10 +36,20 @@ pub struct ResourceDecl {
 
 impl ResourceDecl {
     pub fn address(&self) -> String {
-        match self.mode {
-            Mode::Managed => format!("{}.{}", self.resource_type, self.name),
-            Mode::Data => format!("data.{}.{}", self.resource_type, self.name),
+        let mut address = String::new();
+        self.push_address(&mut address);
+        address
+    }
+
+    /// Appends `type.name` (`data.type.name`) to an address being built: addresses are made
+    /// for every resource instance, and `format!` costs several times a copy.
+    pub fn push_address(&self, out: &mut String) {
+        if self.mode == Mode::Data {
+            out.push_str("data.");
         }
+        out.push_str(&self.resource_type);
+        out.push('.');
+        out.push_str(&self.name);
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::downloads::Downloads;
 use super::module::{self, VarValue};
 use super::value::Val;
-use super::{Budget, CliVariables, Evaluator, ModuleSet};
+use super::{Budget, CliVariables, Evaluator, InstanceKey, ModuleSet};
 use crate::discover;
 use crate::parse::Limits;
 use crate::source::{SourceMap, Span};
@@ -412,4 +412,13 @@ fn a_module_calling_itself_stops_at_the_depth_bound() {
     let (value, problems) = eval_with(&[("main.tf", main)], &CliVariables::default(), Budget::default());
     assert_eq!(value, "(unknown)");
     assert_eq!(problems, 1);
+}
+
+proptest::proptest! {
+    /// A `for_each` key is written as Terraform quotes it (Rust's `Debug` of the string, as
+    /// before the plain-text path): plain keys, quotes, backslashes, controls and any text.
+    #[test]
+    fn instance_keys_are_written_as_debug_quotes_them(key in "[a-z0-9 '\"\\\\\t\n~-]{0,12}|(?s).{0,12}") {
+        proptest::prop_assert_eq!(InstanceKey::Key(key.clone()).to_string(), format!("[{key:?}]"));
+    }
 }
