@@ -246,6 +246,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         let (mut found, notes) = evaluator.finish();
         found.extend(check_rules(&config, catalog, options, today));
         name_calling_modules(&mut found, &config, &sources);
+        order::presort(&mut found, &sources);
         counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         (dir.clone(), options.keep_configurations.then_some(config), found, notes)
     };
