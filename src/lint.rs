@@ -125,7 +125,6 @@ pub const WORKER_PREFIX: &str = "aoai-lint-";
 /// whoever looks at the process then (a leak checker under the fuzzer, a test listing
 /// threads) sees them half gone. Each thread is joined.
 fn in_pool<T: Send>(options: &Options, work: impl FnOnce() -> T + Send) -> Result<T, RunError> {
-    let failed = |e: &dyn std::fmt::Display| RunError(format!("cannot start worker threads: {e}"));
     std::thread::scope(|scope| {
         let mut threads = Vec::new();
         let pool = rayon::ThreadPoolBuilder::new()
@@ -144,7 +143,9 @@ fn in_pool<T: Send>(options: &Options, work: impl FnOnce() -> T + Send) -> Resul
                 Ok(())
             })
             .build();
-        let result = pool.map(|pool| pool.install(work)).map_err(|e| failed(&e));
+        let result = pool
+            .map(|pool| pool.install(work))
+            .map_err(|e| RunError(format!("cannot start worker threads: {e}")));
         // The pool is gone (dropped above): its threads end once idle.
         for thread in threads {
             // A worker's panic already reached `install`; nothing is left to report.

@@ -235,6 +235,18 @@ pub struct Instance {
     children: RefCell<hashbrown::HashMap<usize, Rc<ChildCall>>>,
 }
 
+impl Instance {
+    /// The address of a resource of this instance (`module.m["a"].azurerm_x.name`); an
+    /// instance key of the resource's own is appended by the caller.
+    pub fn resource_address(&self, decl: &super::module::ResourceDecl) -> String {
+        // Room for a short instance key: addresses are made for every resource instance.
+        let mut address = String::with_capacity(self.address.len() + decl.resource_type.len() + decl.name.len() + 16);
+        address.push_str(&self.address);
+        decl.push_address(&mut address);
+        address
+    }
+}
+
 /// Evaluates one configuration: a root module and every module instance under it.
 pub struct Evaluator<'a> {
     modules: &'a ModuleSet,
@@ -895,14 +907,15 @@ impl<'a> Evaluator<'a> {
         }
         instance.memo.borrow_mut().insert(key.to_key(), Slot::InProgress);
         let value = compute();
-        let mut memo = instance.memo.borrow_mut();
-        match memo.get_mut(&key) {
-            Some(slot) => *slot = Slot::Done(value.clone()),
-            None => {
-                memo.insert(key.to_key(), Slot::Done(value.clone()));
+        {
+            let mut memo = instance.memo.borrow_mut();
+            match memo.get_mut(&key) {
+                Some(slot) => *slot = Slot::Done(value.clone()),
+                None => {
+                    memo.insert(key.to_key(), Slot::Done(value.clone()));
+                }
             }
         }
-        drop(memo);
         value
     }
 
@@ -999,7 +1012,7 @@ impl<'a> Evaluator<'a> {
                 .memo
                 .borrow_mut()
                 .insert(MemoKey::Resource(index), Slot::InProgress);
-            let address = resource_address(&instance, decl);
+            let address = instance.resource_address(decl);
             let value = match self.body_member(body, name, &Scope::module(id), RESOURCE_META_ARGUMENTS) {
                 Some(mut value) => {
                     for attr in body.attributes.iter().filter(|a| a.name == name) {
@@ -1023,7 +1036,7 @@ impl<'a> Evaluator<'a> {
             MemoRef::Resource(index),
             Some((decl.block.head, &|| decl.address())),
             || {
-                let base = resource_address(&instance, decl);
+                let base = instance.resource_address(decl);
                 match self.expand(&decl.block, &Scope::module(id)) {
                     Expansion::Unknown => Val::unknown(),
                     Expansion::Known(instances) => {
@@ -1352,14 +1365,6 @@ fn child_key(parent: &Instance, call: &str) -> String {
 }
 
 /// Where a resource instance's attribute is written.
-/// The address of a resource in an instance (`module.m["a"].azurerm_x.name`).
-fn resource_address(instance: &Instance, decl: &super::module::ResourceDecl) -> String {
-    let mut address = String::with_capacity(instance.address.len() + decl.resource_type.len() + decl.name.len() + 6);
-    address.push_str(&instance.address);
-    decl.push_address(&mut address);
-    address
-}
-
 fn set_here(attr: &Attribute, address: &str) -> Label {
     Label::new(attr.value.span, format!("{address}.{} is set here", attr.name))
 }

@@ -480,10 +480,7 @@ impl Extractor<'_, '_> {
                 continue;
             };
             for (key, scope) in instances {
-                let mut address =
-                    String::with_capacity(instance.address.len() + decl.resource_type.len() + decl.name.len() + 16);
-                address.push_str(&instance.address);
-                decl.push_address(&mut address);
+                let mut address = instance.resource_address(decl);
                 // Writing to a `String` cannot fail.
                 let _ = std::fmt::Write::write_fmt(&mut address, format_args!("{key}"));
                 let view = View {

@@ -92,12 +92,14 @@ pub fn presort(findings: &mut [Finding], sources: &SourceMap) {
 /// and parts in the order given.
 pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, sources: &SourceMap) -> Vec<Finding> {
     let order = Order::new(&scattered, &parts, sources);
-    let total = scattered.len() + parts.iter().map(Vec::len).sum::<usize>();
     parts.retain(|part| !part.is_empty());
     // Stable sorts: of findings with equal keys the first given is kept. Parallel within a
     // part too: one large configuration can hold most of the findings.
     let sort_unique = |findings: &mut Vec<Finding>| {
-        findings.par_sort_by(|a, b| order.cmp(a, b));
+        // A configuration's findings come sorted (`presort`); a check is cheaper than a sort.
+        if !findings.is_sorted_by(|a, b| order.cmp(a, b) != Ordering::Greater) {
+            findings.par_sort_by(|a, b| order.cmp(a, b));
+        }
         findings.dedup_by(|later, earlier| order.cmp(earlier, later) == Ordering::Equal);
     };
     parts
@@ -150,7 +152,7 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
     for finding in scattered {
         push_unique(&mut out, finding, &order);
     }
-    out.joined(total)
+    out.joined()
 }
 
 /// The report as it is laid: sorted runs moved in whole, and joined at the end in parallel.
@@ -192,10 +194,10 @@ impl Laid {
         }
     }
 
-    /// Every run, in order, in one vector (`capacity` at least their length).
-    fn joined(self, capacity: usize) -> Vec<Finding> {
+    /// Every run, in order, in one vector.
+    fn joined(self) -> Vec<Finding> {
         let total: usize = self.runs.iter().map(Vec::len).sum();
-        let mut out: Vec<Finding> = Vec::with_capacity(capacity.max(total));
+        let mut out: Vec<Finding> = Vec::with_capacity(total);
         let mut spare = &mut out.spare_capacity_mut()[..total];
         let mut slots = Vec::with_capacity(self.runs.len());
         for run in &self.runs {
