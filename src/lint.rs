@@ -218,22 +218,29 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     // some other directory may call are then parsed and shared; every other directory is a
     // root nobody calls, parsed, evaluated and freed in one go, so that the trees of a large
     // monorepo never all exist at once. Plan mode parses everything first.
-    let read: Vec<module::ReadModule> = discovery
+    // The paths a module's text mentions are looked for as it is read, while the text is
+    // still in the cache.
+    let (read, mentioned): (Vec<module::ReadModule>, Vec<Vec<PathBuf>>) = discovery
         .modules
         .par_iter()
         .with_max_len(MODULES_PER_JOB)
-        .map(|dir| module::read(dir, &sources, options.limits))
-        .collect();
+        .map(|dir| {
+            let read = module::read(dir, &sources, options.limits);
+            let mentioned = match options.plan {
+                Some(_) => Vec::new(),
+                None => mentioned_local_paths(&read, &sources),
+            };
+            (read, mentioned)
+        })
+        .unzip();
     let maybe_called: BTreeSet<PathBuf> = if options.plan.is_some() {
         discovery.modules.iter().map(|m| m.dir.clone()).collect()
     } else {
         // Discovery lists the directories in path order: a candidate is looked up, not every
         // directory put in a set.
-        read.par_iter()
-            .with_max_len(MODULES_PER_JOB)
-            .flat_map_iter(|read| mentioned_local_paths(read, &sources))
-            .collect::<BTreeSet<PathBuf>>()
+        mentioned
             .into_iter()
+            .flatten()
             .filter(|p| discovery.modules.binary_search_by(|m| m.dir.cmp(p)).is_ok())
             .collect()
     };

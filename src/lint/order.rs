@@ -19,7 +19,12 @@ use crate::source::{FileId, SourceMap};
 
 /// The sort key of a finding; files rank by their displayed path.
 struct Order {
+    /// Each file's rank, indexed by its id less `first`.
     rank: Vec<usize>,
+    /// The smallest file id ranked. A configuration's files were registered together: their
+    /// ids are a narrow range far from 0, and a table from 0 would be filled for every
+    /// configuration (on 10,000 modules, 1.6 GB written to sort 160,000 findings).
+    first: u32,
 }
 
 impl Order {
@@ -38,24 +43,32 @@ impl Order {
     /// The order of findings in `files` (sorted ids): each file's rank among them is its
     /// rank among any files, so that findings sorted with it stay sorted in the whole.
     fn of_files(files: Vec<u32>, sources: &SourceMap) -> Order {
+        let (first, span) = match (files.first(), files.last()) {
+            (Some(&first), Some(&last)) => (first, (last - first) as usize + 1),
+            _ => (0, 0),
+        };
         // The key borrows from the findings: no copies of paths and messages.
         let mut by_path: Vec<(&str, u32)> = files
             .into_iter()
             .map(|id| (sources.get(FileId(id)).display_path.as_str(), id))
             .collect();
         by_path.par_sort_unstable();
-        // File ids are small and dense: a vector indexed by id is the cheapest lookup.
-        let mut rank = vec![usize::MAX; by_path.iter().map(|(_, id)| *id as usize + 1).max().unwrap_or(0)];
+        // File ids are dense: a vector indexed by id is the cheapest lookup.
+        let mut rank = vec![usize::MAX; span];
         for (position, (_, id)) in by_path.iter().enumerate() {
-            rank[*id as usize] = position;
+            rank[(id - first) as usize] = position;
         }
-        Order { rank }
+        Order { rank, first }
     }
 
     fn key<'f>(&self, f: &'f Finding) -> (usize, u32, u32, &'static str, &'f str, &'f str) {
         (
-            self.rank
-                .get(f.primary.span.file.0 as usize)
+            f.primary
+                .span
+                .file
+                .0
+                .checked_sub(self.first)
+                .and_then(|i| self.rank.get(i as usize))
                 .copied()
                 .unwrap_or(usize::MAX),
             f.primary.span.start,
