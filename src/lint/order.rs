@@ -418,6 +418,22 @@ mod tests {
         assert_eq!(kept, ["scattered", "first part"]);
     }
 
+    #[test]
+    fn a_configuration_whose_files_came_late_is_sorted_by_path() {
+        // Other configurations' files took the first ids; this one's ids start far from 0,
+        // and its files were registered out of path order.
+        let sources = SourceMap::default();
+        let mut files = HashMap::new();
+        findings(
+            &sources,
+            &mut files,
+            &["a/main.tf:0:x", "b/main.tf:0:x", "c/main.tf:0:x"],
+        );
+        let mut part = findings(&sources, &mut files, &["y/z.tf:1:x", "y/main.tf:9:x", "y/z.tf:0:x"]);
+        super::presort(&mut part, &sources);
+        assert_eq!(names(&sources, &part), ["y/main.tf:9:x", "y/z.tf:0:x", "y/z.tf:1:x"]);
+    }
+
     proptest::proptest! {
         /// Whatever the parts hold, the result is that of one stable sort of everything
         /// (scattered findings first, then the parts in order) with repeats dropped.
