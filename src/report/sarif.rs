@@ -129,7 +129,7 @@ pub fn render(findings: &[Finding], suppressed: &[(Finding, Suppression)], sourc
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     let waived = suppressed.iter().map(|(f, s)| {
-        let mut result = result(f, sources, &all);
+        let mut result = result(f, sources, all);
         let mut suppression = json!({ "kind": "inSource", "status": "accepted" });
         if let Some(reason) = &s.reason {
             suppression["justification"] = json!(reason);
@@ -140,11 +140,7 @@ pub fn render(findings: &[Finding], suppressed: &[(Finding, Suppression)], sourc
         result["suppressions"] = json!([suppression]);
         result
     });
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| result(f, sources, &all))
-        .chain(waived)
-        .collect();
+    let results: Vec<Value> = findings.iter().map(|f| result(f, sources, all)).chain(waived).collect();
     let report = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -197,16 +197,21 @@ static META: &[&RuleMeta] = &[
 ];
 
 /// Every rule the tool knows, checks and meta diagnostics, ordered by id.
-pub fn all() -> Vec<&'static RuleMeta> {
-    let mut rules: Vec<&'static RuleMeta> = META.iter().copied().chain(CHECKS.iter().map(|c| c.meta())).collect();
-    rules.sort_by_key(|r| r.id);
-    rules
+pub fn all() -> &'static [&'static RuleMeta] {
+    // Built once: every ignore comment looks its rules up (thousands in a monorepo).
+    static ALL: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| {
+        let mut rules: Vec<&'static RuleMeta> = META.iter().copied().chain(CHECKS.iter().map(|c| c.meta())).collect();
+        rules.sort_by_key(|r| r.id);
+        rules
+    });
+    &ALL
 }
 
 /// A rule by id (`AOAI201`, any case) or name (`single-region`).
 pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
     all()
-        .into_iter()
+        .iter()
+        .copied()
         .find(|r| r.id.eq_ignore_ascii_case(id_or_name) || r.name == id_or_name)
 }
 
