@@ -229,36 +229,57 @@ impl serde_json::ser::Formatter for Nested {
     }
 }
 
+/// What comes before a value after the first: a comma, a line break, the indentation of a
+/// diagnostic's fields (or of a related label's) and the quoted key, as one constant (a
+/// large report writes millions of them).
+macro_rules! key {
+    ($name:literal) => {
+        concat!(",\n      \"", $name, "\": ").as_bytes()
+    };
+    (related $name:literal) => {
+        concat!(",\n          \"", $name, "\": ").as_bytes()
+    };
+}
+
+const DIAGNOSTIC_POSITION: [&[u8]; 4] = [key!("line"), key!("column"), key!("end_line"), key!("end_column")];
+const RELATED_POSITION: [&[u8]; 4] = [
+    key!(related "line"),
+    key!(related "column"),
+    key!(related "end_line"),
+    key!(related "end_column"),
+];
+
 /// `nested(out, &diagnostic(f, sources), 2)` written directly: the diagnostics are most of
 /// a large report, and serde's general path (a map for the flattened location, a formatter
 /// call for every token) was most of the time spent writing them. The tests compare the two.
 fn write_diagnostic(out: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
-    const FIELD: &[u8] = b",\n      \"";
     out.extend_from_slice(b"{\n      \"rule\": ");
     string(out, f.rule.id);
-    field(out, FIELD, "name");
+    out.extend_from_slice(key!("name"));
     string(out, f.rule.name);
-    field(out, FIELD, "severity");
+    out.extend_from_slice(key!("severity"));
     string(out, f.severity.as_str());
-    field(out, FIELD, "message");
+    out.extend_from_slice(key!("message"));
     string(out, &f.message);
-    location(out, FIELD, &Location::of(sources, f.primary.span));
-    field(out, FIELD, "resource");
+    let at = Location::of(sources, f.primary.span);
+    out.extend_from_slice(key!("file"));
+    string(out, at.file);
+    line_and_columns(out, &DIAGNOSTIC_POSITION, &at);
+    out.extend_from_slice(key!("resource"));
     optional_string(out, f.resource.as_deref());
-    field(out, FIELD, "help");
+    out.extend_from_slice(key!("help"));
     optional_string(out, f.help.as_deref());
-    field(out, FIELD, "related");
+    out.extend_from_slice(key!("related"));
     if f.related.is_empty() {
         out.extend_from_slice(b"[]");
     } else {
-        const RELATED_FIELD: &[u8] = b",\n          \"";
         for (i, related) in f.related.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"[\n        {" } else { b",\n        {" });
             let at = Location::of(sources, related.span);
             out.extend_from_slice(b"\n          \"file\": ");
             string(out, at.file);
-            line_and_columns(out, RELATED_FIELD, &at);
-            field(out, RELATED_FIELD, "message");
+            line_and_columns(out, &RELATED_POSITION, &at);
+            out.extend_from_slice(key!(related "message"));
             string(out, &related.message);
             out.extend_from_slice(b"\n        }");
         }
@@ -267,28 +288,11 @@ fn write_diagnostic(out: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
     out.extend_from_slice(b"\n    }");
 }
 
-/// `separator` (a comma, a line break, the indentation and the opening quote), then the key.
-fn field(out: &mut Vec<u8>, separator: &[u8], key: &str) {
-    out.extend_from_slice(separator);
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(b"\": ");
-}
-
-fn location(out: &mut Vec<u8>, separator: &[u8], at: &Location<'_>) {
-    field(out, separator, "file");
-    string(out, at.file);
-    line_and_columns(out, separator, at);
-}
-
-fn line_and_columns(out: &mut Vec<u8>, separator: &[u8], at: &Location<'_>) {
+/// `line`, `column`, `end_line` and `end_column`, each after its key in `keys`.
+fn line_and_columns(out: &mut Vec<u8>, keys: &[&[u8]; 4], at: &Location<'_>) {
     let mut digits = itoa::Buffer::new();
-    for (key, n) in [
-        ("line", at.line),
-        ("column", at.column),
-        ("end_line", at.end_line),
-        ("end_column", at.end_column),
-    ] {
-        field(out, separator, key);
+    for (key, n) in keys.iter().zip([at.line, at.column, at.end_line, at.end_column]) {
+        out.extend_from_slice(key);
         out.extend_from_slice(digits.format(n).as_bytes());
     }
 }
