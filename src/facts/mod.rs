@@ -330,8 +330,13 @@ impl Configuration {
         let accounts = self.accounts.iter().map(|a| (&a.address, &a.call_sites));
         let deployments = self.deployments.iter().map(|d| (&d.address, &d.call_sites));
         let policies = self.rai_policies.iter().map(|p| (&p.address, &p.call_sites));
+        let resources = accounts.chain(deployments).chain(policies);
         let mut out = HashMap::new();
-        for (address, sites) in accounts.chain(deployments).chain(policies) {
+        // Most configurations call no module that makes these resources: no map to build.
+        if resources.clone().all(|(_, sites)| sites.is_empty()) {
+            return out;
+        }
+        for (address, sites) in resources {
             out.entry(address.as_str()).or_insert(sites.as_slice());
         }
         out.retain(|_, sites| !sites.is_empty());
