@@ -336,15 +336,27 @@ impl Catalog {
 
     /// Every version of a model, by name (any case).
     pub fn model_versions(&self, name: &str) -> Vec<&Model> {
-        self.by_model
-            .get(&name.to_ascii_lowercase())
-            .map(|indexes| indexes.iter().map(|&i| &self.models[i]).collect())
-            .unwrap_or_default()
+        self.versions_of(name).collect()
     }
 
     /// One model version, versions compared without case.
     pub fn model(&self, name: &str, version: &str) -> Option<&Model> {
-        self.model_versions(name).into_iter().find(|m| m.has_version(version))
+        self.versions_of(name).find(|m| m.has_version(version))
+    }
+
+    /// The rules look a model up for every deployment: nothing is allocated when the name
+    /// is in lower case already, as model names are.
+    fn versions_of(&self, name: &str) -> impl Iterator<Item = &Model> {
+        let key: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            name.to_ascii_lowercase().into()
+        } else {
+            name.into()
+        };
+        self.by_model
+            .get(key.as_ref())
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.models[i])
     }
 
     /// The model names closest to an unknown one, best first.
