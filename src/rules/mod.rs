@@ -301,23 +301,21 @@ pub fn check(cx: &Context<'_>, settings: &RuleSettings) -> Vec<Finding> {
 fn run_checks(cx: &Context<'_>, settings: &RuleSettings, in_parallel: bool) -> Vec<Finding> {
     use rayon::prelude::*;
     let enabled = || CHECKS.iter().copied().filter(|r| settings.enabled(r.meta()));
-    let mut out = Vec::new();
-    if !in_parallel {
-        for rule in enabled() {
-            rule.check(cx, &mut out);
-        }
-    } else {
-        let each: Vec<Vec<Finding>> = enabled()
+    if in_parallel {
+        // `collect` keeps the order of the rules.
+        return enabled()
             .collect::<Vec<_>>()
             .into_par_iter()
-            .map(|rule| {
+            .flat_map_iter(|rule| {
                 let mut found = Vec::new();
                 rule.check(cx, &mut found);
                 found
             })
             .collect();
-        out.reserve_exact(each.iter().map(Vec::len).sum());
-        out.extend(each.into_iter().flatten());
+    }
+    let mut out = Vec::new();
+    for rule in enabled() {
+        rule.check(cx, &mut out);
     }
     out
 }
