@@ -436,14 +436,18 @@ fn local_calls(module: &ModuleSyntax) -> Vec<PathBuf> {
 fn mentioned_local_paths(read: &module::ReadModule, sources: &SourceMap) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for file in read.files() {
-        let mut rest: &str = &sources.get(file).text;
-        while let Some(at) = rest.find('"') {
-            rest = &rest[at + 1..];
-            if rest.starts_with("./") || rest.starts_with("../") {
-                let end = rest.find(['"', '\n']).unwrap_or(rest.len());
-                if let Ok(target) = read.dir.dir.join(&rest[..end]).canonicalize() {
-                    out.push(target);
-                }
+        let text: &str = &sources.get(file).text;
+        let bytes = text.as_bytes();
+        // `./` is rare and found many bytes at a time; a quote is on nearly every line.
+        for at in memchr::memmem::find_iter(bytes, b"./") {
+            let start = match bytes[..at] {
+                [.., b'"'] => at,
+                [.., b'"', b'.'] => at - 1,
+                _ => continue,
+            };
+            let end = memchr::memchr2(b'"', b'\n', &bytes[start..]).map_or(text.len(), |n| start + n);
+            if let Ok(target) = read.dir.dir.join(&text[start..end]).canonicalize() {
+                out.push(target);
             }
         }
     }
@@ -854,6 +858,37 @@ mod streaming {
         .collect();
         let found: Vec<String> = super::roots(&calls).iter().map(|p| p.display().to_string()).collect();
         assert_eq!(found, ["/r/alone", "/r/app", "/r/cycle/one", "/r/self"]);
+    }
+
+    #[test]
+    fn mentioned_paths_are_the_quoted_ones_that_start_with_a_dot_and_exist() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        crate::testing::write_files(
+            dir.path(),
+            &[
+                (
+                    "app/main.tf",
+                    "module \"a\" {\n  source = \"./a\"\n}\nmodule \"b\" { source = \"../b\" }\n\
+                     locals {\n  not_quoted = ./c\n  three_dots = \".../b\"\n  gone = \"./missing\"\n  note = \"see ../b\"\n}\n",
+                ),
+                ("app/a/main.tf", ""),
+                ("b/main.tf", ""),
+                ("app/c/main.tf", ""),
+            ],
+        );
+        let sources = crate::source::SourceMap::default();
+        let app = crate::discover::ModuleDir {
+            dir: dir.path().join("app").canonicalize().expect("a directory"),
+            tf_files: vec![dir.path().join("app/main.tf")],
+            var_files: Vec::new(),
+            has_terraform_dir: false,
+        };
+        let read = crate::eval::module::read(&app, &sources, crate::parse::Limits::default());
+        let root = dir.path().canonicalize().expect("a directory");
+        assert_eq!(
+            super::mentioned_local_paths(&read, &sources),
+            [root.join("app/a"), root.join("b")]
+        );
     }
 
     #[test]

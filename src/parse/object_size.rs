@@ -20,8 +20,9 @@ pub const MAX_OBJECT_ENTRIES: usize = 10_000;
 pub fn oversized_object(text: &str, limit: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     // Entries are separated by newlines or commas: most files have too few of them to need
-    // the scan at all.
-    if memchr::memchr2_iter(b'\n', b',', bytes).count() <= limit {
+    // the scan at all, and most are too short to hold that many (a file read long before it
+    // is parsed is no longer in the cache: counting would fetch it from memory).
+    if bytes.len() <= limit || memchr::memchr2_iter(b'\n', b',', bytes).count() <= limit {
         return None;
     }
     struct Open {
