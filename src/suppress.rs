@@ -5,7 +5,8 @@
 //! it; `aoai-lint-ignore-file` covers the file. Rules are named by id or name, `all` matches
 //! any, and `until=YYYY-MM-DD` ends a waiver on that day.
 
-use std::collections::HashMap;
+// Keyed by file id (a number the run assigns), looked up for every finding.
+use hashbrown::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
