@@ -71,7 +71,7 @@ impl SourceFile {
 
     /// Hints the cache to load what `line_col(offset)` reads: the middle of the line index
     /// (where its search starts) and the text just before `offset`.
-    pub fn prefetch_line_col(&self, offset: usize) {
+    pub(crate) fn prefetch_line_col(&self, offset: usize) {
         let lines = self.line_starts.len();
         for probe in [lines / 2, lines / 4, lines - lines / 4] {
             if let Some(start) = self.line_starts.get(probe) {

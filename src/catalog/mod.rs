@@ -8,12 +8,12 @@ pub mod provider;
 pub mod quotas;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 // The catalog's own names are the keys (no input from a scan is ever inserted), so a fast
 // hash without flooding resistance is safe; the rules look a region and a model up for every
 // account and deployment.
 use hashbrown::HashMap;
-use std::sync::OnceLock;
 
 use serde::Deserialize;
 
