@@ -89,6 +89,25 @@ impl SourceFile {
             .line_starts
             .partition_point(|&start| start as usize <= offset)
             .saturating_sub(1);
+        self.column_on(line, offset)
+    }
+
+    /// [`line_col`](Self::line_col) of both ends of `start..end`. Most spans end on the line
+    /// they start on: the end's line is looked for from the start's, not searched for anew.
+    pub fn line_cols(&self, start: usize, end: usize) -> (LineCol, LineCol) {
+        let from = self.line_col(start);
+        let end = end.min(self.text.len());
+        let next_lines = self.line_starts.get(from.line..).unwrap_or_default();
+        let later = match next_lines.first() {
+            Some(&next) if next as usize <= end => next_lines.partition_point(|&start| start as usize <= end),
+            _ => 0,
+        };
+        (from, self.column_on(from.line - 1 + later, end))
+    }
+
+    /// The position of `offset` on the line with index `line` (which holds it): a column
+    /// counts characters, or bytes where `offset` splits one.
+    fn column_on(&self, line: usize, offset: usize) -> LineCol {
         let line_start = self.line_starts[line] as usize;
         let column = self
             .text
@@ -164,6 +183,21 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_ends_of_a_span_are_placed_as_one_at_a_time() {
+        let text = "ab\n\u{e9}x = 1\r\n\nlast";
+        let file = SourceFile::new("a.tf".into(), "a.tf".into(), text.into());
+        for start in 0..=text.len() + 2 {
+            for end in start..=text.len() + 2 {
+                assert_eq!(
+                    file.line_cols(start, end),
+                    (file.line_col(start), file.line_col(end)),
+                    "{start}..{end}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn line_col_counts_characters_from_one() {

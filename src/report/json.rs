@@ -2,7 +2,7 @@ use serde::Serialize;
 
 use super::Location;
 use crate::diagnostic::{Finding, Severity};
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 
 #[derive(Serialize)]
 struct Waived<'a> {
@@ -74,8 +74,8 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
     write_array(
         out,
         findings,
-        |buf, f| {
-            write_diagnostic(buf, f, sources);
+        |buf, paths: &mut QuotedPath, f| {
+            write_diagnostic(buf, paths, f, sources);
             Ok(())
         },
         |f| prefetch_diagnostic(f, sources),
@@ -85,10 +85,15 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
     nested(&mut rendered, &summary, 1)?;
     out.write_all(&rendered)?;
     out.write_all(b",\n  \"notes\": ")?;
-    write_array(out, notes, |buf, n| nested(buf, &note(n, sources), 2), |_| {})?;
+    write_array(out, notes, |buf, (), n| nested(buf, &note(n, sources), 2), |_| {})?;
     if !suppressed.is_empty() {
         out.write_all(b",\n  \"suppressed\": ")?;
-        write_array(out, suppressed, |buf, w| nested(buf, &waived(w, sources), 2), |_| {})?;
+        write_array(
+            out,
+            suppressed,
+            |buf, (), w| nested(buf, &waived(w, sources), 2),
+            |_| {},
+        )?;
     }
     out.write_all(b"\n}\n")
 }
@@ -99,11 +104,12 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
 const PREFETCH_AHEAD: usize = 8;
 
 /// A pretty array of the report's top level, its elements rendered in parallel by `render`
-/// (as if two levels deep), `prefetch` asking for each element's memory ahead of its turn.
-fn write_array<'a, T: Sync>(
+/// (as if two levels deep) with a state of its own for each run of elements, `prefetch`
+/// asking for each element's memory ahead of its turn.
+fn write_array<'a, T: Sync, S: Default>(
     out: &mut dyn std::io::Write,
     items: &'a [T],
-    render: impl Fn(&mut Vec<u8>, &'a T) -> std::io::Result<()> + Sync,
+    render: impl Fn(&mut Vec<u8>, &mut S, &'a T) -> std::io::Result<()> + Sync,
     prefetch: impl Fn(&'a T) + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
@@ -122,6 +128,7 @@ fn write_array<'a, T: Sync>(
             .map(|(i, chunk)| {
                 // About what a diagnostic takes, so that the buffer rarely grows.
                 let mut buf = Vec::with_capacity(chunk.len() * 768);
+                let mut state = S::default();
                 chunk.iter().take(PREFETCH_AHEAD).for_each(&prefetch);
                 for (j, item) in chunk.iter().enumerate() {
                     if let Some(later) = chunk.get(j + PREFETCH_AHEAD) {
@@ -129,7 +136,7 @@ fn write_array<'a, T: Sync>(
                     }
                     let first = b == 0 && i == 0 && j == 0;
                     buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-                    render(&mut buf, item)?;
+                    render(&mut buf, &mut state, item)?;
                 }
                 Ok(buf)
             })
@@ -267,18 +274,18 @@ const RELATED_POSITION: [&[u8]; 4] = [
 /// `nested(out, &diagnostic(f, sources), 2)` written directly: the diagnostics are most of
 /// a large report, and serde's general path (a map for the flattened location, a formatter
 /// call for every token) was most of the time spent writing them. The tests compare the two.
-fn write_diagnostic(out: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
+fn write_diagnostic(out: &mut Vec<u8>, paths: &mut QuotedPath, f: &Finding, sources: &SourceMap) {
     out.extend_from_slice(b"{\n      \"rule\": ");
-    string(out, f.rule.id);
+    plain_string(out, f.rule.id);
     out.extend_from_slice(key!("name"));
-    string(out, f.rule.name);
+    plain_string(out, f.rule.name);
     out.extend_from_slice(key!("severity"));
-    string(out, f.severity.as_str());
+    plain_string(out, f.severity.as_str());
     out.extend_from_slice(key!("message"));
     string(out, &f.message);
     let at = Location::of(sources, f.primary.span);
     out.extend_from_slice(key!("file"));
-    string(out, at.file);
+    out.extend_from_slice(paths.quoted(f.primary.span.file, at.file));
     line_and_columns(out, &DIAGNOSTIC_POSITION, &at);
     out.extend_from_slice(key!("resource"));
     optional_string(out, f.resource.as_deref());
@@ -301,6 +308,25 @@ fn write_diagnostic(out: &mut Vec<u8>, f: &Finding, sources: &SourceMap) {
         out.extend_from_slice(b"\n      ]");
     }
     out.extend_from_slice(b"\n    }");
+}
+
+/// The file path last written, quoted: a report's diagnostics come file by file, and each
+/// file's path is escaped once rather than for each of its findings.
+#[derive(Default)]
+struct QuotedPath {
+    file: Option<FileId>,
+    quoted: Vec<u8>,
+}
+
+impl QuotedPath {
+    fn quoted(&mut self, file: FileId, path: &str) -> &[u8] {
+        if self.file != Some(file) {
+            self.quoted.clear();
+            string(&mut self.quoted, path);
+            self.file = Some(file);
+        }
+        &self.quoted
+    }
 }
 
 /// What `write_diagnostic` will read, asked for ahead of time.
@@ -347,6 +373,14 @@ fn string(out: &mut Vec<u8>, value: &str) {
     out.push(b'"');
 }
 
+/// A string known to need no escape (rule ids and names, severities), quoted.
+fn plain_string(out: &mut Vec<u8>, value: &'static str) {
+    debug_assert!(next_escape(value.as_bytes(), 0).is_none(), "{value:?} needs escaping");
+    out.push(b'"');
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'"');
+}
+
 fn needs_escape(b: u8) -> bool {
     (b < 0x20) | (b == b'"') | (b == b'\\')
 }
@@ -356,11 +390,17 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     const LANES: usize = 16;
     let mut at = from;
     // A fixed-size block with no early exit inside compiles to a few vector compares.
+    let clean = |block: &[u8]| !block.iter().fold(false, |found, &b| found | needs_escape(b));
     while let Some(block) = bytes.get(at..at + LANES) {
-        if block.iter().fold(false, |found, &b| found | needs_escape(b)) {
-            break;
+        if !clean(block) {
+            return block.iter().position(|&b| needs_escape(b)).map(|offset| at + offset);
         }
         at += LANES;
+    }
+    // The tail is shorter than a block: the last block of the string (overlapping bytes
+    // already seen) answers for it, rather than a byte-by-byte search.
+    if at < bytes.len() && bytes.len() >= LANES && clean(&bytes[bytes.len() - LANES..]) {
+        return None;
     }
     bytes[at..]
         .iter()
@@ -516,6 +556,15 @@ mod tests {
                 summary,
             };
             assert_eq!(render(&input), whole(&input));
+        }
+    }
+
+    #[test]
+    fn rule_ids_names_and_severities_need_no_escape() {
+        let severities = [Severity::Info, Severity::Warning, Severity::Error].map(Severity::as_str);
+        let names = crate::rules::all().iter().flat_map(|r| [r.id, r.name]);
+        for text in names.chain(severities) {
+            assert_eq!(next_escape(text.as_bytes(), 0), None, "{text}");
         }
     }
 

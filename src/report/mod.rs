@@ -48,8 +48,7 @@ pub struct Location<'a> {
 impl Location<'_> {
     pub fn of(sources: &SourceMap, span: Span) -> Location<'_> {
         let file = sources.get(span.file);
-        let start = file.line_col(span.start as usize);
-        let end = file.line_col(span.end as usize);
+        let (start, end) = file.line_cols(span.start as usize, span.end as usize);
         Location {
             file: &file.display_path,
             line: start.line,
