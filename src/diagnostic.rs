@@ -40,6 +40,29 @@ impl fmt::Display for Severity {
 /// and help texts are fixed: they are not copied into an allocation each.
 pub type Text = Cow<'static, str>;
 
+/// Sentences that depend only on a small closed set of choices (a resource type, a setting
+/// that is absent or written): each is made the first time it is needed and then borrowed
+/// by every finding, rather than formatted into an allocation of its own for each of the
+/// hundreds of thousands of findings of a large run.
+pub struct Texts<const N: usize>([std::sync::OnceLock<String>; N]);
+
+impl<const N: usize> Texts<N> {
+    pub const fn new() -> Texts<N> {
+        Texts([const { std::sync::OnceLock::new() }; N])
+    }
+
+    /// The text of `choice` (below `N`), made by `make` the first time it is asked for.
+    pub fn get(&'static self, choice: usize, make: impl FnOnce() -> String) -> &'static str {
+        self.0[choice].get_or_init(make)
+    }
+}
+
+impl<const N: usize> Default for Texts<N> {
+    fn default() -> Texts<N> {
+        Texts::new()
+    }
+}
+
 /// A span with the sentence that explains it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {

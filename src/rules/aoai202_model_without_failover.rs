@@ -76,22 +76,31 @@ impl Rule for ModelWithoutFailover {
                 continue;
             }
             let (first, region) = deployments[0];
-            let model = first.model_name.known().cloned().unwrap_or_default();
+            let model = first.model_name.known().map_or("", String::as_str);
             let others: Vec<&str> = regions.iter().filter(|r| **r != region).map(|r| r.as_str()).collect();
+            let message = [
+                "`",
+                model,
+                "` is deployed in ",
+                region,
+                " only, though the configuration also has accounts in ",
+                &others.join(", "),
+            ];
+            let help = [
+                "deploy `",
+                model,
+                "` on an account in ",
+                &others.join(" or "),
+                " too, so that traffic can fail over",
+            ];
             out.push(
                 Finding::new(
                     &MODEL_WITHOUT_FAILOVER,
-                    format!(
-                        "`{model}` is deployed in {region} only, though the configuration also has accounts in {}",
-                        others.join(", ")
-                    ),
+                    message.concat(),
                     Label::new(first.model_name.span, "only in one region"),
                 )
                 .with_resource(&first.address)
-                .with_help(format!(
-                    "deploy `{model}` on an account in {} too, so that traffic can fail over",
-                    others.join(" or ")
-                )),
+                .with_help(help.concat()),
             );
         }
     }

@@ -95,28 +95,29 @@ impl Rule for ModelRetired {
             };
             let days = i64::from((date - cx.today).get_days());
             let earliest = model.retirement_is_earliest();
-            let replacement = model
-                .replacement()
-                .map(|r| format!("move to {r}"))
-                .unwrap_or_else(|| "move to a current version (`az cognitiveservices model list`)".into());
-            let (severity, message) = if days <= 0 && !earliest {
-                (
-                    Severity::Error,
-                    format!("`{name}` version `{version}` retired on {date}"),
-                )
+            let (severity, when) = if days <= 0 && !earliest {
+                (Severity::Error, ["retired on ", &date.to_string()].concat())
             } else if days <= 0 {
                 (
                     Severity::Warning,
-                    format!("`{name}` version `{version}` may retire any day: no earlier than {date}"),
+                    ["may retire any day: no earlier than ", &date.to_string()].concat(),
                 )
             } else if days <= cx.policy.lifecycle.warn_days {
-                let when = if earliest { "no earlier than" } else { "on" };
-                (
-                    Severity::Warning,
-                    format!("`{name}` version `{version}` retires {when} {date}, in {days} days"),
-                )
+                let on = if earliest {
+                    "retires no earlier than "
+                } else {
+                    "retires on "
+                };
+                let mut digits = itoa::Buffer::new();
+                let in_days = [on, &date.to_string(), ", in ", digits.format(days), " days"];
+                (Severity::Warning, in_days.concat())
             } else {
                 continue;
+            };
+            let message = ["`", name, "` version `", version, "` ", &when].concat();
+            let replacement = match model.replacement() {
+                Some(replacement) => ["move to ", replacement].concat(),
+                None => "move to a current version (`az cognitiveservices model list`)".to_owned(),
             };
             let mut finding = Finding::new(
                 &MODEL_RETIRED,

@@ -101,27 +101,46 @@ impl Rule for ModelNotInRegion {
             let help = if elsewhere.is_empty() {
                 let regions = model.availability.get(sku).map(|r| r.join(", ")).unwrap_or_default();
                 if regions.is_empty() {
-                    format!("`{name}` {version} is not offered as {sku} anywhere; choose another deployment type")
+                    [
+                        "`",
+                        name,
+                        "` ",
+                        version,
+                        " is not offered as ",
+                        sku,
+                        " anywhere; choose another deployment type",
+                    ]
+                    .concat()
                 } else {
-                    format!("{sku} `{name}` {version} is offered in: {regions}")
+                    [sku, " `", name, "` ", version, " is offered in: ", &regions].concat()
                 }
             } else {
-                format!("in {region} this version is offered as: {}", elsewhere.join(", "))
+                ["in ", region, " this version is offered as: ", &elsewhere.join(", ")].concat()
             };
+            let message = [
+                "`",
+                name,
+                "` version `",
+                version,
+                "` is not offered as ",
+                sku,
+                " in ",
+                region,
+                " (catalog as of ",
+                &cx.catalog.as_of,
+                ")",
+            ];
             out.push(
                 Finding::new(
                     &MODEL_NOT_IN_REGION,
-                    format!(
-                        "`{name}` version `{version}` is not offered as {sku} in {region} (catalog as of {})",
-                        cx.catalog.as_of
-                    ),
-                    Label::new(deployment.sku_name.span, format!("not offered in {region}")),
+                    message.concat(),
+                    Label::new(deployment.sku_name.span, ["not offered in ", region].concat()),
                 )
                 .with_resource(&deployment.address)
                 .with_related(
                     std::iter::once(Label::new(
                         account.location.span,
-                        format!("{} is in {region}", account.address),
+                        [&account.address, " is in ", region].concat(),
                     ))
                     .chain(account.location.origin.labels()),
                 )

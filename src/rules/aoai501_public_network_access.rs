@@ -1,5 +1,5 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, Severity, Texts};
 use crate::facts::{AccountResource, AccountSetting, Blocks, Known};
 
 declare_rule! {
@@ -52,6 +52,11 @@ declare_rule! {
 
 pub struct PublicNetworkAccess;
 
+/// By account resource type.
+static NO_ACLS: Texts<3> = Texts::new();
+static ACLS_ALLOW: Texts<3> = Texts::new();
+static HELP: Texts<3> = Texts::new();
+
 impl Rule for PublicNetworkAccess {
     fn meta(&self) -> &'static RuleMeta {
         &PUBLIC_NETWORK_ACCESS
@@ -90,28 +95,31 @@ impl Rule for PublicNetworkAccess {
             } else {
                 "public access on"
             };
-            let acls_name = match account.resource {
+            let resource = account.resource;
+            let acls_name = match resource {
                 AccountResource::Azapi => "networkAcls",
                 _ => "network_acls",
             };
-            let why = if acls.is_empty() {
-                format!("no {acls_name}")
+            let message = if acls.is_empty() {
+                NO_ACLS.get(resource as usize, || {
+                    format!("the account is reachable from any network: public access on, no {acls_name}, no private endpoint")
+                })
             } else {
-                format!("{acls_name} allow by default")
+                ACLS_ALLOW.get(resource as usize, || {
+                    format!("the account is reachable from any network: public access on, {acls_name} allow by default, no private endpoint")
+                })
             };
             out.push(
-                Finding::new(
-                    &PUBLIC_NETWORK_ACCESS,
-                    format!("the account is reachable from any network: public access on, {why}, no private endpoint"),
-                    Label::new(access.span, label),
-                )
-                .with_resource(&account.address)
-                .with_related(access.origin.labels())
-                .with_help(format!(
-                    "set `{}` and add a private endpoint, or add `{}` with the networks that need access",
-                    account.resource.written(AccountSetting::PublicNetworkAccess, false),
-                    account.resource.deny_by_default()
-                )),
+                Finding::new(&PUBLIC_NETWORK_ACCESS, message, Label::new(access.span, label))
+                    .with_resource(&account.address)
+                    .with_related(access.origin.labels())
+                    .with_help(HELP.get(resource as usize, || {
+                        format!(
+                            "set `{}` and add a private endpoint, or add `{}` with the networks that need access",
+                            resource.written(AccountSetting::PublicNetworkAccess, false),
+                            resource.deny_by_default()
+                        )
+                    })),
             );
         }
     }

@@ -1,5 +1,5 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, Severity, Texts};
 use crate::facts::{AccountSetting, Known};
 
 declare_rule! {
@@ -51,6 +51,11 @@ declare_rule! {
 
 pub struct LocalAuthEnabled;
 
+/// By account resource type.
+static DEFAULTED: Texts<3> = Texts::new();
+static NOT_SET: Texts<3> = Texts::new();
+static ENABLED: Texts<3> = Texts::new();
+
 const HELP: &str =
     "turn API keys off and give callers a managed identity with the \"Cognitive Services OpenAI User\" role";
 
@@ -69,19 +74,23 @@ impl Rule for LocalAuthEnabled {
                 "whether API keys are on",
                 &account.address,
             );
-            let attribute = account.resource.attribute(AccountSetting::LocalAuth);
-            let keys_on = account.resource.written(AccountSetting::LocalAuth, true);
+            let resource = account.resource;
+            let attribute = || resource.attribute(AccountSetting::LocalAuth);
+            let keys_on = || resource.written(AccountSetting::LocalAuth, true);
             let (message, label) = match field.value {
                 Known::Absent => (
-                    format!(
-                        "API keys are enabled: `{attribute}` is not set and defaults to {}",
-                        keys_on.rsplit(" = ").next().unwrap_or_default()
-                    ),
-                    format!("{attribute} not set"),
+                    DEFAULTED.get(resource as usize, || {
+                        format!(
+                            "API keys are enabled: `{}` is not set and defaults to {}",
+                            attribute(),
+                            keys_on().rsplit(" = ").next().unwrap_or_default()
+                        )
+                    }),
+                    NOT_SET.get(resource as usize, || format!("{} not set", attribute())),
                 ),
                 Known::Value(true) => (
-                    format!("API keys are enabled: `{keys_on}`"),
-                    "keys enabled here".to_owned(),
+                    ENABLED.get(resource as usize, || format!("API keys are enabled: `{}`", keys_on())),
+                    "keys enabled here",
                 ),
                 Known::Value(false) | Known::Unknown => continue,
             };

@@ -1,5 +1,5 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, Severity, Texts};
 use crate::facts::{AccountSetting, Known};
 
 declare_rule! {
@@ -49,6 +49,11 @@ declare_rule! {
 
 pub struct MissingCustomSubdomain;
 
+/// By account resource type.
+static NOT_SET: Texts<3> = Texts::new();
+static EMPTY: Texts<3> = Texts::new();
+static HELP: Texts<3> = Texts::new();
+
 impl Rule for MissingCustomSubdomain {
     fn meta(&self) -> &'static RuleMeta {
         &MISSING_CUSTOM_SUBDOMAIN
@@ -64,10 +69,13 @@ impl Rule for MissingCustomSubdomain {
                 "the custom subdomain",
                 &account.address,
             );
-            let attribute = account.resource.attribute(AccountSetting::CustomSubdomain);
+            let resource = account.resource;
+            let attribute = resource.attribute(AccountSetting::CustomSubdomain);
             let label = match &field.value {
-                Known::Absent => format!("{attribute} not set"),
-                Known::Value(name) if name.trim().is_empty() => format!("empty {attribute}"),
+                Known::Absent => NOT_SET.get(resource as usize, || format!("{attribute} not set")),
+                Known::Value(name) if name.trim().is_empty() => {
+                    EMPTY.get(resource as usize, || format!("empty {attribute}"))
+                }
                 Known::Value(_) | Known::Unknown => continue,
             };
             out.push(
@@ -78,7 +86,9 @@ impl Rule for MissingCustomSubdomain {
                 )
                 .with_resource(&account.address)
                 .with_related(field.origin.labels())
-                .with_help(format!("set `{attribute}` to a globally unique name (often the account name); changing it later recreates the account")),
+                .with_help(HELP.get(resource as usize, || {
+                    format!("set `{attribute}` to a globally unique name (often the account name); changing it later recreates the account")
+                })),
             );
         }
     }

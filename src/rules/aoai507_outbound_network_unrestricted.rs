@@ -1,5 +1,5 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, Severity, Texts};
 use crate::facts::{AccountSetting, Known};
 
 declare_rule! {
@@ -47,6 +47,10 @@ declare_rule! {
 
 pub struct OutboundNetworkUnrestricted;
 
+/// By account resource type.
+static NOT_SET: Texts<3> = Texts::new();
+static HELP: Texts<3> = Texts::new();
+
 impl Rule for OutboundNetworkUnrestricted {
     fn meta(&self) -> &'static RuleMeta {
         &OUTBOUND_NETWORK_UNRESTRICTED
@@ -62,10 +66,15 @@ impl Rule for OutboundNetworkUnrestricted {
                 "whether outbound access is restricted",
                 &account.address,
             );
-            let attribute = account.resource.attribute(AccountSetting::OutboundRestricted);
+            let resource = account.resource;
             let label = match field.value {
-                Known::Absent => format!("{attribute} not set (false)"),
-                Known::Value(false) => "outbound access unrestricted".to_owned(),
+                Known::Absent => NOT_SET.get(resource as usize, || {
+                    format!(
+                        "{} not set (false)",
+                        resource.attribute(AccountSetting::OutboundRestricted)
+                    )
+                }),
+                Known::Value(false) => "outbound access unrestricted",
                 Known::Value(true) | Known::Unknown => continue,
             };
             out.push(
@@ -75,11 +84,13 @@ impl Rule for OutboundNetworkUnrestricted {
                     Label::new(field.span, label),
                 )
                 .with_resource(&account.address)
-                .with_help(format!(
-                    "set `{}` and list the allowed hosts in `{}`",
-                    account.resource.written(AccountSetting::OutboundRestricted, true),
-                    account.resource.attribute(AccountSetting::Fqdns)
-                )),
+                .with_help(HELP.get(resource as usize, || {
+                    format!(
+                        "set `{}` and list the allowed hosts in `{}`",
+                        resource.written(AccountSetting::OutboundRestricted, true),
+                        resource.attribute(AccountSetting::Fqdns)
+                    )
+                })),
             );
         }
     }

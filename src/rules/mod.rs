@@ -139,10 +139,15 @@ impl Context<'_> {
         out.push(
             Finding::new(
                 &meta::UNRESOLVED_VALUE,
-                format!(
-                    "{} ({}) could not check {what}: its value is not known before plan",
-                    rule.id, rule.name
-                ),
+                [
+                    rule.id,
+                    " (",
+                    rule.name,
+                    ") could not check ",
+                    what,
+                    ": its value is not known before plan",
+                ]
+                .concat(),
                 crate::diagnostic::Label::new(field.span, "unresolved"),
             )
             .with_resource(resource)
