@@ -35,7 +35,7 @@ struct Entry {
 fn entry(finding: &Finding, sources: &SourceMap) -> Entry {
     Entry {
         rule: finding.rule.id.to_owned(),
-        resource: finding.resource.clone(),
+        resource: finding.resource.as_deref().map(str::to_owned),
         fingerprint: fingerprint(finding, sources),
         file: sources.get(finding.primary.span.file).display_path.clone(),
         message: finding.message.to_string(),

@@ -63,6 +63,10 @@ impl<const N: usize> Default for Texts<N> {
     }
 }
 
+/// A resource instance address (`module.chat.azurerm_cognitive_account.this["a"]`), made
+/// once per instance and shared by the facts and every finding about it.
+pub type Address = std::sync::Arc<str>;
+
 /// A span with the sentence that explains it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
@@ -89,7 +93,7 @@ pub struct Finding {
     /// Where the value came from: a tfvars entry, a variable default, a local, a module input.
     pub related: Vec<Label>,
     /// The resource instance address (`module.chat.azurerm_cognitive_account.this["a"]`).
-    pub resource: Option<String>,
+    pub resource: Option<Address>,
     pub help: Option<Text>,
     /// The `module` blocks that created the resource, outermost first: an ignore comment on
     /// one of them covers the finding.
@@ -115,8 +119,8 @@ impl Finding {
         self
     }
 
-    pub fn with_resource(mut self, address: impl Into<String>) -> Finding {
-        self.resource = Some(address.into());
+    pub fn with_resource(mut self, address: &Address) -> Finding {
+        self.resource = Some(Address::clone(address));
         self
     }
 

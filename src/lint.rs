@@ -776,7 +776,7 @@ mod properties {
                 let at = file.line_col(f.primary.span.start as usize);
                 (
                     f.rule.id.to_owned(),
-                    f.resource.clone().unwrap_or_default(),
+                    f.resource.as_deref().unwrap_or_default().to_owned(),
                     f.message.to_string(),
                     at.line,
                     at.column,
@@ -834,7 +834,7 @@ mod streaming {
             .findings
             .iter()
             .filter(|f| f.rule.id == "AOAI104")
-            .filter_map(|f| f.resource.clone())
+            .filter_map(|f| f.resource.as_deref().map(str::to_owned))
             .collect();
         resources.sort();
         resources

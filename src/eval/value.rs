@@ -251,6 +251,15 @@ impl Val {
         }
     }
 
+    /// [`to_terraform_string`](Self::to_terraform_string) of a value no longer needed: a
+    /// string is moved out rather than copied.
+    pub fn into_terraform_string(self) -> Option<String> {
+        match self.value {
+            Value::String(s) => Some(s),
+            _ => self.to_terraform_string(),
+        }
+    }
+
     /// Terraform's automatic conversion to bool (the strings "true" and "false" convert).
     pub fn to_bool(&self) -> Option<bool> {
         match &self.value {

@@ -5,7 +5,7 @@
 //! entry inside it when the body is written inline, and at the nearest written expression
 //! (with the places the value came through) when it is built elsewhere.
 
-use crate::diagnostic::Label;
+use crate::diagnostic::{Address, Label};
 use crate::eval::functions::from_json;
 use crate::eval::module::ResourceDecl;
 use crate::eval::value::{Val, Value};
@@ -52,7 +52,7 @@ impl Extractor<'_, '_> {
             };
             read_azapi(
                 arm_type,
-                address,
+                address.into(),
                 &view,
                 &body,
                 &instance.call_sites,
@@ -81,7 +81,7 @@ pub(super) fn private_link_ids<'n, 'e, 'a>(body: &'n Node<'e, 'a>) -> impl Itera
 /// `endpoint_targets` resolves a private endpoint's connections to accounts.
 pub(super) fn read_azapi<A: Attributes>(
     arm_type: Option<ArmType>,
-    address: String,
+    address: Address,
     view: &A,
     body: &Node<'_, '_>,
     call_sites: &[Span],
@@ -143,7 +143,7 @@ pub(super) fn unseen(arm_type: Option<ArmType>, address: &str, label: Label, con
 }
 
 fn account<A: Attributes>(
-    address: String,
+    address: Address,
     kind: String,
     view: &A,
     body: &Node<'_, '_>,
@@ -229,7 +229,7 @@ fn account<A: Attributes>(
     }
 }
 
-fn azapi_deployment<A: Attributes>(address: String, view: &A, body: &Node<'_, '_>, call_sites: &[Span]) -> Deployment {
+fn azapi_deployment<A: Attributes>(address: Address, view: &A, body: &Node<'_, '_>, call_sites: &[Span]) -> Deployment {
     let properties = body.get("properties");
     let model = properties.get("model");
     let sku = body.get("sku");
@@ -250,7 +250,7 @@ fn azapi_deployment<A: Attributes>(address: String, view: &A, body: &Node<'_, '_
     }
 }
 
-fn azapi_rai_policy<A: Attributes>(address: String, view: &A, body: &Node<'_, '_>, call_sites: &[Span]) -> RaiPolicy {
+fn azapi_rai_policy<A: Attributes>(address: Address, view: &A, body: &Node<'_, '_>, call_sites: &[Span]) -> RaiPolicy {
     let filters = body.path(&["properties", "contentFilters"]);
     let content_filters = match filters.items() {
         None => Blocks::Unknown,

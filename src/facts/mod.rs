@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::diagnostic::Label;
+use crate::diagnostic::{Address, Label};
 use crate::eval::module::Mode;
 use crate::eval::value::{Origin, Val, Value};
 use crate::eval::{ChildCall, Evaluator, Expansion, InstanceId, Scope};
@@ -185,7 +185,7 @@ pub struct Identity {
 /// An OpenAI-capable account instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
-    pub address: String,
+    pub address: Address,
     pub resource: AccountResource,
     /// `OpenAI` or `AIServices` (known, or the account would not be here).
     pub kind: String,
@@ -217,7 +217,7 @@ pub enum AccountLink {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
-    pub address: String,
+    pub address: Address,
     pub resource: DeploymentResource,
     pub account: AccountLink,
     pub model_format: Field<String>,
@@ -245,7 +245,7 @@ pub struct ContentFilter {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RaiPolicy {
-    pub address: String,
+    pub address: Address,
     pub name: Field<String>,
     pub account: AccountLink,
     pub content_filters: Blocks<ContentFilter>,
@@ -257,7 +257,7 @@ pub struct RaiPolicy {
 /// Traffic Manager endpoint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
-    pub address: String,
+    pub address: Address,
     pub resource_type: String,
     /// Resources it refers to (an account's `id`, `endpoint`, ...); `None` when something
     /// it refers to cannot be resolved.
@@ -276,7 +276,7 @@ pub struct ProviderRequirement {
 /// Resources a security rule looks for next to an account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {
-    pub address: String,
+    pub address: Address,
     pub resource_type: String,
     /// The resources it attaches to; `None` when the linter cannot tell.
     pub targets: Option<Vec<String>>,
@@ -337,7 +337,7 @@ impl Configuration {
             return out;
         }
         for (address, sites) in resources {
-            out.entry(address.as_str()).or_insert(sites.as_slice());
+            out.entry(&**address).or_insert(sites.as_slice());
         }
         out.retain(|_, sites| !sites.is_empty());
         out
@@ -348,7 +348,7 @@ impl Configuration {
     fn unseen_attachments(&mut self, address: &str, targets: Option<Vec<String>>) {
         for resource_type in ATTACHMENT_TYPES {
             self.attachments.push(Attachment {
-                address: address.to_owned(),
+                address: address.into(),
                 resource_type: (*resource_type).to_owned(),
                 targets: targets.clone(),
             });
@@ -361,8 +361,8 @@ impl Configuration {
     pub fn account(&self, link: &AccountLink) -> Option<&Account> {
         match link {
             AccountLink::Account(address) => {
-                let at = self.accounts.partition_point(|a| a.address < *address);
-                self.accounts.get(at).filter(|a| a.address == *address)
+                let at = self.accounts.partition_point(|a| *a.address < **address);
+                self.accounts.get(at).filter(|a| *a.address == **address)
             }
             AccountLink::Unknown => None,
         }
@@ -495,7 +495,7 @@ impl Extractor<'_, '_> {
                     scope,
                     all_unknown: false,
                 };
-                read_resource(&decl.resource_type, address, &view, &instance.call_sites, config);
+                read_resource(&decl.resource_type, address.into(), &view, &instance.call_sites, config);
             }
         }
     }
@@ -553,7 +553,7 @@ impl Extractor<'_, '_> {
 /// The facts one azurerm resource instance gives, whatever its attributes are read from.
 pub(crate) fn read_resource<A: Attributes>(
     resource_type: &str,
-    address: String,
+    address: Address,
     view: &A,
     call_sites: &[Span],
     config: &mut Configuration,
@@ -660,7 +660,7 @@ pub(crate) fn read_resource<A: Attributes>(
 }
 
 fn read_account<A: Attributes>(
-    address: String,
+    address: Address,
     resource: AccountResource,
     kind: String,
     view: &A,
@@ -744,7 +744,7 @@ mod tests {
         config
             .deployments
             .iter()
-            .map(|d| (d.address.clone(), d.account.clone()))
+            .map(|d| (d.address.to_string(), d.account.clone()))
             .collect()
     }
 
@@ -821,7 +821,7 @@ mod tests {
         let foundry = config
             .accounts
             .iter()
-            .find(|a| a.address == "azapi_resource.foundry")
+            .find(|a| &*a.address == "azapi_resource.foundry")
             .expect("the jsonencode body is read");
         assert_eq!(foundry.resource, AccountResource::Azapi);
         assert_eq!(foundry.kind, "AIServices");
@@ -857,13 +857,13 @@ mod tests {
         let logs = config
             .attached_accounts("azurerm_monitor_diagnostic_setting")
             .expect("the diagnostic setting's parent is known");
-        assert_eq!(logs, HashSet::from([foundry.address.as_str()]));
+        assert_eq!(logs, HashSet::from([&*foundry.address]));
         let setting = config
             .attachments
             .iter()
             .find(|a| a.resource_type == "azurerm_monitor_diagnostic_setting")
             .expect("the diagnostic setting is an attachment");
-        assert_eq!(setting.address, "azapi_resource.foundry_logs");
+        assert_eq!(&*setting.address, "azapi_resource.foundry_logs");
     }
 
     #[test]
@@ -875,7 +875,7 @@ mod tests {
             .iter()
             .map(|a| {
                 (
-                    a.address.as_str(),
+                    &*a.address,
                     a.location.known().map(String::as_str),
                     a.local_auth_enabled.known(),
                 )
@@ -904,7 +904,7 @@ mod tests {
         let configs = configurations("downloaded-module");
         let config = &configs[0];
         assert_eq!(
-            config.accounts[0].address,
+            &*config.accounts[0].address,
             "module.openai.azurerm_cognitive_account.this"
         );
         assert_eq!(

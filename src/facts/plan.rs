@@ -89,7 +89,7 @@ pub fn extract(plan: &Plan, dir: PathBuf, locate: impl Fn(&PlannedInstance) -> O
         }
         read_resource(
             &instance.resource_type,
-            instance.address.clone(),
+            instance.address.as_str().into(),
             &view,
             &call_sites,
             &mut config,
@@ -141,7 +141,7 @@ fn read_azapi_instance(
     };
     read_azapi(
         arm_type,
-        instance.address.clone(),
+        instance.address.as_str().into(),
         view,
         &body,
         call_sites,
@@ -271,13 +271,13 @@ impl Attributes for PlanView<'_> {
         self.head
     }
 
-    fn field<T>(&self, name: &str, convert: impl Fn(&Val) -> Option<T>) -> Field<T> {
+    fn field<T>(&self, name: &str, convert: impl FnOnce(Val) -> Option<T>) -> Field<T> {
         let value = self.values.and_then(|v| v.get(name));
         let state = if self.is_unknown(name) {
             Known::Unknown
         } else {
             match value {
-                Some(json) if !json.is_null() => convert(&to_val(json)).map_or(Known::Unknown, Known::Value),
+                Some(json) if !json.is_null() => convert(to_val(json)).map_or(Known::Unknown, Known::Value),
                 _ => Known::Absent,
             }
         };

@@ -13,8 +13,9 @@ use crate::source::Span;
 pub(crate) trait Attributes: Sized {
     /// Where a finding about a missing attribute points.
     fn head(&self) -> Span;
-    /// An attribute converted by `convert`; Unknown when it cannot be.
-    fn field<T>(&self, name: &str, convert: impl Fn(&Val) -> Option<T>) -> Field<T>;
+    /// An attribute converted by `convert` (given the value, which it may keep: a string
+    /// is moved into the fact, not copied); Unknown when it cannot be.
+    fn field<T>(&self, name: &str, convert: impl FnOnce(Val) -> Option<T>) -> Field<T>;
     /// Nested blocks; `None` when their number is unknown.
     fn blocks(&self, kind: &str) -> Option<Vec<Self>>;
     /// A stand-in whose every attribute is unknown (a block behind an unknown `dynamic`).
@@ -45,15 +46,15 @@ pub(crate) trait Attributes: Sized {
     }
 
     fn string(&self, name: &str) -> Field<String> {
-        self.field(name, Val::to_terraform_string)
+        self.field(name, Val::into_terraform_string)
     }
 
     fn boolean(&self, name: &str) -> Field<bool> {
-        self.field(name, Val::to_bool)
+        self.field(name, |v| v.to_bool())
     }
 
     fn number(&self, name: &str) -> Field<f64> {
-        self.field(name, Val::to_number)
+        self.field(name, |v| v.to_number())
     }
 
     fn strings(&self, name: &str) -> Field<Vec<String>> {
@@ -161,19 +162,19 @@ impl Attributes for View<'_, '_> {
         self.head
     }
 
-    fn field<T>(&self, name: &str, convert: impl Fn(&Val) -> Option<T>) -> Field<T> {
+    fn field<T>(&self, name: &str, convert: impl FnOnce(Val) -> Option<T>) -> Field<T> {
         if self.all_unknown {
             return self.unknown_field();
         }
         let Some(attr) = self.body.attribute(name) else {
             return self.absent();
         };
-        let value = self.ev.eval(&attr.value, &self.scope);
-        let origin = value.origin.clone();
+        let mut value = self.ev.eval(&attr.value, &self.scope);
+        let origin = std::mem::take(&mut value.origin);
         let state = match &value.value {
             // `null` means "not set": the provider's default applies.
             Value::Null => Known::Absent,
-            _ => convert(&value).map_or(Known::Unknown, Known::Value),
+            _ => convert(value).map_or(Known::Unknown, Known::Value),
         };
         Field {
             value: state,

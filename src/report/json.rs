@@ -333,7 +333,7 @@ impl QuotedPath {
 fn prefetch_diagnostic(f: &Finding, sources: &SourceMap) {
     crate::cache::prefetch(&*f.message);
     if let Some(resource) = &f.resource {
-        crate::cache::prefetch(resource.as_str());
+        crate::cache::prefetch(&**resource);
     }
     let file = sources.get(f.primary.span.file);
     crate::cache::prefetch(file.display_path.as_str());
@@ -525,7 +525,7 @@ mod tests {
                 .with_help("help\\with a backslash");
                 if i % 3 == 0 {
                     finding.related.push(Label::new(Span::new(file, 0..4), "from\nhere"));
-                    finding.resource = Some(format!("azurerm_cognitive_account.a[\"{i}\"]"));
+                    finding.resource = Some(format!("azurerm_cognitive_account.a[\"{i}\"]").into());
                 }
                 finding
             })

@@ -170,7 +170,7 @@ fn result(f: &Finding, sources: &SourceMap, all: &[&'static RuleMeta]) -> Value 
         location["physicalLocation"] = physical;
     }
     if let Some(resource) = &f.resource {
-        location["logicalLocations"] = json!([{ "fullyQualifiedName": resource, "kind": "resource" }]);
+        location["logicalLocations"] = json!([{ "fullyQualifiedName": &**resource, "kind": "resource" }]);
     }
     if location.as_object().is_some_and(|o| o.is_empty()) {
         location["logicalLocations"] = json!([{ "fullyQualifiedName": "aoai-lint", "kind": "module" }]);

@@ -57,11 +57,11 @@ impl Rule for NoFailoverRouting {
         if regions.len() < 2 {
             return;
         }
-        let accounts: BTreeSet<&String> = config.accounts.iter().map(|a| &a.address).collect();
+        let accounts: BTreeSet<&str> = config.accounts.iter().map(|a| &*a.address).collect();
         let routed = config.routes.iter().any(|r| {
             r.targets
                 .as_ref()
-                .is_none_or(|targets| targets.iter().any(|t| accounts.contains(t)))
+                .is_none_or(|targets| targets.iter().any(|t| accounts.contains(t.as_str())))
         });
         if routed {
             return;

@@ -86,7 +86,7 @@ impl Rule for PublicNetworkAccess {
             }
             if endpoints
                 .as_ref()
-                .is_none_or(|attached| attached.contains(account.address.as_str()))
+                .is_none_or(|attached| attached.contains(&*account.address))
             {
                 continue;
             }

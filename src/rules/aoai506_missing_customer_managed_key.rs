@@ -63,7 +63,7 @@ impl Rule for MissingCustomerManagedKey {
             }
             if keys
                 .as_ref()
-                .is_none_or(|attached| attached.contains(account.address.as_str()))
+                .is_none_or(|attached| attached.contains(&*account.address))
             {
                 continue;
             }

@@ -56,7 +56,7 @@ impl Rule for MissingDiagnosticSettings {
         for account in &cx.config.accounts {
             if settings
                 .as_ref()
-                .is_none_or(|attached| attached.contains(account.address.as_str()))
+                .is_none_or(|attached| attached.contains(&*account.address))
             {
                 continue;
             }

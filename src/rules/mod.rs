@@ -131,7 +131,7 @@ impl Context<'_> {
         rule: &'static RuleMeta,
         field: &crate::facts::Field<T>,
         what: &str,
-        resource: &str,
+        resource: &crate::diagnostic::Address,
     ) {
         if !matches!(field.value, crate::facts::Known::Unknown) {
             return;
