@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Findings};
 use crate::report::sarif::fingerprint;
 use crate::source::SourceMap;
 
@@ -42,7 +42,7 @@ fn entry(finding: &Finding, sources: &SourceMap) -> Entry {
     }
 }
 
-pub fn write(path: &Path, findings: &[Finding], sources: &SourceMap) -> Result<usize, String> {
+pub fn write(path: &Path, findings: &Findings, sources: &SourceMap) -> Result<usize, String> {
     let mut entries: Vec<Entry> = findings.iter().map(|f| entry(f, sources)).collect();
     entries.sort();
     let count = entries.len();
@@ -57,7 +57,7 @@ pub fn write(path: &Path, findings: &[Finding], sources: &SourceMap) -> Result<u
 
 /// Drops the findings the baseline records (each entry absorbs one finding); returns how
 /// many were dropped.
-pub fn filter(path: &Path, findings: &mut Vec<Finding>, sources: &SourceMap) -> Result<usize, String> {
+pub fn filter(path: &Path, findings: &mut Findings, sources: &SourceMap) -> Result<usize, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let file: File = serde_json::from_str(&text).map_err(|e| format!("{}: not a baseline: {e}", path.display()))?;
     if file.version != 1 {

@@ -75,7 +75,7 @@ impl std::error::Error for RunError {}
 
 pub struct Outcome {
     pub sources: SourceMap,
-    pub findings: Vec<Finding>,
+    pub findings: crate::diagnostic::Findings,
     /// Findings an ignore comment waived, with the comment.
     pub suppressed: Vec<(Finding, crate::parse::syntax::Suppression)>,
     pub notes: Vec<Note>,

@@ -275,11 +275,12 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         }
     }
     let summary = Summary::new(&outcome.findings, outcome.files_parsed);
+    let findings = outcome.findings.ordered();
     let color =
         !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();
     let style = HumanStyle { color, width: 100 };
     let report = report::Report {
-        findings: &outcome.findings,
+        findings: &findings,
         suppressed: if args.show_suppressed { &outcome.suppressed } else { &[] },
         notes: &outcome.notes,
         sources: &outcome.sources,

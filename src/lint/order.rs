@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Findings};
 use crate::source::{FileId, SourceMap};
 
 /// The sort key of a finding; files rank by their displayed path.
@@ -103,7 +103,7 @@ pub fn presort(findings: &mut [Finding], sources: &SourceMap) {
 /// The findings of every part and the scattered ones, in report order, each once. Where two
 /// findings have the same key the first given is kept: scattered findings before the parts,
 /// and parts in the order given.
-pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, sources: &SourceMap) -> Vec<Finding> {
+pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, sources: &SourceMap) -> Findings {
     let order = Order::new(&scattered, &parts, sources);
     parts.retain(|part| !part.is_empty());
     // Stable sorts: of findings with equal keys the first given is kept. Parallel within a
@@ -165,13 +165,10 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
     for finding in scattered {
         push_unique(&mut out, finding, &order);
     }
-    out.joined()
+    Findings::from_runs(out.runs)
 }
 
-/// The report as it is laid: sorted runs moved in whole, and joined at the end in parallel.
-/// (The joined report is tens of megabytes of fresh memory on a large monorepo: one thread
-/// copying every finding into it, a page fault every few dozen findings, was a third of
-/// ordering the report.)
+/// The report as it is laid: sorted runs moved in whole, never copied into one vector.
 struct Laid {
     runs: Vec<Vec<Finding>>,
     /// The last run takes single findings (it was not laid whole).
@@ -205,33 +202,6 @@ impl Laid {
             self.runs.push(run);
             self.open = false;
         }
-    }
-
-    /// Every run, in order, in one vector.
-    fn joined(self) -> Vec<Finding> {
-        let total: usize = self.runs.iter().map(Vec::len).sum();
-        let mut out: Vec<Finding> = Vec::with_capacity(total);
-        let mut spare = &mut out.spare_capacity_mut()[..total];
-        let mut slots = Vec::with_capacity(self.runs.len());
-        for run in &self.runs {
-            let (slot, rest) = std::mem::take(&mut spare).split_at_mut(run.len());
-            slots.push(slot);
-            spare = rest;
-        }
-        slots
-            .into_par_iter()
-            .zip(self.runs)
-            .with_max_len(super::PARTS_PER_JOB)
-            .for_each(|(slot, run)| {
-                for (place, finding) in slot.iter_mut().zip(run) {
-                    place.write(finding);
-                }
-            });
-        // SAFETY: the first `total` places were all written: the slots are the runs' lengths
-        // end to end, and each was filled from its run. (A panic above would leave the
-        // length 0 and leak what was moved, never expose an unwritten place.)
-        unsafe { out.set_len(total) };
-        out
     }
 }
 
@@ -319,9 +289,9 @@ mod tests {
             .collect()
     }
 
-    fn names(sources: &SourceMap, findings: &[Finding]) -> Vec<String> {
+    fn names<'f>(sources: &SourceMap, findings: impl IntoIterator<Item = &'f Finding>) -> Vec<String> {
         findings
-            .iter()
+            .into_iter()
             .map(|f| {
                 let file = &sources.get(f.primary.span.file).display_path;
                 format!("{file}:{}:{}", f.primary.span.start, f.message)
@@ -456,8 +426,8 @@ mod tests {
             let key = |f: &Finding| (sources.get(f.primary.span.file).display_path.clone(), f.primary.span.start, f.message.to_string());
             everything.sort_by_key(key);
             everything.dedup_by(|later, earlier| key(later) == key(earlier));
-            let tags = |found: &[Finding]| found.iter().map(|f| f.help.as_deref().unwrap_or_default().to_owned()).collect::<Vec<_>>();
-            proptest::prop_assert_eq!(tags(&sorted_unique(scattered_findings, part_findings, &sources)), tags(&everything));
+            let tags = |found: Vec<&Finding>| found.iter().map(|f| f.help.as_deref().unwrap_or_default().to_owned()).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(tags(sorted_unique(scattered_findings, part_findings, &sources).ordered()), tags(everything.iter().collect()));
         }
     }
 }

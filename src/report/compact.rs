@@ -2,7 +2,7 @@ use super::Location;
 use crate::diagnostic::Finding;
 use crate::source::SourceMap;
 
-pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+pub fn render(findings: &[&Finding], sources: &SourceMap) -> String {
     findings.iter().map(|f| line(f, sources) + "\n").collect()
 }
 

@@ -13,7 +13,7 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+pub fn render(findings: &[&Finding], sources: &SourceMap) -> String {
     let mut out = String::new();
     for finding in findings {
         let command = match finding.severity {

@@ -19,7 +19,7 @@ pub struct HumanStyle {
 /// past column 65,535 (it panics), and a minified line is unreadable anyway.
 const MAX_SNIPPET_LINE: usize = 2_000;
 
-pub fn render(findings: &[Finding], sources: &SourceMap, style: HumanStyle) -> String {
+pub fn render(findings: &[&Finding], sources: &SourceMap, style: HumanStyle) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {

@@ -543,6 +543,7 @@ mod tests {
         };
         let suppressed = [(findings[0].clone(), suppression)];
         let summary = super::super::Summary::new(&findings, 1);
+        let findings: Vec<&Finding> = findings.iter().collect();
         for (findings, notes, suppressed) in [
             (&findings[..], &notes[..], &suppressed[..]),
             (&findings[..1], &[][..], &[][..]),

@@ -69,8 +69,12 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(findings: &[Finding], files: usize) -> Summary {
-        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    pub fn new<'f>(findings: impl IntoIterator<Item = &'f Finding>, files: usize) -> Summary {
+        let mut severities = [0; 3];
+        for finding in findings {
+            severities[finding.severity as usize] += 1;
+        }
+        let count = |s: Severity| severities[s as usize];
         Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
@@ -106,7 +110,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// What a run has to say, for any format.
 pub struct Report<'a> {
-    pub findings: &'a [Finding],
+    pub findings: &'a [&'a Finding],
     /// Findings ignore comments waived, with the comment (`--show-suppressed`; empty
     /// otherwise).
     pub suppressed: &'a [(Finding, Suppression)],

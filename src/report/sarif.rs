@@ -123,7 +123,7 @@ fn rule(meta: &RuleMeta) -> Rule<'_> {
 
 /// Waived findings (`--show-suppressed`) are results with an in-source suppression, which
 /// code scanning shows as dismissed rather than open.
-pub fn render(findings: &[Finding], suppressed: &[(Finding, Suppression)], sources: &SourceMap) -> String {
+pub fn render(findings: &[&Finding], suppressed: &[(Finding, Suppression)], sources: &SourceMap) -> String {
     let all = rules::all();
     let cwd = std::env::current_dir()
         .map(|p| p.display().to_string())

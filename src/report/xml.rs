@@ -44,7 +44,7 @@ fn message(finding: &Finding) -> String {
 }
 
 /// `<checkstyle>` with one `<file>` per file and one `<error>` per finding.
-pub fn checkstyle(findings: &[Finding], sources: &SourceMap) -> String {
+pub fn checkstyle(findings: &[&Finding], sources: &SourceMap) -> String {
     let mut by_file: BTreeMap<&str, Vec<(&Finding, Location)>> = BTreeMap::new();
     for finding in findings {
         let at = Location::of(sources, finding.primary.span);
@@ -84,7 +84,7 @@ pub fn checkstyle(findings: &[Finding], sources: &SourceMap) -> String {
 
 /// `<testsuites>` with one failing `<testcase>` per finding, or one passing case when there
 /// is none (so that the CI shows the check ran).
-pub fn junit(findings: &[Finding], sources: &SourceMap, summary: Summary) -> String {
+pub fn junit(findings: &[&Finding], sources: &SourceMap, summary: Summary) -> String {
     let failures = findings.len().to_string();
     let tests = findings.len().max(1).to_string();
     document(|writer| {
