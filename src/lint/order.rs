@@ -17,6 +17,9 @@ use rayon::prelude::*;
 use crate::diagnostic::{Finding, Findings};
 use crate::source::{FileId, SourceMap};
 
+/// From this many findings, a configuration's are sorted on every core.
+const PRESORT_IN_PARALLEL_FROM: usize = 4096;
+
 /// The sort key of a finding; files rank by their displayed path.
 struct Order {
     /// Each file's rank, indexed by its id less `first`.
@@ -63,25 +66,52 @@ impl Order {
 
     fn key<'f>(&self, f: &'f Finding) -> (usize, u32, u32, &'static str, &'f str, &'f str) {
         (
-            f.primary
-                .span
-                .file
-                .0
-                .checked_sub(self.first)
-                .and_then(|i| self.rank.get(i as usize))
-                .copied()
-                .unwrap_or(usize::MAX),
+            self.rank_of(f),
             f.primary.span.start,
             f.primary.span.end,
             f.rule.id,
-            f.resource.as_deref().unwrap_or_default(),
+            resource(f),
             &f.message,
         )
+    }
+
+    fn rank_of(&self, f: &Finding) -> usize {
+        f.primary
+            .span
+            .file
+            .0
+            .checked_sub(self.first)
+            .and_then(|i| self.rank.get(i as usize))
+            .copied()
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The rest of [`key`](Self::key), for findings with one position.
+    fn cmp_at_one_position(a: &Finding, b: &Finding) -> Ordering {
+        let rules = if std::ptr::eq(a.rule, b.rule) {
+            Ordering::Equal
+        } else {
+            a.rule.id.cmp(b.rule.id)
+        };
+        rules
+            .then_with(|| resource(a).cmp(resource(b)))
+            .then_with(|| a.message.cmp(&b.message))
+    }
+
+    /// The leading part of [`key`](Self::key), file and position, as one number: findings
+    /// that differ there (nearly all pairs) compare without looking further.
+    fn position(&self, f: &Finding) -> u128 {
+        let span = f.primary.span;
+        (self.rank_of(f) as u128) << 64 | u128::from(span.start) << 32 | u128::from(span.end)
     }
 
     fn cmp(&self, a: &Finding, b: &Finding) -> Ordering {
         self.key(a).cmp(&self.key(b))
     }
+}
+
+fn resource(f: &Finding) -> &str {
+    f.resource.as_deref().unwrap_or_default()
 }
 
 fn files_of(findings: &[Finding]) -> Vec<u32> {
@@ -96,8 +126,32 @@ fn files_of(findings: &[Finding]) -> Vec<u32> {
 /// put together (waiving and filtering keep the order).
 pub fn presort(findings: &mut [Finding], sources: &SourceMap) {
     let order = Order::of_files(files_of(findings), sources);
-    // In parallel too: one configuration can hold most of a run's findings.
-    findings.par_sort_by(|a, b| order.cmp(a, b));
+    if findings.len() >= PRESORT_IN_PARALLEL_FROM {
+        // One configuration can hold most of a run's findings.
+        findings.par_sort_by(|a, b| order.cmp(a, b));
+        return;
+    }
+    // A finding is large: sorting the findings themselves moved each one many times (an
+    // insertion sort, on a configuration's dozen or so), each comparison working out both
+    // keys again. Their positions are sorted instead, stably, and the findings moved once.
+    let mut positions: Vec<(u128, usize)> = findings.iter().map(|f| order.position(f)).zip(0..).collect();
+    positions.sort_by(|(a, i), (b, j)| {
+        a.cmp(b)
+            .then_with(|| Order::cmp_at_one_position(&findings[*i], &findings[*j]))
+    });
+    // `from[k]` is where the finding that belongs at `k` is now; each cycle of that
+    // permutation is walked once, a swap a step.
+    let mut from: Vec<usize> = positions.into_iter().map(|(_, i)| i).collect();
+    for start in 0..from.len() {
+        let mut k = start;
+        while from[k] != start && from[k] != usize::MAX {
+            let next = from[k];
+            findings.swap(k, next);
+            from[k] = usize::MAX;
+            k = next;
+        }
+        from[k] = usize::MAX;
+    }
 }
 
 /// The findings of every part and the scattered ones, in report order, each once. Where two
@@ -404,7 +458,53 @@ mod tests {
         assert_eq!(names(&sources, &part), ["y/main.tf:9:x", "y/z.tf:0:x", "y/z.tf:1:x"]);
     }
 
+    /// `presort` as one stable sort by the whole key would leave them: messages tell apart
+    /// findings with one position, tags tell apart equal findings.
+    fn presorted_as_one_stable_sort(sources: &SourceMap, mut part: Vec<Finding>) {
+        let order = super::Order::of_files(super::files_of(&part), sources);
+        let mut expected = part.clone();
+        expected.sort_by(|a, b| order.cmp(a, b));
+        super::presort(&mut part, sources);
+        let tags = |found: &[Finding]| {
+            found
+                .iter()
+                .map(|f| (f.message.to_string(), f.help.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(tags(&part), tags(&expected));
+    }
+
+    #[test]
+    fn a_configuration_with_many_findings_is_presorted_in_parallel_alike() {
+        let sources = SourceMap::default();
+        let mut files = HashMap::new();
+        let names: Vec<String> = (0..super::PRESORT_IN_PARALLEL_FROM + 100)
+            .map(|i| format!("{}/main.tf:{}:{}", ["b", "a", "c"][i % 3], (i * 7919) % 61, i % 5))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let part = findings(&sources, &mut files, &names);
+        let part = part
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| f.with_help(i.to_string()))
+            .collect();
+        presorted_as_one_stable_sort(&sources, part);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn a_configuration_is_presorted_as_one_stable_sort(
+            found in proptest::collection::vec((0..3usize, 0..5u32, 0..2usize), 0..40),
+        ) {
+            let sources = SourceMap::default();
+            let mut files = HashMap::new();
+            let names: Vec<String> = found.iter().map(|(file, start, message)| format!("{}/main.tf:{start}:{}", ["b", "a", "c"][*file], ["x", "y"][*message])).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let part = findings(&sources, &mut files, &names);
+            let part = part.into_iter().enumerate().map(|(i, f)| f.with_help(i.to_string())).collect();
+            presorted_as_one_stable_sort(&sources, part);
+        }
+
         /// Whatever the parts hold, the result is that of one stable sort of everything
         /// (scattered findings first, then the parts in order) with repeats dropped.
         #[test]
