@@ -56,19 +56,37 @@ pub enum InstanceKey {
     Key(String),
 }
 
-impl std::fmt::Display for InstanceKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl InstanceKey {
+    /// Appends the key as an address writes it (`[0]`, `["a"]`): an address is made for
+    /// every resource instance, and formatting it cost several times the copy.
+    pub fn push_to(&self, address: &mut String) {
         match self {
-            InstanceKey::None => Ok(()),
-            InstanceKey::Index(i) => write!(f, "[{i}]"),
+            InstanceKey::None => {}
+            InstanceKey::Index(i) => {
+                address.push('[');
+                address.push_str(itoa::Buffer::new().format(*i));
+                address.push(']');
+            }
             // Nearly every key is plain text, written as is; `Debug` escapes char by char.
             InstanceKey::Key(k) if k.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') => {
-                f.write_str("[\"")?;
-                f.write_str(k)?;
-                f.write_str("\"]")
+                address.push_str("[\"");
+                address.push_str(k);
+                address.push_str("\"]");
             }
-            InstanceKey::Key(k) => write!(f, "[{k:?}]"),
+            InstanceKey::Key(k) => {
+                use std::fmt::Write;
+                // Writing to a `String` cannot fail.
+                let _ = write!(address, "[{k:?}]");
+            }
         }
+    }
+}
+
+impl std::fmt::Display for InstanceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        self.push_to(&mut text);
+        f.write_str(&text)
     }
 }
 
@@ -778,7 +796,7 @@ impl<'a> Evaluator<'a> {
         let default = || match &decl.default {
             Some(expr) => {
                 let value = self.eval(expr, &Scope::module(id));
-                let label = Label::new(expr.span, format!("default of var.{name}"));
+                let label = Label::new(expr.span, ["default of var.", name].concat());
                 value.clone().with_origin(value.origin.through(label))
             }
             None => Val::unknown(),
@@ -791,7 +809,7 @@ impl<'a> Evaluator<'a> {
                     let value = self.eval(&argument.value, &caller.scope);
                     let label = Label::new(
                         argument.value.span,
-                        format!("passed to var.{name} of module.{}", call.name),
+                        ["passed to var.", name, " of module.", &call.name].concat(),
                     );
                     value.clone().with_origin(value.origin.through(label))
                 }
@@ -833,7 +851,7 @@ impl<'a> Evaluator<'a> {
             VarValue::Expr(expr) => (self.eval_constant(expr), expr.span),
             VarValue::Given(value, span) => (value.clone(), *span),
         };
-        let label = Label::new(span, format!("var.{name} {how}"));
+        let label = Label::new(span, ["var.", name, " ", how].concat());
         value.clone().with_origin(value.origin.through(label))
     }
 
@@ -859,7 +877,7 @@ impl<'a> Evaluator<'a> {
             Some((span, &|| format!("local.{name}"))),
             || {
                 let value = self.eval(&attr.value, &Scope::module(id));
-                let label = Label::new(attr.value.span, format!("local.{name} is defined here"));
+                let label = Label::new(attr.value.span, ["local.", name, " is defined here"].concat());
                 value.clone().with_origin(value.origin.through(label))
             },
         )
@@ -1366,7 +1384,7 @@ fn child_key(parent: &Instance, call: &str) -> String {
 
 /// Where a resource instance's attribute is written.
 fn set_here(attr: &Attribute, address: &str) -> Label {
-    Label::new(attr.value.span, format!("{address}.{} is set here", attr.name))
+    Label::new(attr.value.span, [address, ".", &attr.name, " is set here"].concat())
 }
 
 fn carry(mut value: Val, origin: &Origin) -> Val {

@@ -486,8 +486,7 @@ impl Extractor<'_, '_> {
             };
             for (key, scope) in instances {
                 let mut address = instance.resource_address(decl);
-                // Writing to a `String` cannot fail.
-                let _ = std::fmt::Write::write_fmt(&mut address, format_args!("{key}"));
+                key.push_to(&mut address);
                 let view = View {
                     ev: self.ev,
                     body: &decl.block.body,
