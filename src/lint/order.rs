@@ -64,17 +64,6 @@ impl Order {
         Order { rank, first }
     }
 
-    fn key<'f>(&self, f: &'f Finding) -> (usize, u32, u32, &'static str, &'f str, &'f str) {
-        (
-            self.rank_of(f),
-            f.primary.span.start,
-            f.primary.span.end,
-            f.rule.id,
-            resource(f),
-            &f.message,
-        )
-    }
-
     fn rank_of(&self, f: &Finding) -> usize {
         f.primary
             .span
@@ -86,7 +75,7 @@ impl Order {
             .unwrap_or(usize::MAX)
     }
 
-    /// The rest of [`key`](Self::key), for findings with one position.
+    /// The rest of the key, for findings with one position: rule id, resource, message.
     fn cmp_at_one_position(a: &Finding, b: &Finding) -> Ordering {
         let rules = if std::ptr::eq(a.rule, b.rule) {
             Ordering::Equal
@@ -98,15 +87,18 @@ impl Order {
             .then_with(|| a.message.cmp(&b.message))
     }
 
-    /// The leading part of [`key`](Self::key), file and position, as one number: findings
-    /// that differ there (nearly all pairs) compare without looking further.
+    /// The leading part of the key, the file's rank and the position, as one number:
+    /// findings that differ there (nearly all pairs) compare without looking further.
     fn position(&self, f: &Finding) -> u128 {
         let span = f.primary.span;
         (self.rank_of(f) as u128) << 64 | u128::from(span.start) << 32 | u128::from(span.end)
     }
 
+    /// By file as displayed, start, end, rule id, resource and message.
     fn cmp(&self, a: &Finding, b: &Finding) -> Ordering {
-        self.key(a).cmp(&self.key(b))
+        self.position(a)
+            .cmp(&self.position(b))
+            .then_with(|| Order::cmp_at_one_position(a, b))
     }
 }
 
