@@ -97,9 +97,24 @@ impl SourceFile {
     pub fn line_cols(&self, start: usize, end: usize) -> (LineCol, LineCol) {
         let from = self.line_col(start);
         let end = end.min(self.text.len());
+        let start = start.min(self.text.len());
         let next_lines = self.line_starts.get(from.line..).unwrap_or_default();
         let later = match next_lines.first() {
             Some(&next) if next as usize <= end => next_lines.partition_point(|&start| start as usize <= end),
+            // On the start's line: only the span's own characters are counted on.
+            _ if self.text.is_char_boundary(start) => match self.text.get(start..end) {
+                Some(span) => {
+                    let column = from.column + span.chars().count();
+                    return (
+                        from,
+                        LineCol {
+                            line: from.line,
+                            column,
+                        },
+                    );
+                }
+                None => 0,
+            },
             _ => 0,
         };
         (from, self.column_on(from.line - 1 + later, end))

@@ -381,31 +381,68 @@ fn plain_string(out: &mut Vec<u8>, value: &'static str) {
     out.push(b'"');
 }
 
+#[cfg(not(target_arch = "x86_64"))]
 fn needs_escape(b: u8) -> bool {
     (b < 0x20) | (b == b'"') | (b == b'\\')
 }
 
+/// Bytes looked at together: a fixed-size block with no early exit compiles to a few vector
+/// compares and a mask.
+const LANES: usize = 16;
+
+/// Bit `i` is set when byte `i` of `block` needs an escape: three compares of all sixteen
+/// bytes at once and their mask.
+#[cfg(target_arch = "x86_64")]
+fn escapes(block: &[u8; LANES]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2, which these need, is part of every x86-64 processor; the load reads the
+    // sixteen bytes of `block` (unaligned loads are allowed).
+    unsafe {
+        let bytes = _mm_loadu_si128(block.as_ptr().cast());
+        let is = |b: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b as i8));
+        // Below 0x20 exactly when the larger of the byte and 0x1f is 0x1f.
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(bytes, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(is(b'"'), is(b'\\')), control)) as u32
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn escapes(block: &[u8; LANES]) -> u32 {
+    block
+        .iter()
+        .enumerate()
+        .fold(0, |mask, (i, &b)| mask | u32::from(needs_escape(b)) << i)
+}
+
 /// The first byte at or after `from` that JSON must escape.
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    const LANES: usize = 16;
+    let first = |mask: u32, at: usize| (mask != 0).then(|| at + mask.trailing_zeros() as usize);
     let mut at = from;
-    // A fixed-size block with no early exit inside compiles to a few vector compares.
-    let clean = |block: &[u8]| !block.iter().fold(false, |found, &b| found | needs_escape(b));
     while let Some(block) = bytes.get(at..at + LANES) {
-        if !clean(block) {
-            return block.iter().position(|&b| needs_escape(b)).map(|offset| at + offset);
+        let mask = escapes(block.try_into().expect("a block is LANES long"));
+        if mask != 0 {
+            return first(mask, at);
         }
         at += LANES;
     }
-    // The tail is shorter than a block: the last block of the string (overlapping bytes
-    // already seen) answers for it, rather than a byte-by-byte search.
-    if at < bytes.len() && bytes.len() >= LANES && clean(&bytes[bytes.len() - LANES..]) {
+    if at >= bytes.len() {
         return None;
     }
-    bytes[at..]
-        .iter()
-        .position(|&b| needs_escape(b))
-        .map(|offset| at + offset)
+    // Fewer bytes than a block are left: the string's last block answers for them (the
+    // bytes it shares with those already seen are masked out), or a copy padded with spaces.
+    match bytes.len().checked_sub(LANES) {
+        Some(start) => {
+            let block = bytes[start..].try_into().expect("a block is LANES long");
+            first(escapes(block) >> (at - start), at)
+        }
+        None => {
+            let mut block = [b' '; LANES];
+            block[..bytes.len() - at].copy_from_slice(&bytes[at..]);
+            first(escapes(&block), at)
+        }
+    }
 }
 
 /// serde_json's escape of one byte: the short forms it has, `\u00XX` for other controls.
