@@ -105,6 +105,12 @@ impl Outcome {
 /// of the run). Small jobs keep every core busy to the end, at a negligible cost per job.
 const MODULES_PER_JOB: usize = 4;
 
+/// Configurations evaluated one after another and then checked together, check by check
+/// (`rules::check_each`): enough that a check's code stays in the processor's caches across
+/// them, few enough that their facts stay in a core's own cache (8 to 16 measured alike on
+/// 10,000 modules, 6% to 12% off the full lint's time; 32 slower again).
+const CONFIGURATIONS_PER_BATCH: usize = 12;
+
 /// The most configurations' findings one job waives, sorts or filters (tiny work each).
 pub(crate) const PARTS_PER_JOB: usize = 64;
 
@@ -270,7 +276,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         .configurations
         .store(directories.max(1), std::sync::atomic::Ordering::Relaxed);
     let mut plan_failed = false;
-    let evaluate = |dir: &PathBuf, root: Arc<ModuleSyntax>, modules: &ModuleSet| {
+    let extract = |dir: &PathBuf, root: Arc<ModuleSyntax>, modules: &ModuleSet| {
         let kind = if !root.configures_provider && root.has_required_variables() {
             ConfigurationKind::ReusableModule
         } else {
@@ -279,12 +285,40 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         let downloads = Downloads::for_root(&root, &sources, options.limits);
         let evaluator = Evaluator::new(modules, &downloads, &cli, options.budget, root);
         let config = facts::extract(&evaluator, kind);
-        let (mut found, notes) = evaluator.finish();
-        found.extend(check_rules(&config, catalog, options, today));
-        name_calling_modules(&mut found, &config, &sources);
-        order::presort(&mut found, &sources);
-        counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        (dir.clone(), options.keep_configurations.then_some(config), found, notes)
+        let (found, notes) = evaluator.finish();
+        Extracted {
+            dir: dir.clone(),
+            config,
+            found,
+            notes,
+        }
+    };
+    // The rules of a batch of configurations run check by check (`rules::check_each`);
+    // each configuration's findings are then put in report order.
+    let check = |batch: Vec<Extracted>| -> Vec<Evaluated> {
+        let contexts: Vec<rules::Context> = batch
+            .iter()
+            .map(|extracted| rules::Context {
+                config: &extracted.config,
+                catalog,
+                policy: &options.policy,
+                today,
+            })
+            .collect();
+        let checked = rules::check_each(&contexts, &options.rules);
+        drop(contexts);
+        batch
+            .into_iter()
+            .zip(checked)
+            .map(|(mut extracted, checked)| {
+                extracted.found.extend(checked);
+                name_calling_modules(&mut extracted.found, &extracted.config, &sources);
+                order::presort(&mut extracted.found, &sources);
+                counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let config = options.keep_configurations.then_some(extracted.config);
+                (extracted.dir, config, extracted.found, extracted.notes)
+            })
+            .collect()
     };
     let mut per_root: Vec<Evaluated> = if let Some(plan_path) = &options.plan {
         match lint_plan(plan_path, options, &modules, &sources, &cli, catalog, today) {
@@ -303,17 +337,28 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     } else {
         let streamed: Vec<Streamed> = own_dirs
             .into_par_iter()
-            .with_max_len(MODULES_PER_JOB)
-            .map(|read| {
-                let dir = read.dir;
-                let (module, problems) = module::parse(read, &sources);
-                counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                Streamed {
-                    suppressions: module.suppressions.clone(),
-                    calls: local_calls(&module),
-                    evaluated: evaluate(&dir.dir, Arc::new(module), &modules),
-                    problems,
+            .chunks(CONFIGURATIONS_PER_BATCH)
+            .with_max_len(1)
+            .flat_map_iter(|batch| {
+                let mut kept = Vec::with_capacity(batch.len());
+                let mut extracted = Vec::with_capacity(batch.len());
+                for read in batch {
+                    let dir = read.dir.dir.clone();
+                    let (module, problems) = module::parse(read, &sources);
+                    counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    kept.push((module.suppressions.clone(), local_calls(&module), problems));
+                    extracted.push(extract(&dir, Arc::new(module), &modules));
                 }
+                check(extracted)
+                    .into_iter()
+                    .zip(kept)
+                    .map(|(evaluated, (suppressions, calls, problems))| Streamed {
+                        evaluated,
+                        problems,
+                        suppressions,
+                        calls,
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
         let mut evaluated = Vec::with_capacity(streamed.len());
@@ -331,9 +376,15 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         let shared_roots: Vec<&PathBuf> = roots.iter().filter(|d| modules.contains_key(*d)).collect();
         evaluated.extend(
             shared_roots
-                .par_iter()
-                .with_max_len(MODULES_PER_JOB)
-                .map(|dir| evaluate(dir, Arc::clone(&modules[*dir]), &modules))
+                .par_chunks(CONFIGURATIONS_PER_BATCH)
+                .with_max_len(1)
+                .flat_map_iter(|dirs| {
+                    check(
+                        dirs.iter()
+                            .map(|dir| extract(dir, Arc::clone(&modules[*dir]), &modules))
+                            .collect(),
+                    )
+                })
                 .collect::<Vec<_>>(),
         );
         evaluated
@@ -410,6 +461,15 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
 
 /// A configuration's directory, its facts (when kept), findings and notes.
 type Evaluated = (PathBuf, Option<Configuration>, Vec<Finding>, Vec<Note>);
+
+/// A configuration evaluated and its facts extracted, its rules still to run.
+struct Extracted {
+    dir: PathBuf,
+    config: Configuration,
+    /// The evaluator's own findings (cycles, bounds).
+    found: Vec<Finding>,
+    notes: Vec<Note>,
+}
 
 /// A root parsed, evaluated and freed in one go, and what is kept of it.
 struct Streamed {
