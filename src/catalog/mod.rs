@@ -352,13 +352,8 @@ impl Catalog {
     /// The rules look a model up for every deployment: nothing is allocated when the name
     /// is in lower case already, as model names are.
     fn versions_of(&self, name: &str) -> impl Iterator<Item = &Model> {
-        let key: std::borrow::Cow<'_, str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            name.to_ascii_lowercase().into()
-        } else {
-            name.into()
-        };
         self.by_model
-            .get(key.as_ref())
+            .get(crate::rules::lower_case(name).as_ref())
             .into_iter()
             .flatten()
             .map(|&i| &self.models[i])

@@ -1,8 +1,8 @@
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
 
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, RuleMeta, declare_rule, lower_case};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::{ConfigurationKind, Deployment};
+use crate::facts::ConfigurationKind;
 
 declare_rule! {
     /// ## What it does
@@ -54,30 +54,39 @@ impl Rule for ModelWithoutFailover {
         {
             return;
         }
-        let regions: Option<BTreeSet<&String>> = config.accounts.iter().map(|a| a.location.known()).collect();
-        let Some(regions) = regions.filter(|r| r.len() >= 2) else {
+        let regions: Option<Vec<&str>> = config
+            .accounts
+            .iter()
+            .map(|a| a.location.known().map(String::as_str))
+            .collect();
+        let Some(mut regions) = regions else {
             return;
         };
-        let mut by_model: BTreeMap<String, Vec<(&Deployment, &String)>> = BTreeMap::new();
-        for deployment in &config.deployments {
+        regions.sort_unstable();
+        regions.dedup();
+        if regions.len() < 2 {
+            return;
+        }
+        // (model in lower case, deployment, its region), grouped by model below; sorted
+        // vectors rather than maps of sets, as this runs for every configuration.
+        let mut by_model: Vec<(Cow<'_, str>, usize, &str)> = Vec::with_capacity(config.deployments.len());
+        for (index, deployment) in config.deployments.iter().enumerate() {
             let region = config.account(&deployment.account).and_then(|a| a.location.known());
             let (Some(model), Some(region)) = (deployment.model_name.known(), region) else {
                 // This one could be the failover of any model.
                 return;
             };
-            by_model
-                .entry(model.to_ascii_lowercase())
-                .or_default()
-                .push((deployment, region));
+            by_model.push((lower_case(model), index, region));
         }
-        for deployments in by_model.values() {
-            let deployed_in: BTreeSet<&String> = deployments.iter().map(|(_, r)| *r).collect();
-            if deployed_in.len() != 1 {
+        by_model.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        for deployments in by_model.chunk_by(|a, b| a.0 == b.0) {
+            let (_, first, region) = deployments[0];
+            if deployments.iter().any(|(_, _, r)| *r != region) {
                 continue;
             }
-            let (first, region) = deployments[0];
+            let first = &config.deployments[first];
             let model = first.model_name.known().map_or("", String::as_str);
-            let others: Vec<&str> = regions.iter().filter(|r| **r != region).map(|r| r.as_str()).collect();
+            let others: Vec<&str> = regions.iter().copied().filter(|r| *r != region).collect();
             let message = [
                 "`",
                 model,

@@ -1,6 +1,6 @@
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, RuleMeta, declare_rule, lower_case};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::facts::{ConfigurationKind, Deployment, Known};
 
@@ -48,6 +48,9 @@ declare_rule! {
 
 pub struct QuotaExceeded;
 
+/// What a quota is counted per: region, model (in lower case) and deployment type.
+type Quota<'c> = (&'c str, Cow<'c, str>, &'c str);
+
 impl Rule for QuotaExceeded {
     fn meta(&self) -> &'static RuleMeta {
         &QUOTA_EXCEEDED
@@ -60,10 +63,10 @@ impl Rule for QuotaExceeded {
         let Some(tier) = cx.policy.quota.tier.as_deref().or_else(|| cx.catalog.highest_tier()) else {
             return;
         };
-        // (region, model, type) → the deployments that draw on that quota, with their units.
-        type Quota = (String, String, String);
-        let mut groups: BTreeMap<Quota, Vec<(&Deployment, f64)>> = BTreeMap::new();
-        for deployment in &cx.config.deployments {
+        // (region, model in lower case, type) and the deployments that draw on that quota,
+        // with their units: sorted and grouped, in the order of the deployments within a group.
+        let mut draws: Vec<(Quota, usize, f64)> = Vec::new();
+        for (index, deployment) in cx.config.deployments.iter().enumerate() {
             let (Some(model), Some(sku)) = (deployment.model_name.known(), deployment.sku_name.known()) else {
                 continue;
             };
@@ -81,14 +84,18 @@ impl Rule for QuotaExceeded {
                 Known::Value(n) if n > 0.0 => n,
                 _ => continue,
             };
-            groups
-                .entry((region.clone(), model.to_ascii_lowercase(), sku.clone()))
-                .or_default()
-                .push((deployment, units));
+            draws.push(((region, lower_case(model), sku), index, units));
         }
-        for ((region, _, sku), members) in groups {
+        draws.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        for group in draws.chunk_by(|a, b| a.0 == b.0) {
+            let ((region, _, sku), _, _) = &group[0];
+            let (region, sku) = (*region, *sku);
+            let members: Vec<(&Deployment, f64)> = group
+                .iter()
+                .map(|&(_, index, units)| (&cx.config.deployments[index], units))
+                .collect();
             let model = members[0].0.model_name.known().cloned().unwrap_or_default();
-            let Some(tpm) = cx.catalog.default_tpm(tier, &model, &sku) else {
+            let Some(tpm) = cx.catalog.default_tpm(tier, &model, sku) else {
                 continue;
             };
             let units: f64 = members.iter().map(|(_, u)| u).sum();
