@@ -265,10 +265,11 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let mut suppressions = Vec::new();
     let mut calls: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
     let mut modules: ModuleSet = HashMap::new();
-    for (module, problems) in loaded {
+    // A module's ignore comments are the run's to apply: evaluation does not read them.
+    for (mut module, problems) in loaded {
         files_failed += count_failed_files(&problems, &sources);
         findings.extend(problems);
-        suppressions.extend(module.suppressions.iter().cloned());
+        suppressions.append(&mut module.suppressions);
         calls.push((module.dir.clone(), local_calls(&module)));
         modules.insert(module.dir.clone(), Arc::new(module));
     }
@@ -344,9 +345,10 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                 let mut extracted = Vec::with_capacity(batch.len());
                 for read in batch {
                     let dir = read.dir.dir.clone();
-                    let (module, problems) = module::parse(read, &sources);
+                    let (mut module, problems) = module::parse(read, &sources);
                     counters.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    kept.push((module.suppressions.clone(), local_calls(&module), problems));
+                    let suppressions = std::mem::take(&mut module.suppressions);
+                    kept.push((suppressions, local_calls(&module), problems));
                     extracted.push(extract(&dir, Arc::new(module), &modules));
                 }
                 check(extracted)

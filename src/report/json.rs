@@ -263,13 +263,21 @@ macro_rules! key {
     };
 }
 
-const DIAGNOSTIC_POSITION: [&[u8]; 4] = [key!("line"), key!("column"), key!("end_line"), key!("end_column")];
-const RELATED_POSITION: [&[u8]; 4] = [
-    key!(related "line"),
-    key!(related "column"),
-    key!(related "end_line"),
-    key!(related "end_column"),
-];
+/// `line`, `column`, `end_line` and `end_column` of a location, each after its key (of a
+/// diagnostic, or with `related` of a related label).
+macro_rules! line_and_columns {
+    ($out:expr, $at:expr $(, $related:ident)?) => {{
+        let (out, at): (&mut Vec<u8>, &Location<'_>) = ($out, $at);
+        out.extend_from_slice(key!($($related)? "line"));
+        number(out, at.line);
+        out.extend_from_slice(key!($($related)? "column"));
+        number(out, at.column);
+        out.extend_from_slice(key!($($related)? "end_line"));
+        number(out, at.end_line);
+        out.extend_from_slice(key!($($related)? "end_column"));
+        number(out, at.end_column);
+    }};
+}
 
 /// `nested(out, &diagnostic(f, sources), 2)` written directly: the diagnostics are most of
 /// a large report, and serde's general path (a map for the flattened location, a formatter
@@ -286,7 +294,7 @@ fn write_diagnostic(out: &mut Vec<u8>, paths: &mut QuotedPath, f: &Finding, sour
     let at = Location::of(sources, f.primary.span);
     out.extend_from_slice(key!("file"));
     out.extend_from_slice(paths.quoted(f.primary.span.file, at.file));
-    line_and_columns(out, &DIAGNOSTIC_POSITION, &at);
+    line_and_columns!(out, &at);
     out.extend_from_slice(key!("resource"));
     optional_string(out, f.resource.as_deref());
     out.extend_from_slice(key!("help"));
@@ -300,7 +308,7 @@ fn write_diagnostic(out: &mut Vec<u8>, paths: &mut QuotedPath, f: &Finding, sour
             let at = Location::of(sources, related.span);
             out.extend_from_slice(b"\n          \"file\": ");
             string(out, at.file);
-            line_and_columns(out, &RELATED_POSITION, &at);
+            line_and_columns!(out, &at, related);
             out.extend_from_slice(key!(related "message"));
             string(out, &related.message);
             out.extend_from_slice(b"\n        }");
@@ -340,12 +348,15 @@ fn prefetch_diagnostic(f: &Finding, sources: &SourceMap) {
     file.prefetch_line_col(f.primary.span.start as usize);
 }
 
-/// `line`, `column`, `end_line` and `end_column`, each after its key in `keys`.
-fn line_and_columns(out: &mut Vec<u8>, keys: &[&[u8]; 4], at: &Location<'_>) {
-    let mut digits = itoa::Buffer::new();
-    for (key, n) in keys.iter().zip([at.line, at.column, at.end_line, at.end_column]) {
-        out.extend_from_slice(key);
-        out.extend_from_slice(digits.format(n).as_bytes());
+/// `n` in decimal. Lines and columns are nearly always below a thousand: those digits are
+/// written as a fixed number of bytes, not copied from a formatting buffer.
+fn number(out: &mut Vec<u8>, n: usize) {
+    let digit = |d: usize| b'0' + (d % 10) as u8;
+    match n {
+        0..10 => out.push(digit(n)),
+        10..100 => out.extend_from_slice(&[digit(n / 10), digit(n)]),
+        100..1000 => out.extend_from_slice(&[digit(n / 100), digit(n / 10), digit(n)]),
+        _ => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
     }
 }
 
@@ -594,6 +605,15 @@ mod tests {
                 summary,
             };
             assert_eq!(render(&input), whole(&input));
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 9, 10, 42, 99, 100, 512, 999, 1000, 65_536, usize::MAX] {
+            let mut out = Vec::new();
+            number(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
         }
     }
 
