@@ -314,6 +314,7 @@ impl<'a> Evaluator<'a> {
             problems: RefCell::new(Vec::new()),
             notes: RefCell::new(Vec::new()),
         };
+        let memo = memo_for(&root);
         evaluator.add_instance(Instance {
             module: root,
             key: String::new(),
@@ -321,7 +322,7 @@ impl<'a> Evaluator<'a> {
             call_sites: Vec::new(),
             caller: None,
             depth: 0,
-            memo: RefCell::default(),
+            memo,
             children: RefCell::default(),
         });
         evaluator
@@ -797,7 +798,7 @@ impl<'a> Evaluator<'a> {
             Some(expr) => {
                 let value = self.eval(expr, &Scope::module(id));
                 let label = Label::new(expr.span, ["default of var.", name].concat());
-                value.clone().with_origin(value.origin.through(label))
+                value.passed_through(label)
             }
             None => Val::unknown(),
         };
@@ -811,7 +812,7 @@ impl<'a> Evaluator<'a> {
                         argument.value.span,
                         ["passed to var.", name, " of module.", &call.name].concat(),
                     );
-                    value.clone().with_origin(value.origin.through(label))
+                    value.passed_through(label)
                 }
                 None => default(),
             };
@@ -852,7 +853,7 @@ impl<'a> Evaluator<'a> {
             VarValue::Given(value, span) => (value.clone(), *span),
         };
         let label = Label::new(span, ["var.", name, " ", how].concat());
-        value.clone().with_origin(value.origin.through(label))
+        value.passed_through(label)
     }
 
     /// An expression that may refer to nothing (variables files, `--var`).
@@ -878,7 +879,7 @@ impl<'a> Evaluator<'a> {
             || {
                 let value = self.eval(&attr.value, &Scope::module(id));
                 let label = Label::new(attr.value.span, ["local.", name, " is defined here"].concat());
-                value.clone().with_origin(value.origin.through(label))
+                value.passed_through(label)
             },
         )
     }
@@ -895,7 +896,7 @@ impl<'a> Evaluator<'a> {
             || {
                 let value = self.eval(&attr.value, &Scope::module(id));
                 let label = Label::new(attr.value.span, format!("output {name} of {}", module_label(&instance)));
-                value.clone().with_origin(value.origin.through(label))
+                value.passed_through(label)
             },
         )
     }
@@ -1253,7 +1254,7 @@ impl<'a> Evaluator<'a> {
                     scope,
                 }),
                 depth: parent.depth + 1,
-                memo: RefCell::default(),
+                memo: memo_for(&module),
                 children: RefCell::default(),
             });
             children.push((key, child));
@@ -1380,6 +1381,13 @@ fn child_key(parent: &Instance, call: &str) -> String {
     } else {
         format!("{}.{call}", parent.key)
     }
+}
+
+/// An instance's memo, sized for the names its module declares: most are read, and one
+/// grown from empty rehashed several times per module.
+fn memo_for(module: &ModuleSyntax) -> RefCell<hashbrown::HashMap<MemoKey, Slot>> {
+    let names = module.variables.len() + module.locals.len() + module.outputs.len() + module.resources.len();
+    RefCell::new(hashbrown::HashMap::with_capacity(names))
 }
 
 /// Where a resource instance's attribute is written.

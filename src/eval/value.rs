@@ -203,6 +203,12 @@ impl Val {
         self
     }
 
+    /// This value, having passed through `label` on its way (a variable, a local).
+    pub fn passed_through(mut self, label: Label) -> Val {
+        self.origin = self.origin.through(label);
+        self
+    }
+
     /// This value and everything inside it marked [`open`](Val::open).
     pub fn opened(mut self) -> Val {
         self.open = true;
