@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
+use thin_vec::ThinVec;
 
 use crate::rules::RuleMeta;
 use crate::source::Span;
@@ -91,13 +92,15 @@ pub struct Finding {
     /// Where the finding points; the label text is what is shown under the underline.
     pub primary: Label,
     /// Where the value came from: a tfvars entry, a variable default, a local, a module input.
-    pub related: Vec<Label>,
+    /// (Thin vectors: a pointer each, where most findings have neither these nor call sites,
+    /// and a large run keeps hundreds of thousands of findings until the report.)
+    pub related: ThinVec<Label>,
     /// The resource instance address (`module.chat.azurerm_cognitive_account.this["a"]`).
     pub resource: Option<Address>,
     pub help: Option<Text>,
     /// The `module` blocks that created the resource, outermost first: an ignore comment on
     /// one of them covers the finding.
-    pub call_sites: Vec<Span>,
+    pub call_sites: ThinVec<Span>,
 }
 
 impl Finding {
@@ -107,10 +110,10 @@ impl Finding {
             severity: rule.default_severity.unwrap_or(Severity::Info),
             message: message.into(),
             primary,
-            related: Vec::new(),
+            related: ThinVec::new(),
             resource: None,
             help: None,
-            call_sites: Vec::new(),
+            call_sites: ThinVec::new(),
         }
     }
 

@@ -316,7 +316,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                 name_calling_modules(&mut extracted.found, &extracted.config, &sources);
                 order::presort(&mut extracted.found, &sources);
                 counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let config = options.keep_configurations.then_some(extracted.config);
+                let config = options.keep_configurations.then(|| Box::new(extracted.config));
                 (extracted.dir, config, extracted.found, extracted.notes)
             })
             .collect()
@@ -325,7 +325,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         match lint_plan(plan_path, options, &modules, &sources, &cli, catalog, today) {
             Ok((config, found, notes)) => vec![(
                 PathBuf::new(),
-                options.keep_configurations.then_some(config),
+                options.keep_configurations.then(|| Box::new(config)),
                 found,
                 notes,
             )],
@@ -408,7 +408,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let mut parts = Vec::with_capacity(per_root.len() + 1);
     parts.push(findings);
     for (_, config, found, root_notes) in per_root {
-        configurations.extend(config);
+        configurations.extend(config.map(|config| *config));
         parts.push(found);
         notes.extend(root_notes);
     }
@@ -461,8 +461,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     })
 }
 
-/// A configuration's directory, its facts (when kept), findings and notes.
-type Evaluated = (PathBuf, Option<Configuration>, Vec<Finding>, Vec<Note>);
+/// A configuration's directory, its facts (when kept: boxed, so that the ten thousand
+/// entries of a monorepo that keeps none are small), findings and notes.
+type Evaluated = (PathBuf, Option<Box<Configuration>>, Vec<Finding>, Vec<Note>);
 
 /// A configuration evaluated and its facts extracted, its rules still to run.
 struct Extracted {
@@ -636,7 +637,7 @@ fn name_calling_modules(findings: &mut [Finding], config: &Configuration, source
         let Some(&sites) = finding.resource.as_deref().and_then(|a| call_sites.get(a)) else {
             continue;
         };
-        finding.call_sites = sites.to_vec();
+        finding.call_sites = sites.into();
         if !downloaded(finding.primary.span.file) {
             continue;
         }

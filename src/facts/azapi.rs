@@ -15,7 +15,7 @@ use crate::source::Span;
 
 use super::{
     Account, AccountResource, Attributes, Blocks, Configuration, ContentFilter, Deployment, DeploymentResource,
-    Extractor, Field, Identity, Known, NetworkAcls, OPENAI_KINDS, RaiPolicy, View, normalize_location,
+    Extractor, Field, Identity, Known, NetworkAcls, OPENAI_KINDS, RaiPolicy, View, normalize_location_field,
 };
 
 impl Extractor<'_, '_> {
@@ -154,9 +154,7 @@ fn account<A: Attributes>(
     if location.is_absent() {
         location = body.get("location").string();
     }
-    if let Known::Value(raw) = &location.value {
-        location.value = Known::Value(normalize_location(raw));
-    }
+    normalize_location_field(&mut location);
     let mut local_auth_enabled = properties.get("disableLocalAuth").boolean();
     if let Known::Value(disabled) = local_auth_enabled.value {
         local_auth_enabled.value = Known::Value(!disabled);

@@ -666,9 +666,7 @@ fn read_account<A: Attributes>(
     call_sites: &[Span],
 ) -> Account {
     let mut location = view.string("location");
-    if let Known::Value(raw) = &location.value {
-        location.value = Known::Value(normalize_location(raw));
-    }
+    normalize_location_field(&mut location);
     let network_acls = view.each_block("network_acls", |b| NetworkAcls {
         default_action: b.string("default_action"),
         span: b.head(),
@@ -715,10 +713,29 @@ fn is_account_type(resource_type: &str) -> bool {
 
 /// azurerm's location normalisation: "West Europe" and "westeurope" are the same region.
 pub fn normalize_location(raw: &str) -> String {
+    if is_normalized(raw) {
+        return raw.to_owned();
+    }
     raw.chars()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()
         .to_lowercase()
+}
+
+/// A location field's value normalised where it stands (most are written as azurerm
+/// normalises them already: nothing is copied then).
+pub(crate) fn normalize_location_field(location: &mut Field<String>) {
+    if let Known::Value(raw) = &mut location.value
+        && !is_normalized(raw)
+    {
+        *raw = normalize_location(raw);
+    }
+}
+
+fn is_normalized(location: &str) -> bool {
+    location
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -944,5 +961,7 @@ mod tests {
     fn locations_normalise_like_azurerm() {
         assert_eq!(normalize_location("West Europe"), "westeurope");
         assert_eq!(normalize_location("eastus2"), "eastus2");
+        assert_eq!(normalize_location("East US 2"), "eastus2");
+        assert_eq!(normalize_location("ÖSTERREICH"), "österreich");
     }
 }

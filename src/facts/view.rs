@@ -89,6 +89,22 @@ pub(crate) struct View<'e, 'a> {
 }
 
 impl<'e, 'a> View<'e, 'a> {
+    /// The nested blocks of `kind` as views; `None` when their number is unknown.
+    fn views_of(&self, kind: &str) -> Option<impl Iterator<Item = View<'e, 'a>> + use<'e, 'a>> {
+        if self.all_unknown {
+            return None;
+        }
+        let ev = self.ev;
+        let blocks = ev.blocks(self.body, kind, &self.scope)?;
+        Some(blocks.into_iter().map(move |b| View {
+            ev,
+            body: b.body,
+            head: b.block.head,
+            scope: b.scope,
+            all_unknown: false,
+        }))
+    }
+
     pub(crate) fn val(&self, name: &str) -> Val {
         match self.body.attribute(name) {
             Some(attr) => self.ev.eval(&attr.value, &self.scope),
@@ -184,22 +200,19 @@ impl Attributes for View<'_, '_> {
     }
 
     fn blocks(&self, kind: &str) -> Option<Vec<Self>> {
-        if self.all_unknown {
-            return None;
+        Some(self.views_of(kind)?.collect())
+    }
+
+    // The views of nested blocks read where they are made, rather than collected first.
+    fn each_block<T>(&self, kind: &str, read: impl Fn(&Self) -> T) -> Blocks<T> {
+        match self.views_of(kind) {
+            None => Blocks::Unknown,
+            Some(views) => Blocks::Known(views.map(|view| read(&view)).collect()),
         }
-        let blocks = self.ev.blocks(self.body, kind, &self.scope)?;
-        Some(
-            blocks
-                .into_iter()
-                .map(|b| View {
-                    ev: self.ev,
-                    body: b.body,
-                    head: b.block.head,
-                    scope: b.scope,
-                    all_unknown: false,
-                })
-                .collect(),
-        )
+    }
+
+    fn first_block(&self, kind: &str) -> Option<Option<Self>> {
+        self.views_of(kind).map(|mut views| views.next())
     }
 
     fn unknown_block(&self) -> Self {
