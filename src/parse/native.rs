@@ -559,6 +559,10 @@ impl<'t> Parser<'t> {
                 }
                 b'0'..=b'9' => {
                     let digits = self.digits();
+                    // A legacy index is a decimal without leading zeros: hcl-edit refuses `.01`.
+                    if digits.len() > 1 && self.bytes[digits.start] == b'0' {
+                        return None;
+                    }
                     let index: u64 = self.text[digits].parse().ok()?;
                     Some(Accessor::Index(Box::new(Expr {
                         kind: ExprKind::Number(index as f64),
@@ -1490,6 +1494,9 @@ mod tests {
             "a = 1\na = 2\n",
             "x = { (k) = 1, (k) = 2 }\n",
             // Errors, in hcl-edit's words and with its positions.
+            "a = x.01\n",
+            "a = [0 .00]\n",
+            "a = [000\n.00]\n",
             "a =\n",
             "a = 1 b = 2\n",
             "block {\n  a = 1 }\n",
