@@ -74,8 +74,8 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
     write_array(
         out,
         findings,
-        |buf, paths: &mut QuotedPath, f| {
-            write_diagnostic(buf, paths, f, sources);
+        |buf, quoted: &mut Quoted, f| {
+            write_diagnostic(buf, quoted, f, sources);
             Ok(())
         },
         |f| prefetch_diagnostic(f, sources),
@@ -282,7 +282,7 @@ macro_rules! line_and_columns {
 /// `nested(out, &diagnostic(f, sources), 2)` written directly: the diagnostics are most of
 /// a large report, and serde's general path (a map for the flattened location, a formatter
 /// call for every token) was most of the time spent writing them. The tests compare the two.
-fn write_diagnostic(out: &mut Vec<u8>, paths: &mut QuotedPath, f: &Finding, sources: &SourceMap) {
+fn write_diagnostic(out: &mut Vec<u8>, quoted: &mut Quoted, f: &Finding, sources: &SourceMap) {
     out.extend_from_slice(b"{\n      \"rule\": ");
     plain_string(out, f.rule.id);
     out.extend_from_slice(key!("name"));
@@ -290,15 +290,18 @@ fn write_diagnostic(out: &mut Vec<u8>, paths: &mut QuotedPath, f: &Finding, sour
     out.extend_from_slice(key!("severity"));
     plain_string(out, f.severity.as_str());
     out.extend_from_slice(key!("message"));
-    string(out, &f.message);
+    quoted.text(out, &f.message);
     let at = Location::of(sources, f.primary.span);
     out.extend_from_slice(key!("file"));
-    out.extend_from_slice(paths.quoted(f.primary.span.file, at.file));
+    out.extend_from_slice(quoted.path(f.primary.span.file, at.file));
     line_and_columns!(out, &at);
     out.extend_from_slice(key!("resource"));
     optional_string(out, f.resource.as_deref());
     out.extend_from_slice(key!("help"));
-    optional_string(out, f.help.as_deref());
+    match &f.help {
+        Some(help) => quoted.text(out, help),
+        None => out.extend_from_slice(b"null"),
+    }
     out.extend_from_slice(key!("related"));
     if f.related.is_empty() {
         out.extend_from_slice(b"[]");
@@ -318,22 +321,43 @@ fn write_diagnostic(out: &mut Vec<u8>, paths: &mut QuotedPath, f: &Finding, sour
     out.extend_from_slice(b"\n    }");
 }
 
-/// The file path last written, quoted: a report's diagnostics come file by file, and each
-/// file's path is escaped once rather than for each of its findings.
+/// Strings a run of diagnostics repeats, quoted: the file path last written (a report's
+/// diagnostics come file by file, and each file's path is escaped once rather than for each
+/// of its findings), and fixed sentences.
 #[derive(Default)]
-struct QuotedPath {
+struct Quoted {
     file: Option<FileId>,
-    quoted: Vec<u8>,
+    path: Vec<u8>,
+    /// Fixed sentences (most help texts, many messages) by address, quoted: escaped once
+    /// for a run of diagnostics rather than once each.
+    fixed: hashbrown::HashMap<(usize, usize), Vec<u8>>,
 }
 
-impl QuotedPath {
-    fn quoted(&mut self, file: FileId, path: &str) -> &[u8] {
+impl Quoted {
+    fn path(&mut self, file: FileId, path: &str) -> &[u8] {
         if self.file != Some(file) {
-            self.quoted.clear();
-            string(&mut self.quoted, path);
+            self.path.clear();
+            string(&mut self.path, path);
             self.file = Some(file);
         }
-        &self.quoted
+        &self.path
+    }
+
+    fn text(&mut self, out: &mut Vec<u8>, text: &crate::diagnostic::Text) {
+        match text {
+            // A `&'static str` stays where it is: its address and length name it for the
+            // whole run.
+            std::borrow::Cow::Borrowed(fixed) => {
+                let key = (fixed.as_ptr() as usize, fixed.len());
+                let quoted = self.fixed.entry(key).or_insert_with(|| {
+                    let mut quoted = Vec::new();
+                    string(&mut quoted, fixed);
+                    quoted
+                });
+                out.extend_from_slice(quoted);
+            }
+            std::borrow::Cow::Owned(text) => string(out, text),
+        }
     }
 }
 
