@@ -52,6 +52,9 @@ pub struct Options {
     /// Lint this plan (`terraform show -json`) instead of evaluating; the first path is its
     /// configuration, for positions and suppressions.
     pub plan: Option<PathBuf>,
+    /// Keep the findings ignore comments waive, with the comment (`--show-suppressed`); a
+    /// run that does not show them drops them as they are waived.
+    pub show_suppressed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,14 +265,14 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         })
         .collect();
     let mut files_failed = 0;
-    let mut suppressions = Vec::new();
+    let mut shared_suppressions = Vec::new();
     let mut calls: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
     let mut modules: ModuleSet = HashMap::new();
     // A module's ignore comments are the run's to apply: evaluation does not read them.
     for (mut module, problems) in loaded {
         files_failed += count_failed_files(&problems, &sources);
         findings.extend(problems);
-        suppressions.append(&mut module.suppressions);
+        shared_suppressions.append(&mut module.suppressions);
         calls.push((module.dir.clone(), local_calls(&module)));
         modules.insert(module.dir.clone(), Arc::new(module));
     }
@@ -277,6 +280,23 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         .configurations
         .store(directories.max(1), std::sync::atomic::Ordering::Relaxed);
     let mut plan_failed = false;
+    let waiving = suppress::Policy {
+        today,
+        rules: &options.rules,
+        require_reason: options.require_reason,
+    };
+    // A configuration's findings point into its own files and the shared modules' (those
+    // are all the local modules it can call): they are waived as soon as they are checked,
+    // while they are in the cache, by the shared modules' comments and then its own.
+    let shared_waivers = suppress::Waivers::new(&shared_suppressions, &waiving);
+    // Waived, then filtered by the rules' settings, then each kept once: a part of the report
+    // as `order::sorted_unique` takes it.
+    let settle = |found: &mut Vec<Finding>, lists: &[&suppress::Waivers<'_>]| {
+        let waived = suppress::waive(found, lists, &waiving, options.show_suppressed);
+        options.rules.apply(found);
+        order::dedup_presorted(found);
+        waived
+    };
     let extract = |dir: &PathBuf, root: Arc<ModuleSyntax>, modules: &ModuleSet| {
         let kind = if !root.configures_provider && root.has_required_variables() {
             ConfigurationKind::ReusableModule
@@ -295,8 +315,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         }
     };
     // The rules of a batch of configurations run check by check (`rules::check_each`);
-    // each configuration's findings are then put in report order.
-    let check = |batch: Vec<Extracted>| -> Vec<Evaluated> {
+    // each configuration's findings are then put in report order, waived (`own` holds each
+    // configuration's own comments, when it has files of its own) and filtered.
+    let check = |batch: Vec<Extracted>, own: &[suppress::Waivers<'_>]| -> Vec<Evaluated> {
         let contexts: Vec<rules::Context> = batch
             .iter()
             .map(|extracted| rules::Context {
@@ -311,24 +332,43 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         batch
             .into_iter()
             .zip(checked)
-            .map(|(mut extracted, checked)| {
+            .enumerate()
+            .map(|(k, (mut extracted, checked))| {
                 extracted.found.extend(checked);
                 name_calling_modules(&mut extracted.found, &extracted.config, &sources);
                 order::presort(&mut extracted.found, &sources);
+                let waived = match own.get(k) {
+                    Some(own) => settle(&mut extracted.found, &[&shared_waivers, own]),
+                    None => settle(&mut extracted.found, &[&shared_waivers]),
+                };
                 counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let config = options.keep_configurations.then(|| Box::new(extracted.config));
-                (extracted.dir, config, extracted.found, extracted.notes)
+                Evaluated {
+                    dir: extracted.dir,
+                    config: options.keep_configurations.then(|| Box::new(extracted.config)),
+                    found: extracted.found,
+                    waived,
+                    notes: extracted.notes,
+                }
             })
             .collect()
     };
+    // The comments of the configurations' own files, in the order their configurations were
+    // given, and which of them waived something.
+    let mut own_suppressions = Vec::new();
+    let mut own_used = Vec::new();
     let mut per_root: Vec<Evaluated> = if let Some(plan_path) = &options.plan {
         match lint_plan(plan_path, options, &modules, &sources, &cli, catalog, today) {
-            Ok((config, found, notes)) => vec![(
-                PathBuf::new(),
-                options.keep_configurations.then(|| Box::new(config)),
-                found,
-                notes,
-            )],
+            Ok((config, mut found, notes)) => {
+                order::presort(&mut found, &sources);
+                let waived = settle(&mut found, &[&shared_waivers]);
+                vec![Evaluated {
+                    dir: PathBuf::new(),
+                    config: options.keep_configurations.then(|| Box::new(config)),
+                    found,
+                    waived,
+                    notes,
+                }]
+            }
             Err(problem) => {
                 plan_failed = true;
                 findings.push(*problem);
@@ -351,13 +391,21 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                     kept.push((suppressions, local_calls(&module), problems));
                     extracted.push(extract(&dir, Arc::new(module), &modules));
                 }
-                check(extracted)
+                let own: Vec<suppress::Waivers> = kept
+                    .iter()
+                    .map(|(suppressions, _, _)| suppress::Waivers::new(suppressions, &waiving))
+                    .collect();
+                let evaluated = check(extracted, &own);
+                let used: Vec<Vec<bool>> = own.into_iter().map(suppress::Waivers::used).collect();
+                evaluated
                     .into_iter()
                     .zip(kept)
-                    .map(|(evaluated, (suppressions, calls, problems))| Streamed {
+                    .zip(used)
+                    .map(|((evaluated, (suppressions, calls, problems)), used)| Streamed {
                         evaluated,
                         problems,
                         suppressions,
+                        used,
                         calls,
                     })
                     .collect::<Vec<_>>()
@@ -367,8 +415,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         for one in streamed {
             files_failed += count_failed_files(&one.problems, &sources);
             findings.extend(one.problems);
-            suppressions.extend(one.suppressions);
-            calls.push((one.evaluated.0.clone(), one.calls));
+            own_suppressions.extend(one.suppressions);
+            own_used.extend(one.used);
+            calls.push((one.evaluated.dir.clone(), one.calls));
             evaluated.push(one.evaluated);
         }
         // Shared modules that nothing calls after all (or that call each other in a cycle)
@@ -385,6 +434,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                         dirs.iter()
                             .map(|dir| extract(dir, Arc::clone(&modules[*dir]), &modules))
                             .collect(),
+                        &[],
                     )
                 })
                 .collect::<Vec<_>>(),
@@ -394,7 +444,11 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let lap = timings.lap("parse, evaluate and check", lap);
     let roots_count = per_root.len();
     drop(modules);
-    per_root.sort_by(|a, b| a.0.cmp(&b.0));
+    per_root.sort_by(|a, b| a.dir.cmp(&b.dir));
+    let mut used = shared_waivers.used();
+    used.append(&mut own_used);
+    let mut suppressions = shared_suppressions;
+    suppressions.append(&mut own_suppressions);
 
     findings.extend(rules::aoai004_stale_catalog::check(
         &sources,
@@ -402,39 +456,29 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         today,
         options.policy.catalog_max_age_days,
     ));
+    // The run's own problems can be anywhere; the comments of every file are asked.
+    let mut suppressed = suppress::waive_anywhere(
+        &mut findings,
+        &suppressions,
+        &mut used,
+        &waiving,
+        options.show_suppressed,
+    );
     let mut notes = Vec::new();
     let mut configurations = Vec::new();
-    // Each configuration's findings stay one part: they are waived and sorted part by part.
-    let mut parts = Vec::with_capacity(per_root.len() + 1);
-    parts.push(findings);
-    for (_, config, found, root_notes) in per_root {
-        configurations.extend(config.map(|config| *config));
-        parts.push(found);
-        notes.extend(root_notes);
+    // Each configuration's findings stay one part, laid in place by `sorted_unique`.
+    let mut parts = Vec::with_capacity(per_root.len());
+    for evaluated in per_root {
+        configurations.extend(evaluated.config.map(|config| *config));
+        parts.push(evaluated.found);
+        suppressed.extend(evaluated.waived);
+        notes.extend(evaluated.notes);
     }
     drop(display);
-    let suppress::Outcome {
-        kept: mut parts,
-        suppressed,
-        comments,
-    } = suppress::apply(
-        parts,
-        &suppressions,
-        &suppress::Policy {
-            today,
-            rules: &options.rules,
-            require_reason: options.require_reason,
-        },
-    );
-    parts
-        .par_iter_mut()
-        .with_max_len(PARTS_PER_JOB)
-        .for_each(|part| options.rules.apply(part));
     // The run's own problems are spread over every file; so are the comments' findings.
-    let mut scattered = std::mem::take(&mut parts[0]);
-    scattered.extend(comments);
+    let mut scattered = findings;
+    scattered.extend(suppress::unused(&suppressions, &used, &waiving));
     options.rules.apply(&mut scattered);
-    let mut suppressed = suppressed;
     suppressed.sort_by(|(a, _), (b, _)| {
         let path = |f: &Finding| sources.get(f.primary.span.file).display_path.as_str();
         (path(a), a.primary.span.start, a.rule.id).cmp(&(path(b), b.primary.span.start, b.rule.id))
@@ -461,9 +505,18 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     })
 }
 
-/// A configuration's directory, its facts (when kept: boxed, so that the ten thousand
-/// entries of a monorepo that keeps none are small), findings and notes.
-type Evaluated = (PathBuf, Option<Box<Configuration>>, Vec<Finding>, Vec<Note>);
+/// A configuration checked, and what is kept of it.
+struct Evaluated {
+    dir: PathBuf,
+    /// Its facts, when kept (boxed, so that the ten thousand entries of a monorepo that keeps
+    /// none are small).
+    config: Option<Box<Configuration>>,
+    /// Its findings in report order, each once (`order::sorted_unique` takes them so).
+    found: Vec<Finding>,
+    /// Its findings an ignore comment waived, when they are shown.
+    waived: Vec<(Finding, Suppression)>,
+    notes: Vec<Note>,
+}
 
 /// A configuration evaluated and its facts extracted, its rules still to run.
 struct Extracted {
@@ -479,6 +532,8 @@ struct Streamed {
     evaluated: Evaluated,
     problems: Vec<Finding>,
     suppressions: Vec<Suppression>,
+    /// Which of `suppressions` waived something.
+    used: Vec<bool>,
     calls: Vec<PathBuf>,
 }
 

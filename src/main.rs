@@ -233,6 +233,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         exclude,
         require_reason: config.require_reason,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        show_suppressed: args.show_suppressed,
         ..Options::default()
     };
     if args.parse_only {
@@ -281,7 +282,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     let style = HumanStyle { color, width: 100 };
     let report = report::Report {
         findings: &findings,
-        suppressed: if args.show_suppressed { &outcome.suppressed } else { &[] },
+        suppressed: &outcome.suppressed,
         notes: &outcome.notes,
         sources: &outcome.sources,
         summary,

@@ -9,22 +9,10 @@
 use hashbrown::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rayon::prelude::*;
-
 use crate::diagnostic::{Finding, Label};
 use crate::parse::syntax::Suppression;
 use crate::rules::{self, RuleSettings, meta::UNUSED_SUPPRESSION};
 use crate::source::{FileId, Span};
-
-/// What suppression did to a report.
-pub struct Outcome {
-    /// What is left of each part of the report, in the order given.
-    pub kept: Vec<Vec<Finding>>,
-    /// Findings a comment waived, with the comment: for audits.
-    pub suppressed: Vec<(Finding, Suppression)>,
-    /// Comments that waived nothing, or cannot waive anything (AOAI003).
-    pub comments: Vec<Finding>,
-}
 
 fn names(suppression: &Suppression, finding: &Finding) -> bool {
     suppression
@@ -91,73 +79,145 @@ pub struct Policy<'a> {
     pub require_reason: bool,
 }
 
-/// Takes the waived findings out of each part of a report (a configuration's findings stay
-/// together, so that the parts are sorted on their own afterwards).
-pub fn apply(mut parts: Vec<Vec<Finding>>, suppressions: &[Suppression], policy: &Policy<'_>) -> Outcome {
-    let expired = |s: &Suppression| {
+impl Policy<'_> {
+    fn expired(&self, s: &Suppression) -> bool {
         s.until
             .as_deref()
             .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-            .is_some_and(|until| until < policy.today)
-    };
-    let unreasoned = |s: &Suppression| policy.require_reason && s.reason.as_deref().is_none_or(|r| r.trim().is_empty());
-    let used: Vec<AtomicBool> = suppressions.iter().map(|_| AtomicBool::new(false)).collect();
-    let mut suppressed = Vec::new();
-    if !suppressions.is_empty() {
-        // A finding is compared only with the comments whose targets contain the places it
-        // points at (a monorepo has hundreds of thousands of findings and thousands of
-        // comments, one file can hold thousands of each); of those, the first comment in
-        // the list is the one credited, as in a scan of them all.
+            .is_some_and(|until| until < self.today)
+    }
+
+    fn unreasoned(&self, s: &Suppression) -> bool {
+        self.require_reason && s.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+    }
+}
+
+/// A list of ignore comments, ready to find the one that waives a finding, and which of
+/// them waived something.
+///
+/// A finding is compared only with the comments whose targets contain the places it points
+/// at (a monorepo has hundreds of thousands of findings and thousands of comments, one file
+/// can hold thousands of each); of those, the first comment in the list is the one credited,
+/// as in a scan of them all.
+pub struct Waivers<'s> {
+    suppressions: &'s [Suppression],
+    by_file: HashMap<FileId, Targets>,
+    used: Vec<AtomicBool>,
+}
+
+impl<'s> Waivers<'s> {
+    /// The comments of `suppressions` that can waive anything.
+    pub fn new(suppressions: &'s [Suppression], policy: &Policy<'_>) -> Waivers<'s> {
+        Waivers::of(suppressions, policy, |_| true)
+    }
+
+    /// The comments of `suppressions` that can waive anything and target one of `files`;
+    /// the others are never asked, and stay unused.
+    fn of(suppressions: &'s [Suppression], policy: &Policy<'_>, wanted: impl Fn(FileId) -> bool) -> Waivers<'s> {
         let mut by_file: HashMap<FileId, Vec<(Span, usize)>> = HashMap::new();
         for (i, suppression) in suppressions.iter().enumerate() {
-            if !expired(suppression) && !unreasoned(suppression) {
+            if !policy.expired(suppression) && !policy.unreasoned(suppression) && wanted(suppression.target.file) {
                 by_file
                     .entry(suppression.target.file)
                     .or_default()
                     .push((suppression.target, i));
             }
         }
-        let by_file: HashMap<FileId, Targets> = by_file.into_iter().map(|(f, t)| (f, Targets::new(t))).collect();
-        // Inside the block or attribute below the comment, or created by the `module` block
-        // below it.
-        let waiver_for = |finding: &Finding| {
-            std::iter::once(finding.primary.span)
-                .chain(finding.call_sites.iter().copied())
-                .filter_map(|at| by_file.get(&at.file).map(|targets| (targets, at.start)))
-                .flat_map(|(targets, at)| targets.containing(at))
-                .filter(|&i| names(&suppressions[i], finding))
-                .min()
-        };
-        // Waived findings are taken out in place: a large report is not copied to drop a few.
-        let waived: Vec<Vec<(Finding, usize)>> = parts
-            .par_iter_mut()
-            .with_max_len(crate::lint::PARTS_PER_JOB)
-            .map(|part| {
-                let mut waivers = Vec::new();
-                let taken: Vec<Finding> = part
-                    .extract_if(.., |finding| {
-                        // A report about suppressions is never suppressed itself.
-                        let waiver = (finding.rule.id != UNUSED_SUPPRESSION.id && policy.rules.ignorable(finding.rule))
-                            .then(|| waiver_for(finding))
-                            .flatten();
-                        if let Some(i) = waiver {
-                            used[i].store(true, Ordering::Relaxed);
-                            waivers.push(i);
-                        }
-                        waiver.is_some()
-                    })
-                    .collect();
-                taken.into_iter().zip(waivers).collect()
-            })
-            .collect();
-        suppressed = waived
-            .into_iter()
-            .flatten()
-            .map(|(finding, i)| (finding, suppressions[i].clone()))
-            .collect();
+        Waivers {
+            suppressions,
+            by_file: by_file.into_iter().map(|(f, t)| (f, Targets::new(t))).collect(),
+            used: suppressions.iter().map(|_| AtomicBool::new(false)).collect(),
+        }
     }
+
+    /// The first comment of the list that waives `finding`: inside the block or attribute
+    /// below the comment, or created by the `module` block below it.
+    fn waiver_for(&self, finding: &Finding) -> Option<usize> {
+        if self.by_file.is_empty() {
+            return None;
+        }
+        std::iter::once(finding.primary.span)
+            .chain(finding.call_sites.iter().copied())
+            .filter_map(|at| self.by_file.get(&at.file).map(|targets| (targets, at.start)))
+            .flat_map(|(targets, at)| targets.containing(at))
+            .filter(|&i| names(&self.suppressions[i], finding))
+            .min()
+    }
+
+    /// Which comments of the list waived a finding.
+    pub fn used(self) -> Vec<bool> {
+        self.used.into_iter().map(AtomicBool::into_inner).collect()
+    }
+}
+
+/// Takes the findings a comment waives out of `findings`, in place (a large report is not
+/// copied to drop a few), and gives them back with their comment when `keep` asks for them.
+/// `lists` are searched in turn: they hold the comments in the run's order, so that the
+/// first list with a waiver holds the first comment that waives the finding.
+pub fn waive(
+    findings: &mut Vec<Finding>,
+    lists: &[&Waivers<'_>],
+    policy: &Policy<'_>,
+    keep: bool,
+) -> Vec<(Finding, Suppression)> {
+    if lists.iter().all(|list| list.by_file.is_empty()) {
+        return Vec::new();
+    }
+    let mut credited = Vec::new();
+    let taken = findings.extract_if(.., |finding| {
+        // A report about suppressions is never suppressed itself.
+        if finding.rule.id == UNUSED_SUPPRESSION.id || !policy.rules.ignorable(finding.rule) {
+            return false;
+        }
+        let waiver = lists
+            .iter()
+            .enumerate()
+            .find_map(|(l, list)| list.waiver_for(finding).map(|i| (l, i)));
+        if let Some((l, i)) = waiver {
+            lists[l].used[i].store(true, Ordering::Relaxed);
+            credited.push((l, i));
+        }
+        waiver.is_some()
+    });
+    if !keep {
+        taken.for_each(drop);
+        return Vec::new();
+    }
+    let taken: Vec<Finding> = taken.collect();
+    taken
+        .into_iter()
+        .zip(credited)
+        .map(|(finding, (l, i))| (finding, lists[l].suppressions[i].clone()))
+        .collect()
+}
+
+/// Takes out of `findings` what the comments of `suppressions` waive, wherever in the run the
+/// findings point, and marks the comments that waived them in `used`.
+pub fn waive_anywhere(
+    findings: &mut Vec<Finding>,
+    suppressions: &[Suppression],
+    used: &mut [bool],
+    policy: &Policy<'_>,
+    keep: bool,
+) -> Vec<(Finding, Suppression)> {
+    let files: hashbrown::HashSet<FileId> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.primary.span).chain(f.call_sites.iter().copied()))
+        .map(|span| span.file)
+        .collect();
+    let waivers = Waivers::of(suppressions, policy, |file| files.contains(&file));
+    let waived = waive(findings, &[&waivers], policy, keep);
+    for (used, now) in used.iter_mut().zip(waivers.used()) {
+        *used |= now;
+    }
+    waived
+}
+
+/// AOAI003 for the comments of `suppressions` that waived nothing (`used` says which did) or
+/// cannot waive anything.
+pub fn unused(suppressions: &[Suppression], used: &[bool], policy: &Policy<'_>) -> Vec<Finding> {
     let mut comments = Vec::new();
-    for (i, suppression) in suppressions.iter().enumerate() {
+    for (suppression, &used) in suppressions.iter().zip(used) {
         let unknown: Vec<&str> = suppression
             .rules
             .iter()
@@ -175,19 +235,19 @@ pub fn apply(mut parts: Vec<Vec<Finding>>, suppressions: &[Suppression], policy:
             "this ignore comment names no rule".to_owned()
         } else if !unknown.is_empty() {
             format!("this ignore comment names no known rule: {}", unknown.join(", "))
-        } else if unreasoned(suppression) {
+        } else if policy.unreasoned(suppression) {
             "this ignore comment gives no reason, and the configuration requires one; it waives nothing".to_owned()
         } else if !not_ignorable.is_empty() {
             format!(
                 "{} cannot be waived: the configuration makes it non-ignorable",
                 not_ignorable.join(", ")
             )
-        } else if expired(suppression) {
+        } else if policy.expired(suppression) {
             format!(
                 "this suppression expired on {}; the findings it covered are reported again",
                 suppression.until.as_deref().unwrap_or_default()
             )
-        } else if !used[i].load(Ordering::Relaxed) {
+        } else if !used {
             format!(
                 "this ignore comment ({}) matches no finding",
                 suppression.rules.join(", ")
@@ -204,11 +264,7 @@ pub fn apply(mut parts: Vec<Vec<Finding>>, suppressions: &[Suppression], policy:
             .with_help("remove the comment, or name the rule that fires here (`aoai-lint rules` lists them)"),
         );
     }
-    Outcome {
-        kept: parts,
-        suppressed,
-        comments,
-    }
+    comments
 }
 
 #[cfg(test)]

@@ -113,6 +113,15 @@ fn files_of(findings: &[Finding]) -> Vec<u32> {
     files
 }
 
+/// Drops the repeats of a part `presort` put in order (and waiving and filtering left in
+/// order), the first of each kept: a module reached by two `module` blocks of one
+/// configuration reports its findings twice.
+pub fn dedup_presorted(findings: &mut Vec<Finding>) {
+    findings.dedup_by(|later, earlier| {
+        later.primary.span == earlier.primary.span && Order::cmp_at_one_position(earlier, later) == Ordering::Equal
+    });
+}
+
 /// One configuration's findings in report order (duplicates kept), sorted where they were
 /// made: they are still in the cache, and the part is already in order when the report is
 /// put together (waiving and filtering keep the order).
@@ -146,25 +155,25 @@ pub fn presort(findings: &mut [Finding], sources: &SourceMap) {
     }
 }
 
-/// The findings of every part and the scattered ones, in report order, each once. Where two
-/// findings have the same key the first given is kept: scattered findings before the parts,
-/// and parts in the order given.
+/// The findings of every part and the scattered ones, in report order, each once. Each
+/// part comes in report order without repeats (`presort`, then `dedup_presorted`): they were
+/// put so where they were made, while in the cache, and are not looked at again here but
+/// for their ends. Where two findings have the same key the first given is kept: scattered
+/// findings before the parts, and parts in the order given.
 pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, sources: &SourceMap) -> Findings {
     let order = Order::new(&scattered, &parts, sources);
     parts.retain(|part| !part.is_empty());
-    // Stable sorts: of findings with equal keys the first given is kept. Parallel within a
-    // part too: one large configuration can hold most of the findings.
+    debug_assert!(
+        parts
+            .iter()
+            .all(|part| { part.is_sorted_by(|a, b| order.cmp(a, b) == Ordering::Less) })
+    );
+    // Stable sorts: of findings with equal keys the first given is kept. Parallel: the
+    // parts that overlap can hold most of the findings.
     let sort_unique = |findings: &mut Vec<Finding>| {
-        // A configuration's findings come sorted (`presort`); a check is cheaper than a sort.
-        if !findings.is_sorted_by(|a, b| order.cmp(a, b) != Ordering::Greater) {
-            findings.par_sort_by(|a, b| order.cmp(a, b));
-        }
+        findings.par_sort_by(|a, b| order.cmp(a, b));
         findings.dedup_by(|later, earlier| order.cmp(earlier, later) == Ordering::Equal);
     };
-    parts
-        .par_iter_mut()
-        .with_max_len(super::PARTS_PER_JOB)
-        .for_each(sort_unique);
     sort_unique(&mut scattered);
 
     let mut by_first: Vec<usize> = (0..parts.len()).collect();
@@ -345,11 +354,26 @@ mod tests {
             .collect()
     }
 
+    /// Each part as a configuration's findings come: in order, each once.
+    fn settled(sources: &SourceMap, parts: Vec<Vec<Finding>>) -> Vec<Vec<Finding>> {
+        parts
+            .into_iter()
+            .map(|mut part| {
+                super::presort(&mut part, sources);
+                super::dedup_presorted(&mut part);
+                part
+            })
+            .collect()
+    }
+
     fn check(scattered: &[&str], parts: &[&[&str]], expected: &[&str]) {
         let sources = SourceMap::default();
         let mut files = HashMap::new();
         let scattered = findings(&sources, &mut files, scattered);
-        let parts = parts.iter().map(|p| findings(&sources, &mut files, p)).collect();
+        let parts = settled(
+            &sources,
+            parts.iter().map(|p| findings(&sources, &mut files, p)).collect(),
+        );
         assert_eq!(names(&sources, &sorted_unique(scattered, parts, &sources)), expected);
     }
 
@@ -427,7 +451,7 @@ mod tests {
                 tagged(&mut files, "m/main.tf:4:x", "second part"),
             ],
         ];
-        let kept: Vec<String> = sorted_unique(scattered, parts, &sources)
+        let kept: Vec<String> = sorted_unique(scattered, settled(&sources, parts), &sources)
             .iter()
             .map(|f| f.help.as_deref().unwrap_or_default().to_owned())
             .collect();
@@ -519,7 +543,7 @@ mod tests {
             everything.sort_by_key(key);
             everything.dedup_by(|later, earlier| key(later) == key(earlier));
             let tags = |found: Vec<&Finding>| found.iter().map(|f| f.help.as_deref().unwrap_or_default().to_owned()).collect::<Vec<_>>();
-            proptest::prop_assert_eq!(tags(sorted_unique(scattered_findings, part_findings, &sources).ordered()), tags(everything.iter().collect()));
+            proptest::prop_assert_eq!(tags(sorted_unique(scattered_findings, settled(&sources, part_findings), &sources).ordered()), tags(everything.iter().collect()));
         }
     }
 }
