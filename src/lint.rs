@@ -424,7 +424,11 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         // are configurations too. (Both lists of calls are in path order: the map is built
         // from two sorted runs.)
         let roots = roots(&calls.into_iter().collect());
-        let shared_roots: Vec<&PathBuf> = roots.iter().filter(|d| modules.contains_key(*d)).collect();
+        // Looked for among the few shared directories, in path order, not hashed: nearly all
+        // roots are the directories streamed above.
+        let mut shared: Vec<&PathBuf> = modules.keys().collect();
+        shared.sort_unstable();
+        let shared_roots: Vec<&PathBuf> = roots.iter().filter(|d| shared.binary_search(d).is_ok()).collect();
         evaluated.extend(
             shared_roots
                 .par_chunks(CONFIGURATIONS_PER_BATCH)
@@ -719,16 +723,17 @@ fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
 /// module directories it calls. Returned in path order.
 fn roots(all_calls: &BTreeMap<PathBuf, Vec<PathBuf>>) -> Vec<PathBuf> {
     // Directories are numbered in the map's (path) order, so that the walk compares numbers:
-    // a monorepo has tens of thousands of directories with long paths.
+    // a monorepo has tens of thousands of directories with long paths. A call's target is
+    // found by a search of that order: most directories call nothing, and a table of them
+    // all would hash every path.
     let dirs: Vec<&PathBuf> = all_calls.keys().collect();
-    let index: HashMap<&std::path::Path, usize> = dirs.iter().enumerate().map(|(i, d)| (d.as_path(), i)).collect();
     let calls: Vec<Vec<usize>> = all_calls
         .values()
         .enumerate()
         .map(|(i, targets)| {
             targets
                 .iter()
-                .filter_map(|t| index.get(t.as_path()).copied())
+                .filter_map(|t| dirs.binary_search_by(|d| d.as_path().cmp(t)).ok())
                 .filter(|&t| t != i)
                 .collect()
         })

@@ -9,6 +9,8 @@
 use hashbrown::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Finding, Label};
 use crate::parse::syntax::Suppression;
 use crate::rules::{self, RuleSettings, meta::UNUSED_SUPPRESSION};
@@ -216,55 +218,60 @@ pub fn waive_anywhere(
 /// AOAI003 for the comments of `suppressions` that waived nothing (`used` says which did) or
 /// cannot waive anything.
 pub fn unused(suppressions: &[Suppression], used: &[bool], policy: &Policy<'_>) -> Vec<Finding> {
-    let mut comments = Vec::new();
-    for (suppression, &used) in suppressions.iter().zip(used) {
-        let unknown: Vec<&str> = suppression
-            .rules
-            .iter()
-            .filter(|r| !r.eq_ignore_ascii_case("all") && rules::find(r).is_none())
-            .map(String::as_str)
-            .collect();
-        let not_ignorable: Vec<&str> = suppression
-            .rules
-            .iter()
-            .filter_map(|r| rules::find(r))
-            .filter(|rule| !policy.rules.ignorable(rule))
-            .map(|rule| rule.id)
-            .collect();
-        let message = if suppression.rules.is_empty() {
-            "this ignore comment names no rule".to_owned()
-        } else if !unknown.is_empty() {
-            format!("this ignore comment names no known rule: {}", unknown.join(", "))
-        } else if policy.unreasoned(suppression) {
-            "this ignore comment gives no reason, and the configuration requires one; it waives nothing".to_owned()
-        } else if !not_ignorable.is_empty() {
-            format!(
-                "{} cannot be waived: the configuration makes it non-ignorable",
-                not_ignorable.join(", ")
-            )
-        } else if policy.expired(suppression) {
-            format!(
-                "this suppression expired on {}; the findings it covered are reported again",
-                suppression.until.as_deref().unwrap_or_default()
-            )
-        } else if !used {
-            format!(
-                "this ignore comment ({}) matches no finding",
-                suppression.rules.join(", ")
-            )
-        } else {
-            continue;
-        };
-        comments.push(
-            Finding::new(
-                &UNUSED_SUPPRESSION,
-                message,
-                Label::new(suppression.comment, "ignore comment"),
-            )
-            .with_help("remove the comment, or name the rule that fires here (`aoai-lint rules` lists them)"),
-        );
-    }
-    comments
+    // In parallel: every comment's rules are looked up, and a monorepo has thousands.
+    suppressions
+        .par_iter()
+        .zip(used)
+        .filter_map(|(suppression, &used)| unused_one(suppression, used, policy))
+        .collect()
+}
+
+fn unused_one(suppression: &Suppression, used: bool, policy: &Policy<'_>) -> Option<Finding> {
+    let unknown: Vec<&str> = suppression
+        .rules
+        .iter()
+        .filter(|r| !r.eq_ignore_ascii_case("all") && rules::find(r).is_none())
+        .map(String::as_str)
+        .collect();
+    let not_ignorable: Vec<&str> = suppression
+        .rules
+        .iter()
+        .filter_map(|r| rules::find(r))
+        .filter(|rule| !policy.rules.ignorable(rule))
+        .map(|rule| rule.id)
+        .collect();
+    let message = if suppression.rules.is_empty() {
+        "this ignore comment names no rule".to_owned()
+    } else if !unknown.is_empty() {
+        format!("this ignore comment names no known rule: {}", unknown.join(", "))
+    } else if policy.unreasoned(suppression) {
+        "this ignore comment gives no reason, and the configuration requires one; it waives nothing".to_owned()
+    } else if !not_ignorable.is_empty() {
+        format!(
+            "{} cannot be waived: the configuration makes it non-ignorable",
+            not_ignorable.join(", ")
+        )
+    } else if policy.expired(suppression) {
+        format!(
+            "this suppression expired on {}; the findings it covered are reported again",
+            suppression.until.as_deref().unwrap_or_default()
+        )
+    } else if !used {
+        format!(
+            "this ignore comment ({}) matches no finding",
+            suppression.rules.join(", ")
+        )
+    } else {
+        return None;
+    };
+    Some(
+        Finding::new(
+            &UNUSED_SUPPRESSION,
+            message,
+            Label::new(suppression.comment, "ignore comment"),
+        )
+        .with_help("remove the comment, or name the rule that fires here (`aoai-lint rules` lists them)"),
+    )
 }
 
 #[cfg(test)]
