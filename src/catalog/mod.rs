@@ -136,11 +136,25 @@ pub struct Catalog {
     pub models: Vec<Model>,
     /// Lower-case model name → indexes into `models`.
     by_model: HashMap<String, Vec<usize>>,
+    /// Lower-case model name and version → the first model in `models` with both: every
+    /// deployment is looked up by several rules.
+    by_model_version: HashMap<(String, String), usize>,
     pub deployment_types: Vec<DeploymentType>,
     /// `tier_1`, `tier_6`, ...: default quota rows per quota tier.
     pub quota_tiers: BTreeMap<String, Vec<QuotaRow>>,
     pub ptu_rules: Vec<PtuRule>,
     pub provider: ProviderFacts,
+}
+
+/// A model name and version looked up in `Catalog::by_model_version` without copying them:
+/// it hashes as the key's pair of strings does.
+#[derive(Hash)]
+struct ModelKey<'a>(&'a str, &'a str);
+
+impl hashbrown::Equivalent<(String, String)> for ModelKey<'_> {
+    fn equivalent(&self, (name, version): &(String, String)) -> bool {
+        self.0 == name && self.1 == version
+    }
 }
 
 /// Prefixes of sovereign-cloud region names (Azure Government, Azure China). The catalog
@@ -253,6 +267,7 @@ impl Catalog {
             mentioned: Vec::new(),
             models: models.models,
             by_model: HashMap::new(),
+            by_model_version: HashMap::new(),
             deployment_types: types.deployment_types,
             quota_tiers,
             ptu_rules: quotas.provisioned.ptu_rules,
@@ -276,11 +291,15 @@ impl Catalog {
             .filter(|p| !self.by_name.contains_key(p))
             .collect();
         self.by_model.clear();
+        self.by_model_version.clear();
         for (i, model) in self.models.iter().enumerate() {
-            self.by_model
-                .entry(model.name.to_ascii_lowercase())
-                .or_default()
-                .push(i);
+            let name = model.name.to_ascii_lowercase();
+            if let Some(version) = &model.version {
+                self.by_model_version
+                    .entry((name.clone(), version.to_ascii_lowercase()))
+                    .or_insert(i);
+            }
+            self.by_model.entry(name).or_default().push(i);
         }
         Ok(())
     }
@@ -346,7 +365,9 @@ impl Catalog {
 
     /// One model version, versions compared without case.
     pub fn model(&self, name: &str, version: &str) -> Option<&Model> {
-        self.versions_of(name).find(|m| m.has_version(version))
+        let (name, version) = (crate::rules::lower_case(name), crate::rules::lower_case(version));
+        let found = self.by_model_version.get(&ModelKey(&name, &version));
+        found.map(|&i| &self.models[i])
     }
 
     /// The rules look a model up for every deployment: nothing is allocated when the name
@@ -431,6 +452,35 @@ fn nearest<'c>(name: &str, candidates: Vec<&'c str>) -> Vec<&'c str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_model_version_is_found_as_a_scan_of_the_models_finds_it() {
+        let catalog = Catalog::embedded();
+        let scan = |name: &str, version: &str| {
+            catalog
+                .models
+                .iter()
+                .position(|m| m.name.eq_ignore_ascii_case(name) && m.has_version(version))
+        };
+        let found = |name: &str, version: &str| {
+            catalog
+                .model(name, version)
+                .map(|m| catalog.models.iter().position(|n| std::ptr::eq(m, n)))
+        };
+        for model in &catalog.models {
+            let Some(version) = model.version.as_deref() else {
+                continue;
+            };
+            for (name, version) in [
+                (model.name.clone(), version.to_owned()),
+                (model.name.to_ascii_uppercase(), version.to_ascii_uppercase()),
+            ] {
+                assert_eq!(found(&name, &version), Some(scan(&name, &version)), "{name} {version}");
+            }
+        }
+        assert!(catalog.model("gpt-4o", "no-such-version").is_none());
+        assert!(catalog.model("no-such-model", "1").is_none());
+    }
 
     #[test]
     fn the_embedded_catalog_loads() {
