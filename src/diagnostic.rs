@@ -41,35 +41,37 @@ impl fmt::Display for Severity {
 /// and help texts are fixed: they are not copied into an allocation each.
 pub type Text = Cow<'static, str>;
 
-/// How many sentences one thread keeps for [`interned`]: past this, its new sentences are
-/// left to their findings (a run whose every message differs keeps no more than this many
-/// per thread, a few megabytes).
-const INTERNED_PER_THREAD: usize = 1 << 14;
+/// How many sentences [`interned`] keeps: past this, new sentences are left to their
+/// findings, so that runs whose every message differs keep no more than a few megabytes.
+const INTERNED_AT_MOST: usize = 1 << 16;
+
+/// The kept sentences, in shards picked by length, so that threads making findings at once
+/// rarely wait for each other.
+const INTERNED_SHARDS: usize = 16;
 
 /// `text` as a copy shared by every finding that says the same. A monorepo's messages and
 /// help texts repeat from configuration to configuration (on the 10,000-module benchmark,
-/// 163,482 findings say 2,371 distinct messages): each thread keeps the sentences it made
-/// once, for as long as the process runs (as a run's findings are kept until the report),
-/// and the report escapes each one once per run of diagnostics rather than once a finding.
+/// 163,482 findings say 2,371 distinct messages): the process keeps each sentence once, for
+/// as long as it runs (and every later run of the library reuses them), and the report
+/// escapes each one once per run of diagnostics rather than once a finding.
 fn interned(text: Text) -> Text {
-    use std::cell::RefCell;
-    thread_local! {
-        static KEPT: RefCell<hashbrown::HashSet<&'static str>> = RefCell::default();
-    }
+    type Kept = std::sync::Mutex<hashbrown::HashSet<&'static str>>;
+    static KEPT: std::sync::LazyLock<[Kept; INTERNED_SHARDS]> = std::sync::LazyLock::new(Default::default);
     let Cow::Owned(text) = text else {
         return text;
     };
-    KEPT.with_borrow_mut(|kept| {
-        if let Some(&known) = kept.get(text.as_str()) {
-            return Cow::Borrowed(known);
-        }
-        if kept.len() >= INTERNED_PER_THREAD {
-            return Cow::Owned(text);
-        }
-        let text: &'static str = Box::leak(text.into_boxed_str());
-        kept.insert(text);
-        Cow::Borrowed(text)
-    })
+    let Ok(mut kept) = KEPT[text.len() % INTERNED_SHARDS].lock() else {
+        return Cow::Owned(text);
+    };
+    if let Some(&known) = kept.get(text.as_str()) {
+        return Cow::Borrowed(known);
+    }
+    if kept.len() >= INTERNED_AT_MOST / INTERNED_SHARDS {
+        return Cow::Owned(text);
+    }
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    kept.insert(text);
+    Cow::Borrowed(text)
 }
 
 /// Sentences that depend only on a small closed set of choices (a resource type, a setting
@@ -241,19 +243,14 @@ mod tests {
     }
 
     #[test]
-    fn a_thread_keeps_a_bounded_number_of_sentences() {
-        // On a thread of its own: the count is per thread.
-        std::thread::spawn(|| {
-            for i in 0..super::INTERNED_PER_THREAD {
-                interned(Cow::Owned(format!("sentence {i}")));
-            }
-            assert!(matches!(interned(Cow::Owned("one more".to_owned())), Cow::Owned(_)));
-            assert!(matches!(
-                interned(Cow::Owned("sentence 7".to_owned())),
-                Cow::Borrowed(_)
-            ));
-        })
-        .join()
-        .expect("the thread ends");
+    fn a_bounded_number_of_sentences_is_kept() {
+        // One length, so one shard: other tests' sentences have other lengths.
+        let per_shard = super::INTERNED_AT_MOST / super::INTERNED_SHARDS;
+        let sentence = |i: usize| format!("bounded {i:0>40}");
+        for i in 0..per_shard {
+            interned(Cow::Owned(sentence(i)));
+        }
+        assert!(matches!(interned(Cow::Owned(sentence(per_shard))), Cow::Owned(_)));
+        assert!(matches!(interned(Cow::Owned(sentence(7))), Cow::Borrowed(_)));
     }
 }
