@@ -1,14 +1,16 @@
 //! Runs the whole pipeline (discover → parse → evaluate → facts → rules → report) over
-//! files written to a temporary directory, and renders every output format.
+//! files written to a temporary directory, and renders every output format. Returns how
+//! many findings were rendered (none when the files could not be written or the run
+//! stopped with an error).
 
 use aoai_lint::lint::{self, Options};
 use aoai_lint::report::{self, Format, HumanStyle, Report, Summary};
 
-pub fn lint_files(files: &[(&str, &[u8])], plan: Option<&str>) {
-    let Ok(dir) = tempfile::tempdir() else { return };
+pub fn lint_files(files: &[(&str, &[u8])], plan: Option<&str>) -> usize {
+    let Ok(dir) = tempfile::tempdir() else { return 0 };
     for (name, bytes) in files {
         if std::fs::write(dir.path().join(name), bytes).is_err() {
-            return;
+            return 0;
         }
     }
     let options = Options {
@@ -16,12 +18,14 @@ pub fn lint_files(files: &[(&str, &[u8])], plan: Option<&str>) {
         today: "2026-11-24".parse().ok(),
         plan: plan.map(|p| dir.path().join(p)),
         threads: Some(1),
+        show_suppressed: true,
         ..Options::default()
     };
-    let Ok(outcome) = lint::run(&options) else { return };
+    let Ok(outcome) = lint::run(&options) else { return 0 };
     let summary = Summary::new(&outcome.findings, outcome.files_parsed);
+    let findings = outcome.findings.ordered();
     let report = Report {
-        findings: &outcome.findings,
+        findings: &findings,
         suppressed: &outcome.suppressed,
         notes: &outcome.notes,
         sources: &outcome.sources,
@@ -46,4 +50,5 @@ pub fn lint_files(files: &[(&str, &[u8])], plan: Option<&str>) {
         );
         assert!(!text.is_empty() || outcome.findings.is_empty());
     }
+    findings.len()
 }

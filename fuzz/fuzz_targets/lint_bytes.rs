@@ -20,5 +20,5 @@ fuzz_target!(|data: &[u8]| {
         ),
         3 => common::lint_files(&[("plan.json", rest)], Some("plan.json")),
         _ => common::lint_files(&[("terraform.tfvars.json", rest), ("main.tf", b"variable \"location\" {}\n")], None),
-    }
+    };
 });
