@@ -113,8 +113,8 @@ impl<'s> Waivers<'s> {
         Waivers::of(suppressions, policy, |_| true)
     }
 
-    /// The comments of `suppressions` that can waive anything and target one of `files`;
-    /// the others are never asked, and stay unused.
+    /// The comments of `suppressions` that can waive anything and target a file `wanted`
+    /// accepts; the others are never asked, and stay unused.
     fn of(suppressions: &'s [Suppression], policy: &Policy<'_>, wanted: impl Fn(FileId) -> bool) -> Waivers<'s> {
         let mut by_file: HashMap<FileId, Vec<(Span, usize)>> = HashMap::new();
         for (i, suppression) in suppressions.iter().enumerate() {
@@ -416,6 +416,21 @@ mod tests {
                 .any(|p| p.starts_with("AOAI201") || p.starts_with("AOAI003")),
             "{waived:?}"
         );
+    }
+
+    #[test]
+    fn of_a_comment_in_a_module_and_one_on_its_call_the_module_s_is_credited() {
+        // The module's files are read before its caller's, so its comment comes first in the
+        // run's order, as when every comment was compared with every finding.
+        let module = format!(
+            "variable \"location\" {{}}\n# aoai-lint-ignore: AOAI201 one region here\n{}",
+            account("this", "var.location")
+        );
+        let caller = "# aoai-lint-ignore: AOAI201 and here\nmodule \"openai\" {\n  source   = \"./modules/openai\"\n  location = \"eastus2\"\n}\n";
+        let found = crate::testing::lint_places(&[("main.tf", caller), ("modules/openai/main.tf", &module)]);
+        assert!(!found.iter().any(|p| p.starts_with("AOAI201")), "{found:?}");
+        let unused: Vec<&String> = found.iter().filter(|p| p.starts_with("AOAI003")).collect();
+        assert_eq!(unused, ["AOAI003 main.tf:1:1"], "{found:?}");
     }
 
     #[test]
