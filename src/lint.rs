@@ -289,9 +289,10 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     // are all the local modules it can call): they are waived as soon as they are checked,
     // while they are in the cache, by the shared modules' comments and then its own.
     let shared_waivers = suppress::Waivers::new(&shared_suppressions, &waiving);
-    // Waived, then filtered by the rules' settings, then each kept once: a part of the report
-    // as `order::sorted_unique` takes it.
+    // Put in report order, waived, then filtered by the rules' settings, then each kept once:
+    // a part of the report as `order::sorted_unique` takes it.
     let settle = |found: &mut Vec<Finding>, lists: &[&suppress::Waivers<'_>]| {
+        order::presort(found, &sources);
         let waived = suppress::waive(found, lists, &waiving, options.show_suppressed);
         options.rules.apply(found);
         order::dedup_presorted(found);
@@ -315,8 +316,8 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         }
     };
     // The rules of a batch of configurations run check by check (`rules::check_each`);
-    // each configuration's findings are then put in report order, waived (`own` holds each
-    // configuration's own comments, when it has files of its own) and filtered.
+    // each configuration's findings are then settled (`own` holds each configuration's own
+    // comments, when it has files of its own).
     let check = |batch: Vec<Extracted>, own: &[suppress::Waivers<'_>]| -> Vec<Evaluated> {
         let contexts: Vec<rules::Context> = batch
             .iter()
@@ -336,7 +337,6 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             .map(|(k, (mut extracted, checked))| {
                 extracted.found.extend(checked);
                 name_calling_modules(&mut extracted.found, &extracted.config, &sources);
-                order::presort(&mut extracted.found, &sources);
                 let waived = match own.get(k) {
                     Some(own) => settle(&mut extracted.found, &[&shared_waivers, own]),
                     None => settle(&mut extracted.found, &[&shared_waivers]),
@@ -359,7 +359,6 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let mut per_root: Vec<Evaluated> = if let Some(plan_path) = &options.plan {
         match lint_plan(plan_path, options, &modules, &sources, &cli, catalog, today) {
             Ok((config, mut found, notes)) => {
-                order::presort(&mut found, &sources);
                 let waived = settle(&mut found, &[&shared_waivers]);
                 vec![Evaluated {
                     dir: PathBuf::new(),

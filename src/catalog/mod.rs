@@ -157,6 +157,17 @@ impl hashbrown::Equivalent<(String, String)> for ModelKey<'_> {
     }
 }
 
+/// `text` in ASCII lower case, copied only when it has an upper-case letter: model names,
+/// compared without case, nearly always come in lower case, and the rules look a model up
+/// for every deployment.
+pub fn lower_case(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        text.to_ascii_lowercase().into()
+    } else {
+        text.into()
+    }
+}
+
 /// Prefixes of sovereign-cloud region names (Azure Government, Azure China). The catalog
 /// covers the public cloud only, so these names are outside what it can judge.
 const SOVEREIGN_PREFIXES: &[&str] = &["usgov", "usdod", "ussec", "usnat", "china"];
@@ -365,16 +376,15 @@ impl Catalog {
 
     /// One model version, versions compared without case.
     pub fn model(&self, name: &str, version: &str) -> Option<&Model> {
-        let (name, version) = (crate::rules::lower_case(name), crate::rules::lower_case(version));
+        let (name, version) = (lower_case(name), lower_case(version));
         let found = self.by_model_version.get(&ModelKey(&name, &version));
         found.map(|&i| &self.models[i])
     }
 
-    /// The rules look a model up for every deployment: nothing is allocated when the name
-    /// is in lower case already, as model names are.
+    /// Every version the catalog lists of the model `name` (any case).
     fn versions_of(&self, name: &str) -> impl Iterator<Item = &Model> {
         self.by_model
-            .get(crate::rules::lower_case(name).as_ref())
+            .get(lower_case(name).as_ref())
             .into_iter()
             .flatten()
             .map(|&i| &self.models[i])

@@ -166,7 +166,7 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
     debug_assert!(
         parts
             .iter()
-            .all(|part| { part.is_sorted_by(|a, b| order.cmp(a, b) == Ordering::Less) })
+            .all(|part| part.is_sorted_by(|a, b| order.cmp(a, b) == Ordering::Less))
     );
     // Stable sorts: of findings with equal keys the first given is kept. Parallel: the
     // parts that overlap can hold most of the findings.

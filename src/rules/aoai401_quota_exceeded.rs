@@ -1,6 +1,7 @@
 use std::borrow::Cow;
 
-use super::{Context, Rule, RuleMeta, declare_rule, lower_case};
+use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::catalog::lower_case;
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::facts::{ConfigurationKind, Deployment, Known};
 

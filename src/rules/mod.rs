@@ -225,16 +225,6 @@ pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
         .or_else(|| all().iter().copied().find(|r| r.id.eq_ignore_ascii_case(id_or_name)))
 }
 
-/// `text` in ASCII lower case, copied only when it has an upper-case letter (model names,
-/// compared without case, nearly always come in lower case).
-pub fn lower_case(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.bytes().any(|b| b.is_ascii_uppercase()) {
-        text.to_ascii_lowercase().into()
-    } else {
-        text.into()
-    }
-}
-
 /// Whether the policy lets a deployment of `deployment_type` process data for an account in
 /// `region`. With any residency restriction, global types are out and data zone types are in
 /// only inside the policy's own data zone.
