@@ -53,7 +53,7 @@ const INTERNED_SHARDS: usize = 16;
 /// help texts repeat from configuration to configuration (on the 10,000-module benchmark,
 /// 163,482 findings say 2,371 distinct messages): the process keeps each sentence once, for
 /// as long as it runs (and every later run of the library reuses them), and the report
-/// escapes each one once per run of diagnostics rather than once a finding.
+/// escapes each one once per rendering thread rather than once a finding.
 fn interned(text: Text) -> Text {
     type Kept = std::sync::Mutex<hashbrown::HashSet<&'static str>>;
     static KEPT: std::sync::LazyLock<[Kept; INTERNED_SHARDS]> = std::sync::LazyLock::new(Default::default);

@@ -104,7 +104,7 @@ impl SourceFile {
             // On the start's line: only the span's own characters are counted on.
             _ if self.text.is_char_boundary(start) => match self.text.get(start..end) {
                 Some(span) => {
-                    let column = from.column + span.chars().count();
+                    let column = from.column + characters(span);
                     return (
                         from,
                         LineCol {
@@ -127,7 +127,7 @@ impl SourceFile {
         let column = self
             .text
             .get(line_start..offset)
-            .map_or(offset - line_start, |prefix| prefix.chars().count())
+            .map_or(offset - line_start, characters)
             + 1;
         LineCol { line: line + 1, column }
     }
@@ -143,6 +143,17 @@ impl SourceFile {
         let text = &self.text[start..end];
         let trimmed = text.trim_end_matches(['\n', '\r']);
         start..start + trimmed.len()
+    }
+}
+
+/// How many characters `text` holds. A column is nearly always a few dozen ASCII bytes
+/// from its line's start, and a report works out hundreds of thousands of them: a word-wide
+/// ASCII check is cheaper than decoding them one by one.
+fn characters(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
     }
 }
 
