@@ -296,7 +296,10 @@ fn write_diagnostic(out: &mut Vec<u8>, quoted: &mut Quoted, f: &Finding, sources
     out.extend_from_slice(quoted.path(f.primary.span.file, at.file));
     line_and_columns!(out, &at);
     out.extend_from_slice(key!("resource"));
-    optional_string(out, f.resource.as_deref());
+    match &f.resource {
+        Some(resource) => out.extend_from_slice(quoted.resource(resource)),
+        None => out.extend_from_slice(b"null"),
+    }
     out.extend_from_slice(key!("help"));
     match &f.help {
         Some(help) => quoted.text(out, help),
@@ -323,11 +326,16 @@ fn write_diagnostic(out: &mut Vec<u8>, quoted: &mut Quoted, f: &Finding, sources
 
 /// Strings a run of diagnostics repeats, quoted: the file path last written (a report's
 /// diagnostics come file by file, and each file's path is escaped once rather than for each
-/// of its findings), and fixed sentences (`FIXED`).
+/// of its findings), the resource addresses, and fixed sentences (`FIXED`).
 #[derive(Default)]
 struct Quoted {
     file: Option<FileId>,
     path: Vec<u8>,
+    /// The address last written, and its shared text's address: the run's findings hold it,
+    /// so no other text can take that address while the run is rendered. (Several checks
+    /// report on one resource, and its findings often sit together.)
+    resource: Option<*const u8>,
+    quoted_resource: Vec<u8>,
 }
 
 /// The most fixed sentences one thread keeps quoted; past it the thread starts afresh. (A
@@ -355,6 +363,15 @@ impl Quoted {
             self.file = Some(file);
         }
         &self.path
+    }
+
+    fn resource(&mut self, address: &crate::diagnostic::Address) -> &[u8] {
+        if self.resource != Some(address.as_ptr()) {
+            self.quoted_resource.clear();
+            string(&mut self.quoted_resource, address);
+            self.resource = Some(address.as_ptr());
+        }
+        &self.quoted_resource
     }
 
     fn text(&mut self, out: &mut Vec<u8>, text: &crate::diagnostic::Text) {
@@ -396,13 +413,6 @@ fn number(out: &mut Vec<u8>, n: usize) {
         10..100 => out.extend_from_slice(&[digit(n / 10), digit(n)]),
         100..1000 => out.extend_from_slice(&[digit(n / 100), digit(n / 10), digit(n)]),
         _ => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-    }
-}
-
-fn optional_string(out: &mut Vec<u8>, value: Option<&str>) {
-    match value {
-        Some(value) => string(out, value),
-        None => out.extend_from_slice(b"null"),
     }
 }
 
@@ -567,6 +577,7 @@ mod tests {
     use crate::parse::syntax::Suppression;
     use crate::report::Summary;
     use crate::source::Span;
+    use std::sync::Arc;
 
     /// The report's shape as one value: what [`write`] renders piece by piece.
     #[derive(Serialize)]
@@ -600,6 +611,7 @@ mod tests {
         let sources = SourceMap::default();
         let file = sources.add_virtual("dir/main.tf", "line one\n  \"quoted\" é\r\nthird\n");
         let rule = crate::rules::find("AOAI201").unwrap();
+        let shared: crate::diagnostic::Address = "module.m[\"k\"].azurerm_cognitive_deployment.d[\"x\"]".into();
         // More findings than one rendering chunk, with escapes, line breaks and non-ASCII
         // text in every string the report carries.
         let findings: Vec<Finding> = (0..600u32)
@@ -613,6 +625,9 @@ mod tests {
                 if i % 3 == 0 {
                     finding.related.push(Label::new(Span::new(file, 0..4), "from\nhere"));
                     finding.resource = Some(format!("azurerm_cognitive_account.a[\"{i}\"]").into());
+                } else if i % 6 < 3 {
+                    // Findings side by side on one resource share its address.
+                    finding.resource = Some(Arc::clone(&shared));
                 }
                 finding
             })
