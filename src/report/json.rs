@@ -290,19 +290,19 @@ fn write_diagnostic(out: &mut Vec<u8>, quoted: &mut Quoted, f: &Finding, sources
     out.extend_from_slice(key!("severity"));
     plain_string(out, f.severity.as_str());
     out.extend_from_slice(key!("message"));
-    quoted.text(out, &f.message);
+    sentence(out, &f.message);
     let at = Location::of(sources, f.primary.span);
     out.extend_from_slice(key!("file"));
-    out.extend_from_slice(quoted.path(f.primary.span.file, at.file));
+    out.extend_from_slice(quoted.path.of(f.primary.span.file, at.file));
     line_and_columns!(out, &at);
     out.extend_from_slice(key!("resource"));
     match &f.resource {
-        Some(resource) => out.extend_from_slice(quoted.resource(resource)),
+        Some(resource) => out.extend_from_slice(quoted.resource.of(resource.as_ptr() as usize, resource)),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(key!("help"));
     match &f.help {
-        Some(help) => quoted.text(out, help),
+        Some(help) => sentence(out, help),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(key!("related"));
@@ -324,23 +324,48 @@ fn write_diagnostic(out: &mut Vec<u8>, quoted: &mut Quoted, f: &Finding, sources
     out.extend_from_slice(b"\n    }");
 }
 
-/// Strings a run of diagnostics repeats, quoted: the file path last written (a report's
-/// diagnostics come file by file, and each file's path is escaped once rather than for each
-/// of its findings), the resource addresses, and fixed sentences (`FIXED`).
+/// Strings a run of diagnostics repeats, quoted: the file path and the resource address last
+/// written (a report's diagnostics come file by file, and several checks report on one
+/// resource side by side: each is escaped once for the findings that share it), and fixed
+/// sentences (`FIXED`).
 #[derive(Default)]
 struct Quoted {
-    file: Option<FileId>,
-    path: Vec<u8>,
-    /// The address last written, and its shared text's address: the run's findings hold it,
-    /// so no other text can take that address while the run is rendered. (Several checks
-    /// report on one resource, and its findings often sit together.)
-    resource: Option<*const u8>,
-    quoted_resource: Vec<u8>,
+    path: LastQuoted<FileId>,
+    /// Keyed by the address of the shared text: the run's findings hold it, so no other
+    /// text can take that address while the run is rendered.
+    resource: LastQuoted<usize>,
 }
 
-/// The most fixed sentences one thread keeps quoted; past it the thread starts afresh. (A
-/// process interns at most `INTERNED_AT_MOST` sentences, and most runs have a few thousand.)
-/// (Tests keep few, so that their reports start afresh.)
+/// A string quoted, and what names it.
+struct LastQuoted<K> {
+    key: Option<K>,
+    quoted: Vec<u8>,
+}
+
+impl<K> Default for LastQuoted<K> {
+    fn default() -> Self {
+        LastQuoted {
+            key: None,
+            quoted: Vec::new(),
+        }
+    }
+}
+
+impl<K: PartialEq> LastQuoted<K> {
+    /// `text`, named by `key`, quoted: escaped again only when `key` differs from the last.
+    fn of(&mut self, key: K, text: &str) -> &[u8] {
+        if self.key.as_ref() != Some(&key) {
+            self.quoted.clear();
+            string(&mut self.quoted, text);
+            self.key = Some(key);
+        }
+        &self.quoted
+    }
+}
+
+/// The most fixed sentences one thread keeps quoted; past it the thread starts afresh. A
+/// process interns at most `INTERNED_AT_MOST` sentences, and most runs have a few thousand;
+/// tests keep few, so that their reports start afresh.
 const FIXED_AT_MOST: usize = if cfg!(test) { 4 } else { 1 << 17 };
 
 /// Quoted sentences by the address and length of their `&'static str`.
@@ -355,41 +380,22 @@ thread_local! {
     static FIXED: std::cell::RefCell<QuotedByAddress> = Default::default();
 }
 
-impl Quoted {
-    fn path(&mut self, file: FileId, path: &str) -> &[u8] {
-        if self.file != Some(file) {
-            self.path.clear();
-            string(&mut self.path, path);
-            self.file = Some(file);
-        }
-        &self.path
-    }
-
-    fn resource(&mut self, address: &crate::diagnostic::Address) -> &[u8] {
-        if self.resource != Some(address.as_ptr()) {
-            self.quoted_resource.clear();
-            string(&mut self.quoted_resource, address);
-            self.resource = Some(address.as_ptr());
-        }
-        &self.quoted_resource
-    }
-
-    fn text(&mut self, out: &mut Vec<u8>, text: &crate::diagnostic::Text) {
-        match text {
-            std::borrow::Cow::Borrowed(fixed) => FIXED.with_borrow_mut(|quoted| {
-                if quoted.len() >= FIXED_AT_MOST {
-                    quoted.clear();
-                }
-                let key = (fixed.as_ptr() as usize, fixed.len());
-                let quoted = quoted.entry(key).or_insert_with(|| {
-                    let mut quoted = Vec::new();
-                    string(&mut quoted, fixed);
-                    quoted.into_boxed_slice()
-                });
-                out.extend_from_slice(quoted);
-            }),
-            std::borrow::Cow::Owned(text) => string(out, text),
-        }
+/// A finding's sentence, quoted: a fixed one as `FIXED` keeps it.
+fn sentence(out: &mut Vec<u8>, text: &crate::diagnostic::Text) {
+    match text {
+        std::borrow::Cow::Borrowed(fixed) => FIXED.with_borrow_mut(|quoted| {
+            if quoted.len() >= FIXED_AT_MOST {
+                quoted.clear();
+            }
+            let key = (fixed.as_ptr() as usize, fixed.len());
+            let quoted = quoted.entry(key).or_insert_with(|| {
+                let mut quoted = Vec::new();
+                string(&mut quoted, fixed);
+                quoted.into_boxed_slice()
+            });
+            out.extend_from_slice(quoted);
+        }),
+        std::borrow::Cow::Owned(text) => string(out, text),
     }
 }
 
