@@ -238,7 +238,15 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     };
     if args.parse_only {
         return match lint::parse_only(&options) {
-            Ok(parsed) => write_stdout(&format!("parsed {parsed} files\n")),
+            Ok((parsed, sources)) => {
+                let written = write_stdout(&format!("parsed {parsed} files\n"));
+                if written != ExitCode::SUCCESS {
+                    return written;
+                }
+                // The floor ends as the full lint does, without freeing what it read.
+                let _kept_to_the_end = sources;
+                exit_at_once(0)
+            }
             Err(err) => {
                 eprintln!("error: {err}");
                 ExitCode::from(EXIT_ERROR)
