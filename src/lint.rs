@@ -268,14 +268,15 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         .collect();
     let mut files_failed = 0;
     let mut shared_suppressions = Vec::new();
-    let mut calls: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
+    // What each shared module calls; what the streamed roots call is gathered below.
+    let mut shared_calls: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut modules: ModuleSet = HashMap::new();
     // A module's ignore comments are the run's to apply: evaluation does not read them.
     for (mut module, problems) in loaded {
         files_failed += count_failed_files(&problems, &sources);
         findings.extend(problems);
         shared_suppressions.append(&mut module.suppressions);
-        calls.push((module.dir.clone(), local_calls(&module)));
+        shared_calls.insert(module.dir.clone(), local_calls(&module));
         modules.insert(module.dir.clone(), Arc::new(module));
     }
     counters
@@ -413,23 +414,18 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             })
             .collect();
         let mut evaluated = Vec::with_capacity(streamed.len());
+        let mut called_by_streamed = Vec::new();
         for one in streamed {
             files_failed += count_failed_files(&one.problems, &sources);
             findings.extend(one.problems);
             own_suppressions.extend(one.suppressions);
             own_used.extend(one.used);
-            calls.push((one.evaluated.dir.clone(), one.calls));
+            called_by_streamed.extend(one.calls);
             evaluated.push(one.evaluated);
         }
         // Shared modules that nothing calls after all (or that call each other in a cycle)
-        // are configurations too. (Both lists of calls are in path order: the map is built
-        // from two sorted runs.)
-        let roots = roots(&calls.into_iter().collect());
-        // Looked for among the few shared directories, in path order, not hashed: nearly all
-        // roots are the directories streamed above.
-        let mut shared: Vec<&PathBuf> = modules.keys().collect();
-        shared.sort_unstable();
-        let shared_roots: Vec<&PathBuf> = roots.iter().filter(|d| shared.binary_search(d).is_ok()).collect();
+        // are configurations too.
+        let shared_roots = shared_roots(&shared_calls, &called_by_streamed);
         evaluated.extend(
             shared_roots
                 .par_chunks(CONFIGURATIONS_PER_BATCH)
@@ -718,34 +714,35 @@ fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
         .map_err(error)
 }
 
-/// Module directories nobody calls are roots; a directory that only other scanned
-/// directories call is judged through them. Directories left over (calls in a cycle) are
-/// roots too, so that nothing goes unlinted. `calls` holds every directory with the local
-/// module directories it calls. Returned in path order.
-fn roots(all_calls: &BTreeMap<PathBuf, Vec<PathBuf>>) -> Vec<PathBuf> {
-    // Directories are numbered in the map's (path) order, so that the walk compares numbers:
-    // a monorepo has tens of thousands of directories with long paths. A call's target is
-    // found by a search of that order: most directories call nothing, and a table of them
-    // all would hash every path.
-    let dirs: Vec<&PathBuf> = all_calls.keys().collect();
-    let calls: Vec<Vec<usize>> = all_calls
+/// The shared module directories that are configurations of their own. A directory nobody
+/// calls is a root; one that only other scanned directories call is judged through them.
+/// Directories left over (calls in a cycle) are roots too, so that nothing goes unlinted.
+/// `shared_calls` holds every shared directory with the local module directories it calls;
+/// `called_by_streamed`, what the streamed directories call (those are roots already:
+/// nothing mentions them, so nothing calls them). Returned in path order.
+fn shared_roots<'d>(
+    shared_calls: &'d BTreeMap<PathBuf, Vec<PathBuf>>,
+    called_by_streamed: &[PathBuf],
+) -> Vec<&'d PathBuf> {
+    // Directories are numbered in the map's (path) order, so that the walk compares numbers.
+    // Only the shared directories are in the graph: the tens of thousands of streamed ones
+    // of a monorepo only start the walk.
+    let dirs: Vec<&PathBuf> = shared_calls.keys().collect();
+    let index_of = |target: &PathBuf| dirs.binary_search_by(|d| d.as_path().cmp(target)).ok();
+    let calls: Vec<Vec<usize>> = shared_calls
         .values()
         .enumerate()
-        .map(|(i, targets)| {
-            targets
-                .iter()
-                .filter_map(|t| dirs.binary_search_by(|d| d.as_path().cmp(t)).ok())
-                .filter(|&t| t != i)
-                .collect()
-        })
+        .map(|(i, targets)| targets.iter().filter_map(index_of).filter(|&t| t != i).collect())
         .collect();
+    let from_streamed: Vec<usize> = called_by_streamed.iter().filter_map(index_of).collect();
     let mut called = vec![false; dirs.len()];
-    for &target in calls.iter().flatten() {
+    for &target in calls.iter().flatten().chain(&from_streamed) {
         called[target] = true;
     }
     let mut roots: Vec<usize> = (0..dirs.len()).filter(|&i| !called[i]).collect();
     let mut reached = vec![false; dirs.len()];
     let mut stack = roots.clone();
+    stack.extend(from_streamed);
     let mut unreached_from = 0;
     loop {
         while let Some(dir) = stack.pop() {
@@ -764,7 +761,7 @@ fn roots(all_calls: &BTreeMap<PathBuf, Vec<PathBuf>>) -> Vec<PathBuf> {
         }
     }
     roots.sort_unstable();
-    roots.into_iter().map(|i| dirs[i].clone()).collect()
+    roots.into_iter().map(|i| dirs[i]).collect()
 }
 
 /// Reads `-var-file` files and `-var` assignments, in command-line order, and the
@@ -965,23 +962,33 @@ mod streaming {
     }
 
     #[test]
-    fn roots_are_the_uncalled_directories_and_one_of_each_cycle() {
+    fn shared_roots_are_the_uncalled_directories_and_one_of_each_cycle_nothing_reaches() {
         use std::collections::BTreeMap;
         use std::path::PathBuf;
-        let calls: BTreeMap<PathBuf, Vec<PathBuf>> = [
-            ("/r/app", vec!["/r/modules/a", "/elsewhere/x"]),
+        let shared: BTreeMap<PathBuf, Vec<PathBuf>> = [
             ("/r/modules/a", vec!["/r/modules/b", "/r/modules/a"]),
             ("/r/modules/b", vec![]),
             ("/r/cycle/one", vec!["/r/cycle/two"]),
             ("/r/cycle/two", vec!["/r/cycle/one"]),
+            ("/r/reached/one", vec!["/r/reached/two"]),
+            ("/r/reached/two", vec!["/r/reached/one"]),
             ("/r/alone", vec![]),
             ("/r/self", vec!["/r/self"]),
         ]
         .into_iter()
         .map(|(dir, targets)| (PathBuf::from(dir), targets.into_iter().map(PathBuf::from).collect()))
         .collect();
-        let found: Vec<String> = super::roots(&calls).iter().map(|p| p.display().to_string()).collect();
-        assert_eq!(found, ["/r/alone", "/r/app", "/r/cycle/one", "/r/self"]);
+        // What the streamed roots call: a shared module, one of a cycle, and a directory
+        // outside the scan.
+        let called_by_streamed: Vec<PathBuf> = ["/r/modules/a", "/r/reached/two", "/elsewhere/x"]
+            .into_iter()
+            .map(PathBuf::from)
+            .collect();
+        let found: Vec<String> = super::shared_roots(&shared, &called_by_streamed)
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        assert_eq!(found, ["/r/alone", "/r/cycle/one", "/r/self"]);
     }
 
     #[test]
