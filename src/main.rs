@@ -253,14 +253,27 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
             }
         };
     }
-    let outcome = match lint::run(&options) {
-        Ok(outcome) => outcome,
+    // The report is written on the run's own threads, and the process ends there.
+    let reported = lint::run_then(&options, |outcome| match outcome {
+        Ok(outcome) => report_outcome(args, &options, config_path.as_deref(), outcome),
         Err(err) => {
             eprintln!("error: {err}");
-            return ExitCode::from(EXIT_ERROR);
+            ExitCode::from(EXIT_ERROR)
         }
-    };
-    let mut outcome = outcome;
+    });
+    reported.unwrap_or_else(|err| {
+        eprintln!("error: {err}");
+        ExitCode::from(EXIT_ERROR)
+    })
+}
+
+/// Reports a run's outcome as the arguments ask, and ends the process with the exit code.
+fn report_outcome(
+    args: &aoai_lint::cli::LintArgs,
+    options: &Options,
+    config_path: Option<&std::path::Path>,
+    mut outcome: lint::Outcome,
+) -> ExitCode {
     if let Some(path) = &args.write_baseline {
         return match aoai_lint::baseline::write(path, &outcome.findings, &outcome.sources) {
             Ok(count) => {
@@ -315,9 +328,7 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         let _ = writeln!(
             stderr,
             "config: {}",
-            config_path
-                .as_ref()
-                .map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string())
+            config_path.map_or_else(|| "none (defaults)".to_owned(), |p| p.display().to_string())
         );
         let _ = writeln!(
             stderr,
