@@ -185,6 +185,11 @@ impl Findings {
         self.runs.iter().map(Vec::len).sum()
     }
 
+    /// The runs the findings are kept in, in order, for work spread over the cores.
+    pub fn runs(&self) -> &[Vec<Finding>] {
+        &self.runs
+    }
+
     pub fn is_empty(&self) -> bool {
         self.runs.is_empty()
     }

@@ -369,7 +369,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     // given, and which of them waived something.
     let mut own_suppressions = Vec::new();
     let mut own_used = Vec::new();
-    let mut per_root: Vec<Evaluated> = if let Some(plan_path) = &options.plan {
+    let per_root: Vec<Evaluated> = if let Some(plan_path) = &options.plan {
         match lint_plan(plan_path, options, &modules, &sources, &cli, catalog, today) {
             Ok((config, mut found, notes)) => {
                 let waived = settle(&mut found, &[&shared_waivers]);
@@ -436,26 +436,23 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         // Shared modules that nothing calls after all (or that call each other in a cycle)
         // are configurations too.
         let shared_roots = shared_roots(&shared_calls, &called_by_streamed);
-        evaluated.extend(
-            shared_roots
-                .par_chunks(CONFIGURATIONS_PER_BATCH)
-                .with_max_len(1)
-                .flat_map_iter(|dirs| {
-                    check(
-                        dirs.iter()
-                            .map(|dir| extract(dir, Arc::clone(&modules[*dir]), &modules))
-                            .collect(),
-                        &[],
-                    )
-                })
-                .collect::<Vec<_>>(),
-        );
-        evaluated
+        let shared_evaluated = shared_roots
+            .par_chunks(CONFIGURATIONS_PER_BATCH)
+            .with_max_len(1)
+            .flat_map_iter(|dirs| {
+                check(
+                    dirs.iter()
+                        .map(|dir| extract(dir, Arc::clone(&modules[*dir]), &modules))
+                        .collect(),
+                    &[],
+                )
+            })
+            .collect::<Vec<_>>();
+        merged_by_dir(evaluated, shared_evaluated)
     };
     let lap = timings.lap("parse, evaluate and check", lap);
     let roots_count = per_root.len();
     drop(modules);
-    per_root.sort_by(|a, b| a.dir.cmp(&b.dir));
     let mut used = shared_waivers.used();
     used.append(&mut own_used);
     let mut suppressions = shared_suppressions;
@@ -724,6 +721,31 @@ fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
         .map_err(error)
 }
 
+/// Two lists of configurations in path order as one. The streamed ones come in the order
+/// discovery lists their directories, which is path order, and the few shared ones are put
+/// among them where they belong, rather than ten thousand long paths compared again.
+fn merged_by_dir(streamed: Vec<Evaluated>, shared: Vec<Evaluated>) -> Vec<Evaluated> {
+    debug_assert!(streamed.is_sorted_by(|a, b| a.dir <= b.dir));
+    debug_assert!(shared.is_sorted_by(|a, b| a.dir <= b.dir));
+    if shared.is_empty() {
+        return streamed;
+    }
+    let places: Vec<usize> = shared
+        .iter()
+        .map(|one| streamed.partition_point(|s| s.dir < one.dir))
+        .collect();
+    let mut merged = Vec::with_capacity(streamed.len() + shared.len());
+    let mut streamed = streamed.into_iter();
+    let mut laid = 0;
+    for (one, place) in shared.into_iter().zip(places) {
+        merged.extend(streamed.by_ref().take(place - laid));
+        laid = place;
+        merged.push(one);
+    }
+    merged.extend(streamed);
+    merged
+}
+
 /// The shared module directories that are configurations of their own. A directory nobody
 /// calls is a root; one that only other scanned directories call is judged through them.
 /// Directories left over (calls in a cycle) are roots too, so that nothing goes unlinted.
@@ -969,6 +991,33 @@ mod streaming {
             .collect();
         resources.sort();
         resources
+    }
+
+    #[test]
+    fn shared_configurations_are_merged_among_the_streamed_ones_in_path_order() {
+        let evaluated = |dirs: &[&str]| -> Vec<super::Evaluated> {
+            dirs.iter()
+                .map(|dir| super::Evaluated {
+                    dir: std::path::PathBuf::from(dir),
+                    config: None,
+                    found: Vec::new(),
+                    waived: Vec::new(),
+                    notes: Vec::new(),
+                })
+                .collect()
+        };
+        let dirs = |merged: Vec<super::Evaluated>| -> Vec<String> {
+            merged.iter().map(|e| e.dir.display().to_string()).collect()
+        };
+        // `/r/a/z` sorts before `/r/a-b` by path (components), after it by bytes.
+        let streamed = evaluated(&["/r/a/z", "/r/a-b", "/r/c"]);
+        let shared = evaluated(&["/r/a", "/r/a/zz", "/r/b", "/r/d"]);
+        assert_eq!(
+            dirs(super::merged_by_dir(streamed, shared)),
+            ["/r/a", "/r/a/z", "/r/a/zz", "/r/a-b", "/r/b", "/r/c", "/r/d"]
+        );
+        assert_eq!(dirs(super::merged_by_dir(evaluated(&["/r/x"]), Vec::new())), ["/r/x"]);
+        assert_eq!(dirs(super::merged_by_dir(Vec::new(), evaluated(&["/r/y"]))), ["/r/y"]);
     }
 
     #[test]
