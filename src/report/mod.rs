@@ -70,17 +70,7 @@ pub struct Summary {
 
 impl Summary {
     pub fn new<'f>(findings: impl IntoIterator<Item = &'f Finding>, files: usize) -> Summary {
-        let mut severities = [0; 3];
-        for finding in findings {
-            severities[finding.severity as usize] += 1;
-        }
-        let count = |s: Severity| severities[s as usize];
-        Summary {
-            errors: count(Severity::Error),
-            warnings: count(Severity::Warning),
-            infos: count(Severity::Info),
-            files,
-        }
+        Summary::of_counts(severity_counts(findings), files)
     }
 
     /// [`Summary::new`] of a run's findings, counted on every core: a monorepo's hundreds of
@@ -88,18 +78,24 @@ impl Summary {
     /// 2 ms.
     pub fn of(findings: &crate::diagnostic::Findings, files: usize) -> Summary {
         use rayon::prelude::*;
-        let counted = findings
+        let counts = findings
             .runs()
             .par_iter()
             .with_max_len(crate::lint::PARTS_PER_JOB)
-            .map(|run| Summary::new(run, 0))
-            .reduce(Summary::default, |a, b| Summary {
-                errors: a.errors + b.errors,
-                warnings: a.warnings + b.warnings,
-                infos: a.infos + b.infos,
-                files: 0,
-            });
-        Summary { files, ..counted }
+            .map(severity_counts)
+            .reduce(<[usize; 3]>::default, |a, b| std::array::from_fn(|i| a[i] + b[i]));
+        Summary::of_counts(counts, files)
+    }
+
+    /// From how many findings have each severity, indexed by severity.
+    fn of_counts(counts: [usize; 3], files: usize) -> Summary {
+        let count = |s: Severity| counts[s as usize];
+        Summary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            files,
+        }
     }
 
     /// The line printed on stderr after human output.
@@ -117,6 +113,15 @@ impl Summary {
             plural(self.infos, "info"),
         )
     }
+}
+
+/// How many of `findings` have each severity, indexed by severity.
+fn severity_counts<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> [usize; 3] {
+    let mut counts = [0; 3];
+    for finding in findings {
+        counts[finding.severity as usize] += 1;
+    }
+    counts
 }
 
 fn plural(n: usize, word: &str) -> String {
