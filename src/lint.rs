@@ -127,7 +127,8 @@ pub fn run(options: &Options) -> Result<Outcome, RunError> {
 
 /// [`run`], and then `then` with its outcome on the run's own worker threads: a report
 /// rendered in parallel needs no second pool, and a caller that ends the process from
-/// `then` does not first wait for the threads to end (4 ms on 10,000 modules).
+/// `then` does not first wait for the threads to end (5 ms less on 1,000 modules, 28-45 ms
+/// on 10,000, in paired runs).
 pub fn run_then<T: Send>(
     options: &Options,
     then: impl FnOnce(Result<Outcome, RunError>) -> T + Send,
