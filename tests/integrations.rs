@@ -95,6 +95,18 @@ fn inputs_cannot_inject_shell_code() {
 }
 
 #[test]
+fn the_action_metadata_is_yaml_with_every_input_described() {
+    let text = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let action: serde_json::Value = serde_saphyr::from_str(&text).expect("action.yml is YAML");
+    let inputs = action["inputs"].as_object().expect("inputs");
+    assert!(inputs.contains_key("config"), "{inputs:?}");
+    for (name, input) in inputs {
+        assert!(input["description"].is_string(), "input {name} has no description");
+    }
+    assert_eq!(action["runs"]["using"], "composite");
+}
+
+#[test]
 fn the_action_passes_inputs_to_scripts_only_through_the_environment() {
     let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
     let mut in_run = false;
