@@ -61,15 +61,15 @@ struct PolicyFile {
     allowed_deployment_types: Option<Vec<String>>,
     /// Models allowed (AOAI307): `gpt-4o`, or a version `gpt-5.1@2025-11-13`.
     allowed_models: Option<Vec<String>>,
-    /// The catalog may be this many days old before AOAI004 says so (default 180).
+    /// The oldest catalog table may be this many days old before AOAI004 says so (default 60).
     catalog_max_age_days: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ResidencyFile {
-    /// `EU` or `US`: accounts in the zone's regions, DataZone types only in that zone, no
-    /// Global types.
+    /// `EU`, `US` or `APAC`: accounts in the zone's regions, DataZone types only in that
+    /// zone, no Global types.
     data_zone: Option<DataZone>,
     /// Region names (`swedencentral`); display names are accepted.
     allowed_regions: Option<Vec<String>>,
@@ -83,6 +83,9 @@ enum DataZone {
     Eu,
     #[serde(rename = "US")]
     Us,
+    /// Asia Pacific: australiaeast, japaneast, koreacentral, southeastasia, southindia.
+    #[serde(rename = "APAC")]
+    Apac,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -267,6 +270,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
             data_zone: r.data_zone.map(|z| match z {
                 DataZone::Eu => "EU".to_owned(),
                 DataZone::Us => "US".to_owned(),
+                DataZone::Apac => "APAC".to_owned(),
             }),
             allowed_regions: r
                 .allowed_regions
@@ -396,7 +400,9 @@ mod tests {
         assert!(parse("polcy: {}\n").unwrap_err().contains("polcy"));
         assert!(parse("policy:\n  residency:\n    data_zon: EU\n").is_err());
         assert!(parse("rules:\n  AOAI999: off\n").unwrap_err().contains("AOAI999"));
-        assert!(parse("policy:\n  residency:\n    data_zone: APAC\n").is_err());
+        let apac = parse("policy:\n  residency:\n    data_zone: APAC\n").unwrap();
+        assert_eq!(apac.policy.residency.unwrap().data_zone.as_deref(), Some("APAC"));
+        assert!(parse("policy:\n  residency:\n    data_zone: ASIA\n").is_err());
         assert!(parse("rules:\n  AOAI201: loud\n").is_err());
     }
 

@@ -93,6 +93,8 @@ pub struct Outcome {
     pub directories: usize,
     pub roots: usize,
     pub timings: crate::progress::Timings,
+    /// The dates of the catalog's tables the run checked against (an overlay's included).
+    pub catalog_tables: crate::catalog::Tables,
 }
 
 impl Outcome {
@@ -461,7 +463,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
 
     findings.extend(rules::aoai004_stale_catalog::check(
         &sources,
-        &catalog.as_of,
+        catalog.oldest_table(),
         today,
         options.policy.catalog_max_age_days,
     ));
@@ -499,7 +501,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     });
     notes.dedup();
     timings.lap("suppress and sort", lap);
+    let catalog_tables = catalog.tables.clone();
     Ok(Outcome {
+        catalog_tables,
         sources,
         findings,
         suppressed,

@@ -21,7 +21,7 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let command = Cli::command().version(version());
+    let command = Cli::command().version(version()).long_version(long_version());
     let matches = match command.try_get_matches() {
         Ok(matches) => matches,
         Err(err) => {
@@ -84,12 +84,23 @@ fn config_init(dir: &std::path::Path, force: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `-V`: the version and how fresh the catalog is (its oldest table).
 fn version() -> String {
-    format!(
-        "{} (catalog as of {})",
-        env!("CARGO_PKG_VERSION"),
-        catalog::embedded_as_of()
-    )
+    let oldest = catalog::EMBEDDED_TABLES
+        .iter()
+        .map(|(_, d)| *d)
+        .min()
+        .unwrap_or("unknown");
+    format!("{} (catalog as of {oldest})", env!("CARGO_PKG_VERSION"))
+}
+
+/// `--version`: as `-V`, then every table of the catalog with its date.
+fn long_version() -> String {
+    let mut text = version() + "\ncatalog tables:";
+    for (name, as_of) in catalog::EMBEDDED_TABLES {
+        text.push_str(&format!("\n  {name:<26}{as_of}"));
+    }
+    text
 }
 
 fn print_rules() -> ExitCode {
@@ -307,6 +318,7 @@ fn report_outcome(
         notes: &outcome.notes,
         sources: &outcome.sources,
         summary,
+        catalog_tables: &outcome.catalog_tables,
     };
     let shown = match &args.output {
         Some(path) => {
@@ -334,7 +346,7 @@ fn report_outcome(
             stderr,
             "catalog: {}",
             args.catalog.as_ref().or(options.catalog_overlay.as_ref()).map_or_else(
-                || format!("embedded, as of {}", catalog::embedded_as_of()),
+                || format!("embedded, as of {}", report::oldest(&outcome.catalog_tables)),
                 |p| format!("embedded with the overlay {}", p.display())
             )
         );
@@ -378,6 +390,11 @@ fn report_outcome(
     }
     if shown == Format::Human && !args.quiet {
         let mut line = summary.line();
+        // A stale catalog explains silence and "unknown model" findings: say so where
+        // everyone looks, not only in an info finding among many.
+        if let Some(stale) = outcome.findings.iter().find(|f| f.rule.id == "AOAI004") {
+            line = format!("{line} Note: {} (AOAI004).", stale.message);
+        }
         // A person at a terminal sees how long it took; logs and snapshots stay stable.
         if std::io::stderr().is_terminal() {
             line = format!(

@@ -25,7 +25,7 @@ impl Default for Policy {
             allowed_deployment_types: None,
             allowed_models: None,
             // Half a year: models retire on a few months' notice.
-            catalog_max_age_days: 180,
+            catalog_max_age_days: 60,
         }
     }
 }
@@ -33,7 +33,7 @@ impl Default for Policy {
 /// Where data may be processed and stored. Any field left out does not restrict.
 #[derive(Debug, Clone, Default)]
 pub struct Residency {
-    /// `EU` or `US`: accounts in that data zone's regions, no `Global*` deployments.
+    /// `EU`, `US` or `APAC`: accounts in that data zone's regions, no `Global*` deployments.
     pub data_zone: Option<String>,
     pub allowed_regions: Option<Vec<String>>,
     pub allowed_geographies: Option<Vec<String>>,

@@ -28,6 +28,9 @@ fn transcript(output: &Output) -> String {
 /// Date-based rules see this day, so that snapshots do not change with the calendar.
 const AS_OF: &str = "2026-11-24";
 
+/// Where a finding about the catalog itself points.
+const CATALOG: &str = "<catalog>";
+
 fn json(args: &[&str]) -> Value {
     let mut all = vec!["--format", "json", "--as-of", AS_OF];
     all.extend_from_slice(args);
@@ -50,12 +53,15 @@ fn first<'r>(report: &'r Value, rule: &str) -> &'r Value {
         .unwrap_or_else(|| panic!("no {rule} in {report}"))
 }
 
-/// `RULE file:line:column` for the diagnostics of `rules` (all when empty).
+/// `RULE file:line:column` for the diagnostics of `rules` (all when empty) in the linted
+/// files. The stale-catalog finding (AOAI004), which points at the catalog and depends on the
+/// day, is left out: `an_old_catalog_says_so` covers it.
 fn places_of(report: &Value, rules: &[&str]) -> Vec<String> {
     report["diagnostics"]
         .as_array()
         .expect("diagnostics")
         .iter()
+        .filter(|d| d["file"] != CATALOG)
         .filter(|d| rules.is_empty() || rules.iter().any(|r| d["rule"] == *r))
         .map(|d| {
             format!(
@@ -101,7 +107,7 @@ fn json_points_at_the_seed_findings() {
             "AOAI403 fixtures/seed/main.tf:37:3",
         ]
     );
-    let single_region = &report["diagnostics"][6];
+    let single_region = first(&report, "AOAI201");
     assert_eq!(single_region["name"], "single-region");
     assert_eq!(single_region["severity"], "warning");
     assert_eq!(single_region["resource"], "azurerm_cognitive_account.openai");
@@ -115,7 +121,8 @@ fn json_points_at_the_seed_findings() {
     assert!(places(&report).iter().all(|p| !p.starts_with("AOAI10")));
     assert_eq!(report["summary"]["warnings"], 5);
     assert_eq!(report["summary"]["errors"], 1);
-    assert_eq!(report["summary"]["infos"], 4);
+    // Four in the file, and the catalog's own: its oldest table is over 60 days old then.
+    assert_eq!(report["summary"]["infos"], 5);
     assert_eq!(report["summary"]["files"], 1);
 }
 
@@ -435,8 +442,64 @@ fn an_imported_catalog_overlay_teaches_new_models() {
 fn an_old_catalog_says_so() {
     let output = aoai_lint(&["--format", "json", "--as-of", "2027-06-01", "fixtures/clean"]);
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(places(&report), ["AOAI004 <catalog>:1:9"]);
+    assert_eq!(places(&report), Vec::<String>::new());
+    let stale = first(&report, "AOAI004");
+    let tables = report["catalog_tables"]
+        .as_object()
+        .expect("the tables and their dates");
+    let oldest = tables.values().filter_map(Value::as_str).min().unwrap();
+    assert_eq!(
+        report["catalog_as_of"], oldest,
+        "the catalog is as fresh as its oldest table"
+    );
+    let message = stale["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "oldest table ({}",
+            tables.iter().find(|t| t.1 == oldest).unwrap().0
+        )),
+        "{message}"
+    );
+    assert!(message.contains("the policy allows 60"), "{message}");
     assert_eq!(output.status.code(), Some(0), "info does not fail the run");
+    // The human summary line says so too, where everyone looks.
+    let human = aoai_lint(&["--no-color", "--as-of", "2027-06-01", "fixtures/clean"]);
+    let stderr = String::from_utf8_lossy(&human.stderr);
+    assert!(
+        stderr.contains("(AOAI004)") && stderr.contains("oldest table"),
+        "{stderr}"
+    );
+    // A team that allows a year hears nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.yaml");
+    std::fs::write(&config, "policy:\n  catalog_max_age_days: 365\n").unwrap();
+    let relaxed = json(&["--config", config.to_str().unwrap(), "fixtures/clean"]);
+    assert!(relaxed["diagnostics"].as_array().unwrap().is_empty(), "{relaxed}");
+}
+
+#[test]
+fn version_lists_every_catalog_table_with_its_date() {
+    let long = String::from_utf8(aoai_lint(&["--version"]).stdout).unwrap();
+    let report = json(&["fixtures/clean"]);
+    let tables = report["catalog_tables"].as_object().unwrap();
+    assert!(
+        tables.contains_key("lifecycle") && tables.contains_key("availability-standard"),
+        "{tables:?}"
+    );
+    for (name, date) in tables {
+        let line = format!("  {name:<26}{}", date.as_str().unwrap());
+        assert!(long.lines().any(|l| l == line), "{line:?} in {long}");
+    }
+    let short = String::from_utf8(aoai_lint(&["-V"]).stdout).unwrap();
+    assert!(
+        short.contains(&format!("catalog as of {}", report["catalog_as_of"].as_str().unwrap())),
+        "{short}"
+    );
+    let sarif: Value = serde_json::from_slice(&aoai_lint(&["--format", "sarif", "fixtures/clean"]).stdout).unwrap();
+    assert_eq!(
+        &sarif["runs"][0]["properties"]["catalogTables"],
+        &report["catalog_tables"]
+    );
 }
 
 #[test]
@@ -453,6 +516,11 @@ fn sarif_locates_every_result_and_describes_every_rule() {
     assert_eq!(ids, unique, "rule ids are unique");
     for result in run["results"].as_array().unwrap() {
         let location = &result["locations"][0]["physicalLocation"];
+        if location.is_null() {
+            // A finding about the catalog itself has a logical location only.
+            assert_eq!(result["ruleId"], "AOAI004");
+            continue;
+        }
         assert_eq!(location["artifactLocation"]["uri"], "fixtures/seed/main.tf");
         assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
@@ -764,6 +832,7 @@ fn excluded_paths_are_not_linted() {
         .unwrap()
         .iter()
         .map(|d| d["file"].as_str().unwrap())
+        .filter(|f| *f != CATALOG)
         .collect();
     assert!(files.iter().all(|f| f.ends_with("infra/main.tf")), "{files:?}");
     assert!(!files.is_empty());
@@ -948,5 +1017,126 @@ fn reports_are_byte_identical_across_runs_and_thread_counts() {
         assert!(!one.is_empty());
         assert_eq!(one, run("2"), "{format}");
         assert_eq!(one, run("7"), "{format}");
+    }
+}
+
+/// On 2026-12-03, the deployments whose verdicts the catalog's refresh of December 2026
+/// changed: each with what the linter must say and the source that says so.
+#[test]
+fn the_refreshed_catalog_judges_models_as_azure_does_on_2026_12_03() {
+    const SCHEDULE: &str = "retirement schedule of 2026-09-02";
+    const MATRIX: &str = "model matrix of 2026-10-09 (new model versions, by name)";
+    const PTU: &str = "PTU sizing table of 2026-09-23";
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("gpt_4o_2024_08_06", &[], SCHEDULE),
+        ("gpt_4o_2024_11_20", &[], SCHEDULE),
+        ("gpt_4o_mini", &[], SCHEDULE),
+        ("gpt_41", &[], SCHEDULE),
+        ("gpt_41_mini", &[], SCHEDULE),
+        ("gpt_41_nano", &[], SCHEDULE),
+        ("gpt_realtime_2", &["AOAI302 error retired on 2026-08-31"], SCHEDULE),
+        ("gpt_chat_latest", &["AOAI302 error retired on 2026-08-28"], SCHEDULE),
+        (
+            "gpt_realtime_mini",
+            &["AOAI302 warning 2026-09-21 or 2027-04-06"],
+            SCHEDULE,
+        ),
+        ("gpt_56_sol", &[], MATRIX),
+        ("gpt_56_terra", &[], MATRIX),
+        ("gpt_56_luna", &[], MATRIX),
+        ("gpt_6_astra", &[], MATRIX),
+        ("gpt_6_sol", &[], MATRIX),
+        ("gpt_55_ptu", &["AOAI402 error minimum of 15"], PTU),
+    ];
+    let output = aoai_lint(&["--format", "json", "--as-of", "2026-12-03", "fixtures/catalog-2026-12"]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let mut wrong = Vec::new();
+    for (name, expected, source) in cases {
+        let resource = format!("azurerm_cognitive_deployment.{name}");
+        let found: Vec<&Value> = diagnostics
+            .iter()
+            .filter(|d| d["resource"] == resource.as_str())
+            .filter(|d| {
+                d["rule"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("AOAI3") || r.starts_with("AOAI4"))
+            })
+            .collect();
+        let matches = found.len() == expected.len()
+            && expected.iter().zip(&found).all(|(want, d)| {
+                let mut words = want.splitn(3, ' ');
+                let (rule, severity, text) = (words.next().unwrap(), words.next().unwrap(), words.next().unwrap());
+                d["rule"] == rule && d["severity"] == severity && d["message"].as_str().unwrap().contains(text)
+            });
+        if !matches {
+            wrong.push(format!(
+                "{name} (per the {source}): expected {expected:?}, found {found:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn an_apac_data_zone_policy_is_enforced_end_to_end() {
+    let report = json(&["fixtures/apac-residency"]);
+    assert_eq!(
+        places_of(&report, &["AOAI101", "AOAI102", "AOAI103"]),
+        [
+            "AOAI101 fixtures/apac-residency/main.tf:13:40",
+            "AOAI102 fixtures/apac-residency/main.tf:60:16",
+        ]
+    );
+    let outside = first(&report, "AOAI101");
+    assert_eq!(outside["resource"], "azurerm_cognitive_account.openai[\"dublin\"]");
+    assert!(
+        outside["message"].as_str().unwrap().contains("not the APAC data zone"),
+        "{outside}"
+    );
+}
+
+/// How sure the linter can be that a model is wrong decides how loud it says so: the
+/// catalog is always older than the newest model.
+#[test]
+fn an_unknown_model_is_an_error_only_when_it_is_surely_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "resource \"azurerm_cognitive_account\" \"a\" {\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = \"eastus2\"\n}\n",
+    );
+    let cases = [
+        ("typo", "gpt4o", "2024-11-20", "error", "misspelling of `gpt-4o`"),
+        ("new_name", "gpt-7", "2027-01-01", "warning", "models are known to"),
+        ("new_version", "gpt-5.5", "2026-11-30", "info", "newer than the catalog"),
+        (
+            "old_version",
+            "gpt-4o",
+            "2024-11-02",
+            "error",
+            "has no version `2024-11-02` (lifecycle table of",
+        ),
+    ];
+    for (name, model, version, _, _) in cases {
+        text.push_str(&format!(
+            "resource \"azurerm_cognitive_deployment\" \"{name}\" {{\n  cognitive_account_id = azurerm_cognitive_account.a.id\n  model {{\n    format  = \"OpenAI\"\n    name    = \"{model}\"\n    version = \"{version}\"\n  }}\n  sku {{\n    name     = \"GlobalStandard\"\n    capacity = 1\n  }}\n}}\n"
+        ));
+    }
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let report = json(&[dir.path().to_str().unwrap()]);
+    for (name, _, _, severity, says) in cases {
+        let resource = format!("azurerm_cognitive_deployment.{name}");
+        let found: Vec<&Value> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "AOAI301" && d["resource"] == resource.as_str())
+            .collect();
+        assert_eq!(found.len(), 1, "{name}: {found:?}");
+        assert_eq!(found[0]["severity"], severity, "{name}: {}", found[0]);
+        assert!(
+            found[0]["message"].as_str().unwrap().contains(says),
+            "{name}: {}",
+            found[0]
+        );
     }
 }

@@ -30,6 +30,7 @@ pub fn lint_files(files: &[(&str, &[u8])], plan: Option<&str>) -> usize {
         notes: &outcome.notes,
         sources: &outcome.sources,
         summary,
+        catalog_tables: &outcome.catalog_tables,
     };
     for format in [
         Format::Human,

@@ -76,6 +76,8 @@ pub fn import(listings: &[(String, String)], as_of: &str) -> Result<Overlay, Str
                 version: model.version.clone(),
                 lifecycle: None,
                 availability: BTreeMap::new(),
+                unconfirmed_availability: BTreeMap::new(),
+                version_unconfirmed: false,
             });
             let retirement = model
                 .deprecation

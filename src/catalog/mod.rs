@@ -123,12 +123,30 @@ pub struct ProviderFacts {
     pub dynamic_throttling_forbidden_kinds: Vec<String>,
 }
 
+/// The catalog's tables by name, each with the date its facts were true: the facts move at
+/// different speeds and are refreshed from different sources, so no one date tells how
+/// fresh the catalog is.
+pub type Tables = BTreeMap<String, String>;
+
+/// The table a rule relied on, and its date: what a finding cites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableRef<'c> {
+    pub name: &'c str,
+    pub as_of: &'c str,
+}
+
+impl std::fmt::Display for TableRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} table of {}", self.name, self.as_of)
+    }
+}
+
 #[derive(Debug)]
 pub struct Catalog {
-    /// The model matrix's date: availability and lifecycle are the facts that move.
-    pub as_of: String,
-    /// Every file's own date, for `aoai-lint rules` and stale-catalog checks.
-    pub file_dates: BTreeMap<&'static str, String>,
+    /// Table name → the date its facts were true (`lifecycle`, `availability-standard`, ...).
+    pub tables: Tables,
+    /// Deployment type → the availability table that lists its cells.
+    availability_tables: BTreeMap<String, String>,
     pub regions: Vec<Region>,
     by_name: HashMap<String, usize>,
     /// Region names the sources mention (as a pair) without describing them.
@@ -183,15 +201,12 @@ pub enum RegionLookup<'c> {
     NotARegion,
 }
 
-/// The embedded catalog's date, read off the models file's `as_of:` line without parsing
-/// all of the catalog (which `--version` would otherwise do on every start).
-pub fn embedded_as_of() -> &'static str {
-    EMBEDDED
-        .models
-        .lines()
-        .find_map(|line| line.strip_prefix("as_of:"))
-        .map_or("unknown", |date| date.trim().trim_matches('"'))
-}
+/// The embedded catalog's tables and their dates, read off the files at build time (so
+/// `--version` need not read the whole catalog at start).
+pub const EMBEDDED_TABLES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/catalog-tables.rs"));
+
+/// The models file's table of lifecycle stages and retirement dates.
+pub const LIFECYCLE: &str = "lifecycle";
 
 impl Catalog {
     pub fn embedded() -> &'static Catalog {
@@ -263,16 +278,26 @@ impl Catalog {
             openai_account_sku: account.sku_name.openai_documented,
             dynamic_throttling_forbidden_kinds: account.dynamic_throttling_enabled.forbidden_when_kind,
         };
-        let file_dates = BTreeMap::from([
-            ("regions", regions.as_of),
-            ("models", models.as_of.clone()),
-            ("deployment-types", types.as_of),
-            ("quotas", quotas.as_of),
-            ("provider-schema", provider.as_of),
+        let mut tables = Tables::from([
+            ("regions".to_owned(), regions.as_of),
+            ("deployment-types".to_owned(), types.as_of),
+            ("quota-tiers".to_owned(), quotas.as_of),
+            ("ptu-sizing".to_owned(), quotas.provisioned.as_of),
+            ("provider-schema".to_owned(), provider.as_of),
         ]);
+        let mut availability_tables = BTreeMap::new();
+        for (name, table) in models.tables {
+            for deployment_type in table.types {
+                availability_tables.insert(deployment_type, name.clone());
+            }
+            tables.insert(name, table.as_of);
+        }
+        if !tables.contains_key(LIFECYCLE) {
+            return Err(format!("models.yaml: no `{LIFECYCLE}` table"));
+        }
         let mut catalog = Catalog {
-            as_of: models.as_of,
-            file_dates,
+            tables,
+            availability_tables,
             regions: regions.regions,
             by_name: HashMap::new(),
             mentioned: Vec::new(),
@@ -307,7 +332,7 @@ impl Catalog {
             let name = model.name.to_ascii_lowercase();
             if let Some(version) = &model.version {
                 self.by_model_version
-                    .entry((name.clone(), version.to_ascii_lowercase()))
+                    .entry((name.clone(), models::version_key(version).into_owned()))
                     .or_insert(i);
             }
             self.by_model.entry(name).or_default().push(i);
@@ -320,6 +345,17 @@ impl Catalog {
     /// to those the catalog knows; its lifecycle replaces the catalog's); quota rows replace
     /// the rows of the same model and type.
     pub fn with_overlay(mut self, overlay: Overlay) -> Result<Catalog, String> {
+        let mut refreshed = Vec::new();
+        if !overlay.models.is_empty() {
+            refreshed.push(LIFECYCLE.to_owned());
+            refreshed.extend(self.availability_tables.values().cloned());
+        }
+        if !overlay.regions.is_empty() {
+            refreshed.push("regions".to_owned());
+        }
+        if !overlay.quota_tiers.is_empty() {
+            refreshed.push("quota-tiers".to_owned());
+        }
         for region in overlay.regions {
             match self.regions.iter_mut().find(|r| r.name == region.name) {
                 Some(existing) => *existing = region,
@@ -358,15 +394,68 @@ impl Catalog {
                 table.push(row);
             }
         }
-        if let Some(as_of) = overlay.as_of {
-            // A refreshed overlay makes the catalog as recent as its own date.
-            if as_of > self.as_of && as_of.parse::<jiff::civil::Date>().is_ok() {
-                self.as_of = as_of.clone();
+        if let Some(as_of) = overlay.as_of.filter(|d| d.parse::<jiff::civil::Date>().is_ok()) {
+            // A refreshed overlay makes the tables it carries rows of as recent as its date.
+            for name in refreshed {
+                if let Some(date) = self.tables.get_mut(&name)
+                    && as_of > *date
+                {
+                    date.clone_from(&as_of);
+                }
             }
-            self.file_dates.insert("overlay", as_of);
+            self.tables.insert("overlay".to_owned(), as_of);
         }
         self.reindex()?;
         Ok(self)
+    }
+
+    /// The table `name` and its date.
+    pub fn table<'c>(&'c self, name: &'c str) -> TableRef<'c> {
+        let (name, as_of) = self
+            .tables
+            .get_key_value(name)
+            .map_or((name, "unknown"), |(n, d)| (n.as_str(), d.as_str()));
+        TableRef { name, as_of }
+    }
+
+    /// The lifecycle (retirement schedule) table.
+    pub fn lifecycle_table(&self) -> TableRef<'_> {
+        self.table(LIFECYCLE)
+    }
+
+    /// The availability table that lists `deployment_type`'s cells; for a type no table
+    /// covers, the newest availability table (what the whole matrix is known to).
+    pub fn availability_table(&self, deployment_type: Option<&str>) -> TableRef<'_> {
+        let own = deployment_type.and_then(|t| self.availability_tables.get(t));
+        let newest = || {
+            self.availability_tables
+                .values()
+                .max_by_key(|name| self.tables.get(*name))
+        };
+        match own.or_else(newest) {
+            Some(name) => self.table(name),
+            None => self.lifecycle_table(),
+        }
+    }
+
+    /// The table whose facts are the oldest: how stale the catalog is.
+    pub fn oldest_table(&self) -> TableRef<'_> {
+        let (name, as_of) = self
+            .tables
+            .iter()
+            .min_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)))
+            .expect("a loaded catalog has tables");
+        TableRef { name, as_of }
+    }
+
+    /// The date past which a model version is newer than everything the catalog lists
+    /// models from (the newest of the lifecycle and availability tables).
+    pub fn models_known_to(&self) -> &str {
+        std::iter::once(LIFECYCLE)
+            .chain(self.availability_tables.values().map(String::as_str))
+            .filter_map(|name| self.tables.get(name))
+            .max()
+            .map_or("unknown", String::as_str)
     }
 
     /// Every version of a model, by name (any case).
@@ -374,9 +463,9 @@ impl Catalog {
         self.versions_of(name).collect()
     }
 
-    /// One model version, versions compared without case.
+    /// One model version, versions compared as Azure compares them ([`models::version_key`]).
     pub fn model(&self, name: &str, version: &str) -> Option<&Model> {
-        let (name, version) = (lower_case(name), lower_case(version));
+        let (name, version) = (lower_case(name), models::version_key(version));
         let found = self.by_model_version.get(&ModelKey(&name, &version));
         found.map(|&i| &self.models[i])
     }
@@ -396,6 +485,39 @@ impl Catalog {
         names.sort_unstable();
         names.dedup();
         nearest(name, names)
+    }
+
+    /// The known model `name` is a likely misspelling of: the same name but for case and
+    /// separators (`gpt4o`, `GPT_4o`), or two letters (`gtp-4o`, `gpt-4o-mni`) with the same
+    /// numbers in the same order. A name whose numbers differ (`gpt-5.7`) is more likely a
+    /// model newer than the catalog than a typo.
+    pub fn misspelt_model(&self, name: &str) -> Option<&str> {
+        fn squashed(name: &str) -> String {
+            name.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        }
+        fn numbers(name: &str) -> Vec<&str> {
+            name.split(|c: char| !c.is_ascii_digit())
+                .filter(|n| !n.is_empty())
+                .collect()
+        }
+        let wanted = squashed(name);
+        if wanted.len() < 4 {
+            return None;
+        }
+        let mut names: Vec<&str> = self.models.iter().map(|m| m.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
+            .filter_map(|known| {
+                let distance = strsim::osa_distance(&wanted, &squashed(known));
+                (distance <= 2 && numbers(known) == numbers(name)).then_some((distance, known))
+            })
+            .min()
+            .map(|(_, known)| known)
     }
 
     pub fn deployment_type(&self, name: &str) -> Option<&DeploymentType> {
@@ -550,8 +672,8 @@ mod tests {
             format!(
                 "{:?}",
                 (
-                    &c.as_of,
-                    &c.file_dates,
+                    &c.tables,
+                    &c.availability_tables,
                     &c.regions,
                     &c.mentioned,
                     &c.models,
@@ -566,15 +688,41 @@ mod tests {
     }
 
     #[test]
-    fn the_quick_date_is_the_parsed_date() {
-        assert_eq!(embedded_as_of(), Catalog::embedded().as_of);
+    fn every_table_has_a_date_and_every_type_an_availability_table() {
+        let catalog = Catalog::embedded();
+        for (table, date) in &catalog.tables {
+            assert!(date_ok(date), "{table}: as_of {date}");
+        }
+        for deployment_type in &catalog.deployment_types {
+            let table = catalog.availability_table(Some(&deployment_type.name));
+            assert!(
+                table.name.starts_with("availability-"),
+                "{}: {table}",
+                deployment_type.name
+            );
+        }
+        assert_eq!(catalog.lifecycle_table().name, "lifecycle");
+        let oldest = catalog.oldest_table();
+        assert!(catalog.tables.values().all(|d| d.as_str() >= oldest.as_of));
     }
 
     #[test]
-    fn every_file_date_parses() {
-        for (file, date) in &Catalog::embedded().file_dates {
-            assert!(date_ok(date), "{file}: as_of {date}");
-        }
+    fn the_tables_read_at_build_time_are_the_loaded_ones() {
+        let built: Tables = EMBEDDED_TABLES
+            .iter()
+            .map(|(n, d)| ((*n).to_owned(), (*d).to_owned()))
+            .collect();
+        assert_eq!(built, Catalog::embedded().tables);
+    }
+
+    #[test]
+    fn an_overlay_refreshes_the_tables_it_carries_rows_of() {
+        let overlay = Overlay::parse("as_of: '2099-01-01'\nmodels:\n- {name: m, version: '1'}\n").unwrap();
+        let catalog = Catalog::load_embedded().unwrap().with_overlay(overlay).unwrap();
+        assert_eq!(catalog.lifecycle_table().as_of, "2099-01-01");
+        assert_eq!(catalog.availability_table(Some("GlobalStandard")).as_of, "2099-01-01");
+        assert_eq!(catalog.table("overlay").as_of, "2099-01-01");
+        assert_ne!(catalog.table("regions").as_of, "2099-01-01");
     }
 
     #[test]
@@ -689,10 +837,28 @@ mod tests {
     }
 
     #[test]
+    fn likely_misspellings_are_told_from_newer_models() {
+        let catalog = Catalog::embedded();
+        for (typo, known) in [
+            ("gpt4o", "gpt-4o"),
+            ("GPT_4o", "gpt-4o"),
+            ("gtp-4o", "gpt-4o"),
+            ("gpt-4o-mni", "gpt-4o-mini"),
+            ("text-embeding-3-large", "text-embedding-3-large"),
+        ] {
+            assert_eq!(catalog.misspelt_model(typo), Some(known), "{typo}");
+        }
+        for newer in ["gpt-5.7", "gpt-7", "gpt-6-nova", "o9", "claude-sonnet"] {
+            assert_eq!(catalog.misspelt_model(newer), None, "{newer}");
+        }
+    }
+
+    #[test]
     fn models_are_found_by_name_and_version_in_any_case() {
         let catalog = Catalog::embedded();
         assert!(catalog.model("GPT-4o", "2024-11-20").is_some());
         assert!(catalog.model("gpt-4", "1106-Preview").is_some());
+        assert!(catalog.model("dall-e-3", "3.0").is_some());
         assert_eq!(catalog.nearest_models("gpt4o").first(), Some(&"gpt-4o"));
     }
 }

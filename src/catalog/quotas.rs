@@ -30,6 +30,8 @@ pub struct PtuRule {
 
 #[derive(Debug, Deserialize)]
 pub struct Provisioned {
+    /// The PTU sizing table's own date (the quota tiers have the file's).
+    pub as_of: String,
     pub ptu_rules: Vec<PtuRule>,
 }
 

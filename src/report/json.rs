@@ -54,7 +54,8 @@ pub fn render(input: &super::Report<'_>) -> String {
     }
 }
 
-/// `{version, catalog_as_of, diagnostics, summary, notes, suppressed?}` exactly as
+/// `{version, catalog_as_of, catalog_tables, diagnostics, summary, notes, suppressed?}`
+/// (`catalog_as_of` is the oldest table's date) exactly as
 /// `serde_json::to_writer_pretty` would write it as one value (the tests compare the two byte
 /// for byte); the elements of its arrays are rendered in parallel (a monorepo's report has hundreds of
 /// thousands of diagnostics and rendering them alone was a tenth of the run).
@@ -65,11 +66,16 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
         notes,
         sources,
         summary,
+        catalog_tables,
     } = *input;
     out.write_all(b"{\n  \"version\": ")?;
     serde_json::to_writer(&mut *out, env!("CARGO_PKG_VERSION"))?;
     out.write_all(b",\n  \"catalog_as_of\": ")?;
-    serde_json::to_writer(&mut *out, crate::catalog::embedded_as_of())?;
+    serde_json::to_writer(&mut *out, super::oldest(catalog_tables))?;
+    out.write_all(b",\n  \"catalog_tables\": ")?;
+    let mut rendered = Vec::new();
+    nested(&mut rendered, catalog_tables, 1)?;
+    out.write_all(&rendered)?;
     out.write_all(b",\n  \"diagnostics\": ")?;
     write_array(
         out,
@@ -590,6 +596,7 @@ mod tests {
     struct Report<'a> {
         version: &'static str,
         catalog_as_of: &'a str,
+        catalog_tables: &'a crate::catalog::Tables,
         diagnostics: Vec<Diagnostic<'a>>,
         summary: Summary,
         notes: Vec<NoteOut<'a>>,
@@ -603,7 +610,8 @@ mod tests {
         let sources = input.sources;
         let report = Report {
             version: env!("CARGO_PKG_VERSION"),
-            catalog_as_of: crate::catalog::embedded_as_of(),
+            catalog_as_of: super::super::oldest(input.catalog_tables),
+            catalog_tables: input.catalog_tables,
             diagnostics: input.findings.iter().map(|f| diagnostic(f, sources)).collect(),
             summary: input.summary,
             notes: input.notes.iter().map(|n| note(n, sources)).collect(),
@@ -663,6 +671,7 @@ mod tests {
                 notes,
                 sources: &sources,
                 summary,
+                catalog_tables: &crate::catalog::Catalog::embedded().tables,
             };
             assert_eq!(render(&input), whole(&input));
         }

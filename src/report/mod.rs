@@ -142,6 +142,13 @@ pub struct Report<'a> {
     pub notes: &'a [Note],
     pub sources: &'a SourceMap,
     pub summary: Summary,
+    /// The dates of the catalog's tables the findings rest on.
+    pub catalog_tables: &'a crate::catalog::Tables,
+}
+
+/// The date of the oldest of `tables`: what the catalog as a whole is as fresh as.
+pub fn oldest(tables: &crate::catalog::Tables) -> &str {
+    tables.values().min().map_or("unknown", String::as_str)
 }
 
 /// Writes the report in `format` to `out`. JSON is serialized straight into it: a report of
@@ -165,13 +172,14 @@ pub fn render(format: Format, report: &Report<'_>, style: HumanStyle) -> String 
         suppressed,
         sources,
         summary,
+        catalog_tables,
         ..
     } = *report;
     match format {
         Format::Human => human::render(findings, sources, style) + &waivers(suppressed, sources),
         Format::Compact => compact::render(findings, sources) + &waivers(suppressed, sources),
         Format::Json => json::render(report),
-        Format::Sarif => sarif::render(findings, suppressed, sources),
+        Format::Sarif => sarif::render(findings, suppressed, sources, catalog_tables),
         Format::Github => github::render(findings, sources),
         Format::Checkstyle => xml::checkstyle(findings, sources),
         Format::Junit => xml::junit(findings, sources, summary),

@@ -123,7 +123,12 @@ fn rule(meta: &RuleMeta) -> Rule<'_> {
 
 /// Waived findings (`--show-suppressed`) are results with an in-source suppression, which
 /// code scanning shows as dismissed rather than open.
-pub fn render(findings: &[&Finding], suppressed: &[(Finding, Suppression)], sources: &SourceMap) -> String {
+pub fn render(
+    findings: &[&Finding],
+    suppressed: &[(Finding, Suppression)],
+    sources: &SourceMap,
+    catalog_tables: &crate::catalog::Tables,
+) -> String {
     let all = rules::all();
     let cwd = std::env::current_dir()
         .map(|p| p.display().to_string())
@@ -156,7 +161,10 @@ pub fn render(findings: &[&Finding], suppressed: &[(Finding, Suppression)], sour
             "automationDetails": { "id": "aoai-lint/" },
             "originalUriBaseIds": { SRCROOT: { "uri": format!("file://{}/", encode(&cwd)) } },
             "results": results,
-            "properties": { "catalogAsOf": crate::catalog::embedded_as_of() },
+            "properties": {
+                "catalogAsOf": super::oldest(catalog_tables),
+                "catalogTables": catalog_tables,
+            },
         }]
     });
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();

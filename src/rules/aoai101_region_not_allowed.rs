@@ -28,7 +28,7 @@ declare_rule! {
     /// ```
     ///
     /// ## Configuration
-    /// `policy.residency.data_zone` (`EU` or `US`), `policy.residency.allowed_regions`,
+    /// `policy.residency.data_zone` (`EU`, `US` or `APAC`), `policy.residency.allowed_regions`,
     /// `policy.residency.allowed_geographies`. Every one that is set must hold.
     ///
     /// ## When it stays silent

@@ -78,10 +78,7 @@ impl Rule for UnknownRegion {
             out.push(
                 Finding::new(
                     &UNKNOWN_REGION,
-                    format!(
-                        "`{location}` is not an Azure region (catalog as of {})",
-                        cx.catalog.as_of
-                    ),
+                    format!("`{location}` is not an Azure region ({})", cx.catalog.table("regions")),
                     Label::new(account.location.span, "unknown region"),
                 )
                 .with_resource(&account.address)

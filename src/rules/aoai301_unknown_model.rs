@@ -1,10 +1,23 @@
+use jiff::civil::Date;
+
 use super::{Context, Rule, RuleMeta, declare_rule};
+use crate::catalog::Model;
 use crate::diagnostic::{Finding, Label, Severity};
+use crate::facts::Deployment;
 
 declare_rule! {
     /// ## What it does
     /// Checks that a deployment's model name, and its version when one is given, exist in
-    /// the catalog of Azure OpenAI models.
+    /// the catalog of Azure OpenAI models. How sure it can be decides the severity, because
+    /// the catalog is always older than the newest model:
+    /// - an unknown name that is a likely misspelling of a known one (`gpt4o`, `gtp-4o`,
+    ///   `gpt-4o-mni`: the same name but for separators, case or two letters, with the same
+    ///   numbers) is an error that names the known one;
+    /// - any other unknown name is a warning that names the catalog's date: it may be a
+    ///   model released since;
+    /// - an unknown version dated after every table that lists models is info: newer than
+    ///   the catalog, not wrong;
+    /// - an unknown version dated before that is an error, with the known versions.
     ///
     /// ## Why is this bad?
     /// A misspelt model (`gpt4o`) or version (`2024-11-02`) fails only when Terraform applies
@@ -30,11 +43,14 @@ declare_rule! {
     /// ```
     ///
     /// ## Configuration
-    /// None. A model that arrived after the catalog's date can be added with a catalog overlay.
+    /// None. A model that arrived after the catalog's date can be added with a catalog
+    /// overlay (`aoai-lint catalog import`).
     ///
     /// ## When it stays silent
     /// When the name or version is unknown; for models whose `format` is not `OpenAI` (the
-    /// catalog covers Azure OpenAI models only); for fine-tuned models (`<base>.ft-<id>`).
+    /// catalog covers Azure OpenAI models only); for fine-tuned models (`<base>.ft-<id>`);
+    /// for any version of a model the matrix names without a confirmed version. Versions
+    /// compare as Azure writes them: `1106-Preview` is `1106-preview`, `3.0` is `3`.
     ///
     /// ## Sources
     /// `rules/models.yaml`: the model matrix and retirement tables of the Azure OpenAI
@@ -82,53 +98,103 @@ impl Rule for UnknownModel {
             }
             let versions = cx.catalog.model_versions(name);
             if versions.is_empty() {
-                let help = suggestion(&cx.catalog.nearest_models(name)).unwrap_or_else(|| {
-                    "check the name against `az cognitiveservices model list`, or add the model with a catalog overlay".into()
-                });
-                out.push(
-                    Finding::new(
-                        &UNKNOWN_MODEL,
-                        format!("model `{name}` is not in the catalog (as of {})", cx.catalog.as_of),
-                        Label::new(deployment.model_name.span, "unknown model"),
-                    )
-                    .with_resource(&deployment.address)
-                    .with_related(deployment.model_name.origin.labels())
-                    .with_help(help),
-                );
+                out.push(unknown_name(cx, deployment, name));
                 continue;
             }
             let Some(version) = deployment.model_version.known() else {
                 continue;
             };
-            if versions.iter().any(|m| m.has_version(version)) {
+            if versions.iter().any(|m| m.has_version(version) || m.version_unconfirmed) {
                 continue;
             }
-            let known: Vec<&str> = versions.iter().filter_map(|m| m.version.as_deref()).collect();
-            let mut nearest: Vec<&str> = known.clone();
-            nearest.sort_by(|a, b| {
-                strsim::jaro_winkler(version, b)
-                    .total_cmp(&strsim::jaro_winkler(version, a))
-                    .then(a.cmp(b))
-            });
-            out.push(
-                Finding::new(
-                    &UNKNOWN_MODEL,
-                    format!(
-                        "`{name}` has no version `{version}` in the catalog (as of {})",
-                        cx.catalog.as_of
-                    ),
-                    Label::new(deployment.model_version.span, "unknown version"),
-                )
-                .with_resource(&deployment.address)
-                .with_related(deployment.model_version.origin.labels())
-                .with_help(format!(
-                    "{} Known versions: {}",
-                    suggestion(&nearest[..nearest.len().min(1)]).unwrap_or_default(),
-                    known.join(", ")
-                )),
-            );
+            out.push(unknown_version(cx, deployment, name, version, &versions));
         }
     }
+}
+
+/// An error when `name` is a likely misspelling of a model the catalog knows, else a
+/// warning: the model may have been released after the catalog's tables.
+fn unknown_name(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Finding {
+    let known_to = cx.catalog.models_known_to();
+    let (severity, message, help) = match cx.catalog.misspelt_model(name) {
+        Some(known) => (
+            Severity::Error,
+            format!("model `{name}` does not exist: it looks like a misspelling of `{known}`"),
+            format!("did you mean `{known}`?"),
+        ),
+        None => (
+            Severity::Warning,
+            format!("model `{name}` is not in the catalog, whose models are known to {known_to}"),
+            "if the model is newer than the catalog, add it with `aoai-lint catalog import` or an overlay; \
+             otherwise check the name against `az cognitiveservices model list`"
+                .to_owned(),
+        ),
+    };
+    let mut finding = Finding::new(
+        &UNKNOWN_MODEL,
+        message,
+        Label::new(deployment.model_name.span, "unknown model"),
+    )
+    .with_resource(&deployment.address)
+    .with_related(deployment.model_name.origin.labels())
+    .with_help(help);
+    finding.severity = severity;
+    finding
+}
+
+/// An error for a version the catalog's tables should list, info for one dated after
+/// them (newer than the catalog, not wrong).
+fn unknown_version(
+    cx: &Context<'_>,
+    deployment: &Deployment,
+    name: &str,
+    version: &str,
+    versions: &[&Model],
+) -> Finding {
+    let known: Vec<&str> = versions.iter().filter_map(|m| m.version.as_deref()).collect();
+    let known_to = cx.catalog.models_known_to();
+    let newer = version_date(version).is_some_and(|date| known_to.parse().is_ok_and(|k: Date| date > k));
+    let (severity, message, help) = if newer {
+        (
+            Severity::Info,
+            format!("`{name}` version `{version}` is newer than the catalog, whose models are known to {known_to}"),
+            format!(
+                "add it with `aoai-lint catalog import` or an overlay to have it checked. Known versions: {}",
+                known.join(", ")
+            ),
+        )
+    } else {
+        let mut nearest = known.clone();
+        nearest.sort_by(|a, b| {
+            strsim::jaro_winkler(version, b)
+                .total_cmp(&strsim::jaro_winkler(version, a))
+                .then(a.cmp(b))
+        });
+        (
+            Severity::Error,
+            format!("`{name}` has no version `{version}` ({})", cx.catalog.lifecycle_table()),
+            format!(
+                "{} Known versions: {}",
+                suggestion(&nearest[..nearest.len().min(1)]).unwrap_or_default(),
+                known.join(", ")
+            ),
+        )
+    };
+    let mut finding = Finding::new(
+        &UNKNOWN_MODEL,
+        message,
+        Label::new(deployment.model_version.span, "unknown version"),
+    )
+    .with_resource(&deployment.address)
+    .with_related(deployment.model_version.origin.labels())
+    .with_help(help);
+    finding.severity = severity;
+    finding
+}
+
+/// The date a version names (`2026-09-22`, or the `2024-08-06` of `2024-08-06-ev3`).
+fn version_date(version: &str) -> Option<Date> {
+    version.get(..10)?.parse().ok()
 }
 
 fn suggestion(names: &[&str]) -> Option<String> {
@@ -170,6 +236,31 @@ mod tests {
                     &[],
                 ),
                 Case::new("no version", &[("main.tf", &with("gpt-4o", None))], &[]),
+                Case::new(
+                    "a name newer than the catalog (a warning)",
+                    &[("main.tf", &with("gpt-7", Some("2027-01-01")))],
+                    &["main.tf:14:15"],
+                ),
+                Case::new(
+                    "a version newer than the catalog (info)",
+                    &[("main.tf", &with("gpt-5.5", Some("2026-11-30")))],
+                    &["main.tf:15:15"],
+                ),
+                Case::new(
+                    "a model the matrix names without a confirmed version",
+                    &[("main.tf", &with("gpt-6-luna", Some("2026-10-01")))],
+                    &[],
+                ),
+                Case::new(
+                    "a model released after the previous catalog",
+                    &[("main.tf", &with("gpt-5.6-sol", Some("2026-07-09")))],
+                    &[],
+                ),
+                Case::new(
+                    "a version as the portal writes it",
+                    &[("main.tf", &with("dall-e-3", Some("3.0")))],
+                    &[],
+                ),
                 Case::new(
                     "fine-tuned",
                     &[("main.tf", &with("gpt-4o-mini-2024-07-18.ft-0123abcd", Some("1")))],

@@ -41,8 +41,12 @@ declare_rule! {
     /// Where a deployment type retires on its own date and the type is unknown, the latest
     /// date applies.
     ///
+    /// Where the retirement table lists one row twice with two dates, the finding names
+    /// both and is a warning at most.
+    ///
     /// ## Sources
-    /// `rules/models.yaml`: the Azure OpenAI model retirement tables.
+    /// `rules/models.yaml`: the Azure OpenAI model retirement schedule (its `lifecycle`
+    /// table; the finding names the table's date).
     pub static MODEL_RETIRED = {
         id: "AOAI302",
         name: "model-retired",
@@ -95,28 +99,37 @@ impl Rule for ModelRetired {
             };
             let days = i64::from((date - cx.today).get_days());
             let earliest = model.retirement_is_earliest();
-            let (severity, when) = if days <= 0 && !earliest {
-                (Severity::Error, ["retired on ", &date.to_string()].concat())
-            } else if days <= 0 {
+            let disputed = model.disputed_retirements();
+            let (severity, when) = if !disputed.is_empty() && days <= cx.policy.lifecycle.warn_days {
+                // The source gives this row twice with different dates: a warning at most.
                 (
                     Severity::Warning,
-                    ["may retire any day: no earlier than ", &date.to_string()].concat(),
+                    format!("retires on {}: the schedule lists both", disputed.join(" or ")),
                 )
+            } else if days <= 0 && !earliest {
+                (Severity::Error, format!("retired on {date}"))
+            } else if days <= 0 {
+                (Severity::Warning, format!("may retire any day: no earlier than {date}"))
             } else if days <= cx.policy.lifecycle.warn_days {
                 let on = if earliest {
-                    "retires no earlier than "
+                    "retires no earlier than"
                 } else {
-                    "retires on "
+                    "retires on"
                 };
-                let mut digits = itoa::Buffer::new();
-                let in_days = [on, &date.to_string(), ", in ", digits.format(days), " days"];
-                (Severity::Warning, in_days.concat())
+                (Severity::Warning, format!("{on} {date}, in {days} days"))
             } else {
                 continue;
             };
-            let message = ["`", name, "` version `", version, "` ", &when].concat();
+            let stage = match model.status() {
+                Some(status) if status.eq_ignore_ascii_case("legacy") => " (Legacy)",
+                _ => "",
+            };
+            let message = format!(
+                "`{name}` version `{version}`{stage} {when} ({})",
+                cx.catalog.lifecycle_table()
+            );
             let replacement = match model.replacement() {
-                Some(replacement) => ["move to ", replacement].concat(),
+                Some(replacement) => format!("move to {replacement}"),
                 None => "move to a current version (`az cognitiveservices model list`)".to_owned(),
             };
             let mut finding = Finding::new(
@@ -167,11 +180,11 @@ mod tests {
                 ),
             ],
         );
-        // gpt-4o 2024-11-20 retires 2026-10-01.
+        // The retirement schedule of 2026-09-02 moved gpt-4o 2024-11-20 to 2027-04-14.
         let gpt4o = with("gpt-4o", "2024-11-20", "GlobalStandard");
         assert_cases_on(
             "AOAI302",
-            "2026-07-15",
+            "2027-02-01",
             &[Case::new(
                 "inside the horizon",
                 &[("main.tf", &gpt4o)],
@@ -180,25 +193,32 @@ mod tests {
         );
         assert_cases_on(
             "AOAI302",
-            "2026-01-15",
-            &[Case::new("outside the horizon", &[("main.tf", &gpt4o)], &[])],
-        );
-        // gpt-4o 2024-08-06 retires 2026-03-31 as Standard and 2026-10-01 as other types.
-        let standard = with("gpt-4o", "2024-08-06", "Standard");
-        let global = with("gpt-4o", "2024-08-06", "GlobalStandard");
-        let unknown_type = with("gpt-4o", "2024-08-06", "GlobalStandard").replace("\"GlobalStandard\"", "var.sku");
-        assert_cases_on(
-            "AOAI302",
-            "2026-05-01",
+            "2026-12-03",
             &[
-                Case::new("the type's own date", &[("main.tf", &standard)], &["main.tf:15:15"]),
-                Case::new("other types retire later", &[("main.tf", &global)], &[]),
+                Case::new("outside the horizon", &[("main.tf", &gpt4o)], &[]),
                 Case::new(
-                    "unknown type takes the latest date",
-                    &[("main.tf", &(unknown_type.clone() + "variable \"sku\" {}\n"))],
-                    &[],
+                    "retired since the catalog's last schedule",
+                    &[("main.tf", &with("gpt-realtime-2", "2026-05-06", "GlobalStandard"))],
+                    &["main.tf:15:15"],
+                ),
+                Case::new(
+                    "a disputed date is reported, as a warning",
+                    &[("main.tf", &with("gpt-realtime-mini", "2025-10-06", "GlobalStandard"))],
+                    &["main.tf:15:15"],
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn a_type_that_retires_on_its_own_date_uses_it_and_an_unknown_type_the_latest() {
+        let model: crate::catalog::Model = serde_json::from_str(
+            r#"{"name": "m", "version": "1", "lifecycle": {"retirement": "2026-10-01", "retirement_by_type": {"Standard": "2026-03-31"}}}"#,
+        )
+        .unwrap();
+        let day = |d: &str| Some(d.parse::<jiff::civil::Date>().unwrap());
+        assert_eq!(super::retirement(&model, Some("Standard")), day("2026-03-31"));
+        assert_eq!(super::retirement(&model, Some("GlobalStandard")), day("2026-10-01"));
+        assert_eq!(super::retirement(&model, None), day("2026-10-01"));
     }
 }

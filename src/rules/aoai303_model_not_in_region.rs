@@ -34,10 +34,15 @@ declare_rule! {
     /// ## When it stays silent
     /// Unless the model, version, deployment type and the account's region are all known;
     /// when the model version is not in the catalog (AOAI301) or retired (AOAI302: the matrix
-    /// drops retired versions); when the region is not in the catalog.
+    /// drops retired versions); when the region is not in the catalog; when a source lists
+    /// the model in that region without confirming the version or the deployment type (a
+    /// matrix that mixes types, or a listing by model name only): such a cell is neither
+    /// offered nor refused.
     ///
     /// ## Sources
-    /// `rules/models.yaml`: the Azure OpenAI model matrix per deployment type.
+    /// `rules/models.yaml`: the Azure OpenAI model matrix per deployment type (its
+    /// `availability-standard`, `-provisioned` and `-batch` tables; the finding names the
+    /// table's date).
     pub static MODEL_NOT_IN_REGION = {
         id: "AOAI303",
         name: "model-not-in-region",
@@ -89,7 +94,11 @@ impl Rule for ModelNotInRegion {
             let Some(model) = cx.catalog.model(name, version) else {
                 continue;
             };
-            if !model.in_matrix() || cx.catalog.deployment_type(sku).is_none() || model.offered(sku, region) {
+            if !model.in_matrix()
+                || cx.catalog.deployment_type(sku).is_none()
+                || model.offered(sku, region)
+                || model.maybe_offered(sku, region)
+            {
                 continue;
             }
             let elsewhere: Vec<&str> = model
@@ -99,48 +108,30 @@ impl Rule for ModelNotInRegion {
                 .map(|(t, _)| t.as_str())
                 .collect();
             let help = if elsewhere.is_empty() {
-                let regions = model.availability.get(sku).map(|r| r.join(", ")).unwrap_or_default();
-                if regions.is_empty() {
-                    [
-                        "`",
-                        name,
-                        "` ",
-                        version,
-                        " is not offered as ",
-                        sku,
-                        " anywhere; choose another deployment type",
-                    ]
-                    .concat()
-                } else {
-                    [sku, " `", name, "` ", version, " is offered in: ", &regions].concat()
+                match model.availability.get(sku).filter(|r| !r.is_empty()) {
+                    Some(regions) => format!("{sku} `{name}` {version} is offered in: {}", regions.join(", ")),
+                    None => {
+                        format!("`{name}` {version} is not offered as {sku} anywhere; choose another deployment type")
+                    }
                 }
             } else {
-                ["in ", region, " this version is offered as: ", &elsewhere.join(", ")].concat()
+                format!("in {region} this version is offered as: {}", elsewhere.join(", "))
             };
-            let message = [
-                "`",
-                name,
-                "` version `",
-                version,
-                "` is not offered as ",
-                sku,
-                " in ",
-                region,
-                " (catalog as of ",
-                &cx.catalog.as_of,
-                ")",
-            ];
+            let message = format!(
+                "`{name}` version `{version}` is not offered as {sku} in {region} ({})",
+                cx.catalog.availability_table(Some(sku))
+            );
             out.push(
                 Finding::new(
                     &MODEL_NOT_IN_REGION,
-                    message.concat(),
-                    Label::new(deployment.sku_name.span, ["not offered in ", region].concat()),
+                    message,
+                    Label::new(deployment.sku_name.span, format!("not offered in {region}")),
                 )
                 .with_resource(&deployment.address)
                 .with_related(
                     std::iter::once(Label::new(
                         account.location.span,
-                        [&account.address, " is in ", region].concat(),
+                        format!("{} is in {region}", account.address),
                     ))
                     .chain(account.location.origin.labels()),
                 )
@@ -190,6 +181,33 @@ mod tests {
                     "retired version is another rule's",
                     &[("main.tf", &with("\"westeurope\"", "2024-08-06-ev3", "Standard"))],
                     &[],
+                ),
+                Case::new(
+                    "a new model where the newest matrix lists it, type not confirmed",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"swedencentral\"")
+                            + &deployment("d", "a", "gpt-6-sol", Some("2026-09-22"), "GlobalStandard", Some(10))),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "a region that joined after the typed table",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"northeurope\"")
+                            + &deployment("d", "a", "gpt-5.5", Some("2026-04-24"), "GlobalStandard", Some(10))),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "a new model outside every region its matrix lists",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"uksouth\"")
+                            + &deployment("d", "a", "gpt-6-sol", Some("2026-09-22"), "GlobalBatch", Some(10))),
+                    )],
+                    &["main.tf:18:12"],
                 ),
                 Case::new(
                     "account unknown",
