@@ -75,6 +75,17 @@ pub enum CatalogCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Print what the catalog knows of a model (versions, stages, dates, deployment types,
+    /// regions, PTU sizing, default quotas), each fact with the table and date it comes from.
+    Show {
+        /// The model name (`gpt-4o`), in any case.
+        model: String,
+        /// One version of it (`2024-11-20`); all versions without it.
+        version: Option<String>,
+        /// A catalog overlay to lay over the embedded catalog first.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -717,7 +717,8 @@ fn name_calling_modules(findings: &mut [Finding], config: &Configuration, source
     }
 }
 
-fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
+/// The embedded catalog with the overlay file at `path` laid over it.
+pub fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
     let error = |e: String| RunError(format!("catalog {}: {e}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
     let overlay = crate::catalog::Overlay::parse(&text).map_err(error)?;

@@ -47,6 +47,14 @@ fn main() -> ExitCode {
                     output,
                 },
         }) => catalog_import(&models, location.as_deref(), output.as_deref()),
+        Some(Command::Catalog {
+            action:
+                CatalogCommand::Show {
+                    model,
+                    version,
+                    catalog,
+                },
+        }) => catalog_show(&model, version.as_deref(), catalog.as_deref()),
         Some(Command::Config {
             action: ConfigCommand::Init { dir, force },
         }) => config_init(&dir, force),
@@ -129,6 +137,32 @@ fn explain(id_or_name: &str) -> ExitCode {
         rule.documentation().trim_end()
     );
     write_stdout(&text)
+}
+
+/// Prints what the catalog (with an overlay, when given) knows of a model: exit 0, or 1
+/// when it knows no such model or version.
+fn catalog_show(model: &str, version: Option<&str>, overlay: Option<&std::path::Path>) -> ExitCode {
+    let overlaid;
+    let catalog = match overlay {
+        None => catalog::Catalog::embedded(),
+        Some(path) => match aoai_lint::lint::load_overlay(path) {
+            Ok(catalog) => {
+                overlaid = catalog;
+                &overlaid
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(EXIT_ERROR);
+            }
+        },
+    };
+    match catalog::show::show(catalog, model, version) {
+        Ok(text) => write_stdout(&text),
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(EXIT_FINDINGS)
+        }
+    }
 }
 
 fn catalog_import(files: &[std::path::PathBuf], location: Option<&str>, output: Option<&std::path::Path>) -> ExitCode {

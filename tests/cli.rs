@@ -1140,3 +1140,27 @@ fn an_unknown_model_is_an_error_only_when_it_is_surely_wrong() {
         );
     }
 }
+
+#[test]
+fn catalog_show_gives_each_fact_with_its_table() {
+    let known = aoai_lint(&["catalog", "show", "gpt-realtime-2", "2026-05-06"]);
+    assert_eq!(known.status.code(), Some(0), "{}", transcript(&known));
+    let text = String::from_utf8(known.stdout).unwrap();
+    assert!(
+        text.contains("retires 2026-08-31") && text.contains("[lifecycle table of "),
+        "{text}"
+    );
+    let unknown = aoai_lint(&["catalog", "show", "gpt4o"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `gpt-4o`"));
+    // With an overlay, what the team's file says.
+    let dir = tempfile::tempdir().unwrap();
+    let overlay = dir.path().join("overlay.yaml");
+    std::fs::write(&overlay, "as_of: '2026-12-01'\nmodels:\n- name: gpt-7\n  version: '2026-11-30'\n  availability: {GlobalStandard: [eastus2]}\n").unwrap();
+    let shown = aoai_lint(&["catalog", "show", "gpt-7", "--catalog", overlay.to_str().unwrap()]);
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        text.contains("GlobalStandard [availability-standard table of 2026-12-01]: eastus2"),
+        "{text}"
+    );
+}

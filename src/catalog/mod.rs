@@ -6,6 +6,7 @@ pub mod import;
 pub mod models;
 pub mod provider;
 pub mod quotas;
+pub mod show;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -810,6 +811,18 @@ mod tests {
             catalog.default_tpm("6", "gpt-4.1", "GlobalStandard").map(|t| t > 0),
             Some(true)
         );
+    }
+
+    #[test]
+    fn every_quota_and_ptu_row_names_a_model_the_catalog_lists() {
+        let catalog = Catalog::embedded();
+        let rows = catalog.quota_tiers.values().flatten().map(|r| r.model.as_str());
+        let ptu = catalog.ptu_rules.iter().map(|r| r.model.as_str());
+        let unknown: Vec<&str> = rows
+            .chain(ptu)
+            .filter(|m| catalog.model_versions(m).is_empty())
+            .collect();
+        assert!(unknown.is_empty(), "{unknown:?}");
     }
 
     #[test]
