@@ -101,6 +101,9 @@ pub struct Overlay {
     pub models: Vec<Model>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub quota_tiers: BTreeMap<String, quotas::QuotaTier>,
+    /// PTU sizing per model; the sizes given replace the catalog's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ptu_rules: Vec<PtuRule>,
 }
 
 impl Overlay {
@@ -344,7 +347,8 @@ impl Catalog {
     /// The embedded catalog with a team's own file laid over it: regions and models it lists
     /// are added, or merged into the entries they name (a model version's regions are added
     /// to those the catalog knows; its lifecycle replaces the catalog's); quota rows replace
-    /// the rows of the same model and type.
+    /// the rows of the same model and type; PTU sizes replace the catalog's. The tables it
+    /// carries rows of take its date when it is newer.
     pub fn with_overlay(mut self, overlay: Overlay) -> Result<Catalog, String> {
         let mut refreshed = Vec::new();
         if !overlay.models.is_empty() {
@@ -356,6 +360,19 @@ impl Catalog {
         }
         if !overlay.quota_tiers.is_empty() {
             refreshed.push("quota-tiers".to_owned());
+        }
+        if !overlay.ptu_rules.is_empty() {
+            refreshed.push("ptu-sizing".to_owned());
+        }
+        for rule in overlay.ptu_rules {
+            match self
+                .ptu_rules
+                .iter_mut()
+                .find(|r| r.model.eq_ignore_ascii_case(&rule.model))
+            {
+                Some(existing) => existing.update(rule),
+                None => self.ptu_rules.push(rule),
+            }
         }
         for region in overlay.regions {
             match self.regions.iter_mut().find(|r| r.name == region.name) {
@@ -798,14 +815,11 @@ mod tests {
             }
         }
         for rule in &catalog.ptu_rules {
-            assert!(
-                rule.global_datazone_increment_ptu > 0 && rule.regional_increment_ptu > 0,
-                "{rule:?}"
-            );
-            assert!(
-                rule.global_datazone_min_ptu >= rule.global_datazone_increment_ptu,
-                "{rule:?}"
-            );
+            let (global_minimum, global_step) = rule.sizing(Scope::Global).unwrap_or_else(|| panic!("{rule:?}"));
+            let (_, regional_step) = rule.sizing(Scope::Regional).unwrap_or_else(|| panic!("{rule:?}"));
+            // The regional minimum may be below its step (o1: 25, then steps of 50).
+            assert!(global_step > 0 && regional_step > 0, "{rule:?}");
+            assert!(global_minimum >= global_step, "{rule:?}");
         }
         assert_eq!(
             catalog.default_tpm("6", "gpt-4.1", "GlobalStandard").map(|t| t > 0),

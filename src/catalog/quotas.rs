@@ -19,13 +19,47 @@ pub struct QuotaTier {
     pub rows: Vec<QuotaRow>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A model's provisioned sizing: the fewest PTUs a deployment takes and the step above it,
+/// for global and data zone types and for regional ones. A side can be unknown (an ARM
+/// listing of a region that offers only one of them).
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PtuRule {
     pub model: String,
-    pub global_datazone_min_ptu: u64,
-    pub global_datazone_increment_ptu: u64,
-    pub regional_min_ptu: u64,
-    pub regional_increment_ptu: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_datazone_min_ptu: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_datazone_increment_ptu: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regional_min_ptu: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regional_increment_ptu: Option<u64>,
+}
+
+impl PtuRule {
+    /// The minimum and the step for deployments of `scope`, when both are known.
+    pub fn sizing(&self, scope: super::Scope) -> Option<(u64, u64)> {
+        match scope {
+            super::Scope::Regional => Some((self.regional_min_ptu?, self.regional_increment_ptu?)),
+            super::Scope::Datazone | super::Scope::Global => {
+                Some((self.global_datazone_min_ptu?, self.global_datazone_increment_ptu?))
+            }
+        }
+    }
+
+    /// `other`'s known sizes over these.
+    pub fn update(&mut self, other: PtuRule) {
+        let PtuRule {
+            model: _,
+            global_datazone_min_ptu,
+            global_datazone_increment_ptu,
+            regional_min_ptu,
+            regional_increment_ptu,
+        } = other;
+        self.global_datazone_min_ptu = global_datazone_min_ptu.or(self.global_datazone_min_ptu);
+        self.global_datazone_increment_ptu = global_datazone_increment_ptu.or(self.global_datazone_increment_ptu);
+        self.regional_min_ptu = regional_min_ptu.or(self.regional_min_ptu);
+        self.regional_increment_ptu = regional_increment_ptu.or(self.regional_increment_ptu);
+    }
 }
 
 #[derive(Debug, Deserialize)]

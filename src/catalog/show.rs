@@ -115,13 +115,15 @@ fn describe_ptu(out: &mut String, catalog: &Catalog, name: &str) {
     let table = catalog.table("ptu-sizing");
     match catalog.ptu_rule(name) {
         Some(rule) => {
+            let size = |scope| match rule.sizing(scope) {
+                Some((minimum, step)) => format!("minimum {minimum} step {step}"),
+                None => "unknown".to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "\n  PTU sizing [{table}]: global and data zone minimum {} step {}; regional minimum {} step {}",
-                rule.global_datazone_min_ptu,
-                rule.global_datazone_increment_ptu,
-                rule.regional_min_ptu,
-                rule.regional_increment_ptu
+                "\n  PTU sizing [{table}]: global and data zone {}; regional {}",
+                size(super::Scope::Global),
+                size(super::Scope::Regional)
             );
         }
         None => {

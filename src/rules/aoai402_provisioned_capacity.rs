@@ -77,19 +77,21 @@ impl Rule for ProvisionedCapacity {
             let Some(rule) = cx.catalog.ptu_rule(model) else {
                 continue;
             };
-            let (minimum, step, scope) = match kind.scope {
-                Scope::Regional => (rule.regional_min_ptu, rule.regional_increment_ptu, "regional"),
-                Scope::Datazone | Scope::Global => (
-                    rule.global_datazone_min_ptu,
-                    rule.global_datazone_increment_ptu,
-                    "global and data zone",
-                ),
+            let Some((minimum, step)) = rule.sizing(kind.scope) else {
+                continue;
             };
+            let scope = match kind.scope {
+                Scope::Regional => "regional",
+                Scope::Datazone | Scope::Global => "global and data zone",
+            };
+            let table = cx.catalog.table("ptu-sizing");
             let whole = ptus.fract() == 0.0;
             let problem = if ptus < minimum as f64 {
-                format!("{ptus} PTUs is below the minimum of {minimum} for {scope} provisioned `{model}`")
+                format!("{ptus} PTUs is below the minimum of {minimum} for {scope} provisioned `{model}` ({table})")
             } else if !whole || !(ptus as u64).is_multiple_of(step) {
-                format!("{ptus} PTUs is not a multiple of {step}, the increment for {scope} provisioned `{model}`")
+                format!(
+                    "{ptus} PTUs is not a multiple of {step}, the increment for {scope} provisioned `{model}` ({table})"
+                )
             } else {
                 continue;
             };
