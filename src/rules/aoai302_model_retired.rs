@@ -41,8 +41,9 @@ declare_rule! {
     /// Where a deployment type retires on its own date and the type is unknown, the latest
     /// date applies.
     ///
-    /// Where the retirement table lists one row twice with two dates, the finding names
-    /// both and is a warning at most.
+    /// Where the sources disagree on a row's date (the schedule lists it twice with two
+    /// dates, or an older schedule gave a date the newest does not), the finding names the
+    /// dates and is a warning at most.
     ///
     /// ## Sources
     /// `rules/models.yaml`: the Azure OpenAI model retirement schedule (its `lifecycle`
@@ -94,18 +95,24 @@ impl Rule for ModelRetired {
                 continue;
             };
             let deployment_type = deployment.sku_name.known().map(String::as_str);
-            let Some(date) = retirement(model, deployment_type) else {
+            let disputed = model.disputed_retirements();
+            let earliest_disputed = disputed.iter().filter_map(|d| d.parse().ok()).min();
+            let Some(date) = retirement(model, deployment_type).or(earliest_disputed) else {
                 continue;
             };
             let days = i64::from((date - cx.today).get_days());
             let earliest = model.retirement_is_earliest();
-            let disputed = model.disputed_retirements();
             let (severity, when) = if !disputed.is_empty() && days <= cx.policy.lifecycle.warn_days {
-                // The source gives this row twice with different dates: a warning at most.
-                (
-                    Severity::Warning,
-                    format!("retires on {}: the schedule lists both", disputed.join(" or ")),
-                )
+                // The sources disagree on the date: a warning at most.
+                let when = if model.retirement(deployment_type).is_some() {
+                    format!("retires on {}: the schedule lists each", disputed.join(" or "))
+                } else {
+                    format!(
+                        "may have retired on {}: an older schedule gives that date, the newest none",
+                        disputed.join(" or ")
+                    )
+                };
+                (Severity::Warning, when)
             } else if days <= 0 && !earliest {
                 (Severity::Error, format!("retired on {date}"))
             } else if days <= 0 {
@@ -198,6 +205,11 @@ mod tests {
                 Case::new("outside the horizon", &[("main.tf", &gpt4o)], &[]),
                 Case::new(
                     "retired since the catalog's last schedule",
+                    &[("main.tf", &with("gpt-chat-latest", "2026-05-28", "GlobalStandard"))],
+                    &["main.tf:15:15"],
+                ),
+                Case::new(
+                    "a date only an older schedule gives is reported, as a warning",
                     &[("main.tf", &with("gpt-realtime-2", "2026-05-06", "GlobalStandard"))],
                     &["main.tf:15:15"],
                 ),
