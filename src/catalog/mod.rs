@@ -6,6 +6,7 @@ pub mod import;
 pub mod models;
 pub mod provider;
 pub mod quotas;
+pub mod refresh;
 pub mod show;
 
 use std::collections::BTreeMap;
