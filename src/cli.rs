@@ -75,6 +75,27 @@ pub enum CatalogCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Rebuild the catalog's model, lifecycle, quota and PTU tables from a checkout of
+    /// MicrosoftDocs/azure-ai-docs; prints what changed and writes `rules/*.yaml` (for
+    /// maintainers: see rules/README.md).
+    Refresh {
+        /// The docs checkout (a sparse one holding the tables' folders is enough).
+        #[arg(long, value_name = "DIR")]
+        docs: PathBuf,
+        /// The catalog's folder.
+        #[arg(long, value_name = "DIR", default_value = "rules")]
+        rules: PathBuf,
+        /// The date the tables' facts were true: the checkout's commit date (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<String>,
+        /// Write nothing; exit 1 when the catalog would change.
+        #[arg(long)]
+        check: bool,
+        /// Write what the sources disagree on as disputed or unconfirmed (never an error in
+        /// the linter) instead of stopping.
+        #[arg(long)]
+        record_disputes: bool,
+    },
     /// Print what the catalog knows of a model (versions, stages, dates, deployment types,
     /// regions, PTU sizing, default quotas), each fact with the table and date it comes from.
     Show {

@@ -55,6 +55,16 @@ fn main() -> ExitCode {
                     catalog,
                 },
         }) => catalog_show(&model, version.as_deref(), catalog.as_deref()),
+        Some(Command::Catalog {
+            action:
+                CatalogCommand::Refresh {
+                    docs,
+                    rules,
+                    as_of,
+                    check,
+                    record_disputes,
+                },
+        }) => catalog_refresh(&docs, &rules, as_of, check, record_disputes),
         Some(Command::Config {
             action: ConfigCommand::Init { dir, force },
         }) => config_init(&dir, force),
@@ -137,6 +147,52 @@ fn explain(id_or_name: &str) -> ExitCode {
         rule.documentation().trim_end()
     );
     write_stdout(&text)
+}
+
+/// Refreshes `rules/*.yaml` from a docs checkout and prints what changed: exit 0; with
+/// `--check`, 1 when something would change; 2 when the sources disagree (nothing written)
+/// or an input cannot be read.
+fn catalog_refresh(
+    docs: &std::path::Path,
+    rules: &std::path::Path,
+    as_of: Option<String>,
+    check: bool,
+    record_disputes: bool,
+) -> ExitCode {
+    let as_of = as_of.unwrap_or_else(|| {
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string()
+    });
+    let options = catalog::refresh::Options {
+        rules,
+        docs,
+        as_of: &as_of,
+        record_disputes,
+    };
+    let refreshed = match catalog::refresh::refresh(&options) {
+        Ok(refreshed) => refreshed,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    print!("{}", refreshed.report);
+    if !refreshed.stopped.is_empty() {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    if check {
+        return ExitCode::from(if refreshed.changed { EXIT_FINDINGS } else { 0 });
+    }
+    for (path, text) in &refreshed.files {
+        if let Err(err) = std::fs::write(path, text) {
+            eprintln!("error: {}: {err}", path.display());
+            return ExitCode::from(EXIT_ERROR);
+        }
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
 }
 
 /// Prints what the catalog (with an overlay, when given) knows of a model: exit 0, or 1

