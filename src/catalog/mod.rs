@@ -152,6 +152,9 @@ pub struct Catalog {
     pub tables: Tables,
     /// Deployment type → the availability table that lists its cells.
     availability_tables: BTreeMap<String, String>,
+    /// The source the lifecycle table was last read from: rows that do not name it come
+    /// from older tables.
+    lifecycle_source: Option<String>,
     pub regions: Vec<Region>,
     by_name: HashMap<String, usize>,
     /// Region names the sources mention (as a pair) without describing them.
@@ -291,6 +294,7 @@ impl Catalog {
             ("provider-schema".to_owned(), provider.as_of),
         ]);
         let mut availability_tables = BTreeMap::new();
+        let lifecycle_source = models.tables.get(LIFECYCLE).and_then(|t| t.source.clone());
         for (name, table) in models.tables {
             for deployment_type in table.types {
                 availability_tables.insert(deployment_type, name.clone());
@@ -303,6 +307,7 @@ impl Catalog {
         let mut catalog = Catalog {
             tables,
             availability_tables,
+            lifecycle_source,
             regions: regions.regions,
             by_name: HashMap::new(),
             mentioned: Vec::new(),
@@ -440,6 +445,21 @@ impl Catalog {
     /// The lifecycle (retirement schedule) table.
     pub fn lifecycle_table(&self) -> TableRef<'_> {
         self.table(LIFECYCLE)
+    }
+
+    /// Where a model's lifecycle row comes from, for a finding to cite: the lifecycle table
+    /// with its date, or an older table when the newest schedule does not list the row.
+    pub fn lifecycle_citation(&self, model: &Model) -> String {
+        let table = self.lifecycle_table();
+        let listed = match (&self.lifecycle_source, &model.lifecycle) {
+            (Some(source), Some(lifecycle)) => lifecycle.source.iter().any(|s| s == source),
+            _ => true,
+        };
+        if listed {
+            table.to_string()
+        } else {
+            format!("an older table; not in the {table}")
+        }
     }
 
     /// The availability table that lists `deployment_type`'s cells; for a type no table
@@ -723,6 +743,15 @@ mod tests {
         assert_eq!(catalog.lifecycle_table().name, "lifecycle");
         let oldest = catalog.oldest_table();
         assert!(catalog.tables.values().all(|d| d.as_str() >= oldest.as_of));
+    }
+
+    #[test]
+    fn a_row_the_newest_schedule_lacks_cites_an_older_table() {
+        let catalog = Catalog::embedded();
+        let newest = catalog.model("gpt-4o", "2024-11-20").unwrap();
+        assert_eq!(catalog.lifecycle_citation(newest), catalog.lifecycle_table().to_string());
+        let older = catalog.model("gpt-4o-realtime-preview", "2024-12-17").unwrap();
+        assert!(catalog.lifecycle_citation(older).starts_with("an older table"));
     }
 
     #[test]

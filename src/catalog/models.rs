@@ -46,6 +46,10 @@ pub struct Lifecycle {
     pub retirement_qualifier: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replacement: Option<String>,
+    /// The tables the row comes from (`S1`, `docs@2026-12-01`), as the file's sources name
+    /// them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<String>,
 }
 
 /// A version as Azure compares it: without case (`1106-Preview` is `1106-preview`), and a
@@ -131,6 +135,9 @@ impl Model {
 #[derive(Debug, Deserialize)]
 pub struct Table {
     pub as_of: String,
+    /// The source the table was last read from, as the file's sources name it.
+    #[serde(default)]
+    pub source: Option<String>,
     /// The deployment types an availability table covers.
     #[serde(default)]
     pub types: Vec<String>,

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Catalog, Model, TableRef};
+use super::{Catalog, Model};
 
 /// The catalog's facts about `name` (any case), or about one `version` of it (compared as
 /// Azure compares versions), as text; `Err` with the nearest names when it knows no such
@@ -52,7 +52,7 @@ fn describe_version(out: &mut String, catalog: &Catalog, model: &Model) {
             "    the matrix names the model without a version: any version may be it"
         );
     }
-    describe_lifecycle(out, model, catalog.lifecycle_table());
+    describe_lifecycle(out, model, catalog);
     if !model.in_matrix() {
         let _ = writeln!(
             out,
@@ -75,13 +75,15 @@ fn describe_version(out: &mut String, catalog: &Catalog, model: &Model) {
     }
 }
 
-fn describe_lifecycle(out: &mut String, model: &Model, table: TableRef<'_>) {
+fn describe_lifecycle(out: &mut String, model: &Model, catalog: &Catalog) {
     let Some(lifecycle) = &model.lifecycle else {
+        let table = catalog.lifecycle_table();
         let _ = writeln!(out, "    lifecycle: not in the retirement schedule [{table}]");
         return;
     };
+    let citation = catalog.lifecycle_citation(model);
     let mut line = format!(
-        "    lifecycle [{table}]: {}",
+        "    lifecycle [{citation}]: {}",
         lifecycle.status.as_deref().unwrap_or("no stage given")
     );
     if let Some(date) = &lifecycle.deprecation {

@@ -133,7 +133,7 @@ impl Rule for ModelRetired {
             };
             let message = format!(
                 "`{name}` version `{version}`{stage} {when} ({})",
-                cx.catalog.lifecycle_table()
+                cx.catalog.lifecycle_citation(model)
             );
             let replacement = match model.replacement() {
                 Some(replacement) => format!("move to {replacement}"),
