@@ -749,7 +749,10 @@ mod tests {
     fn a_row_the_newest_schedule_lacks_cites_an_older_table() {
         let catalog = Catalog::embedded();
         let newest = catalog.model("gpt-4o", "2024-11-20").unwrap();
-        assert_eq!(catalog.lifecycle_citation(newest), catalog.lifecycle_table().to_string());
+        assert_eq!(
+            catalog.lifecycle_citation(newest),
+            catalog.lifecycle_table().to_string()
+        );
         let older = catalog.model("gpt-4o-realtime-preview", "2024-12-17").unwrap();
         assert!(catalog.lifecycle_citation(older).starts_with("an older table"));
     }

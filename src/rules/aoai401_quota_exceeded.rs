@@ -115,9 +115,10 @@ impl Rule for QuotaExceeded {
                 Finding::new(
                     &QUOTA_EXCEEDED,
                     format!(
-                        "{sku} `{model}` in {region}: {what} for {} TPM, above the default quota of {} TPM (tier {tier})",
+                        "{sku} `{model}` in {region}: {what} for {} TPM, above the default quota of {} TPM (tier {tier}, {})",
                         thousands(asked as u64),
-                        thousands(tpm)
+                        thousands(tpm),
+                        cx.catalog.table("quota-tiers")
                     ),
                     Label::new(last.sku_capacity.span, "brings the sum over the quota"),
                 )
