@@ -1,13 +1,13 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::{AccountResource, AccountSetting, Known};
+use crate::facts::{AccountResource, AccountSetting};
 
 declare_rule! {
     /// ## What it does
     /// Checks an OpenAI or AIServices account's `sku_name` and the arguments azurerm rejects
     /// for these kinds: an OpenAI account takes `S0` only, an account takes a SKU from
-    /// azurerm's list, and `dynamic_throttling_enabled` is rejected for OpenAI and AIServices
-    /// accounts.
+    /// azurerm's list, and `dynamic_throttling_enabled = true` is rejected for OpenAI and
+    /// AIServices accounts.
     ///
     /// ## Why is this bad?
     /// The apply fails: Azure refuses an OpenAI account on `F0` or `S1`, and azurerm refuses
@@ -33,7 +33,9 @@ declare_rule! {
     /// None.
     ///
     /// ## When it stays silent
-    /// When `sku_name` is unknown, and for every kind other than OpenAI and AIServices.
+    /// When `sku_name` is unknown, and for every kind other than OpenAI and AIServices;
+    /// `dynamic_throttling_enabled` only when it is known to be `true` (azurerm reads an unset
+    /// argument as `false`, and accepts `false`).
     ///
     /// ## Sources
     /// `rules/provider-schema.yaml`: azurerm's `sku_name` values, the SKU Azure documents for
@@ -101,17 +103,17 @@ impl Rule for InvalidAccountSku {
             }
             let throttling = &account.dynamic_throttling_enabled;
             if account.resource != AccountResource::Azapi
-                && matches!(throttling.value, Known::Value(_) | Known::Unknown)
+                && throttling.known() == Some(&true)
                 && provider.dynamic_throttling_forbidden_kinds.contains(&account.kind)
             {
                 out.push(
                     Finding::new(
                         &INVALID_ACCOUNT_SKU,
-                        format!("azurerm rejects `dynamic_throttling_enabled` on {} accounts", account.kind),
+                        format!("azurerm rejects `dynamic_throttling_enabled = true` on {} accounts", account.kind),
                         Label::new(throttling.span, "not allowed for this kind"),
                     )
                     .with_resource(&account.address)
-                    .with_help("remove `dynamic_throttling_enabled`: azurerm refuses it for OpenAI and AIServices accounts since 4.47"),
+                    .with_help("remove `dynamic_throttling_enabled` or set it to false: azurerm refuses `true` for OpenAI and AIServices accounts since 4.47"),
                 );
             }
         }
@@ -147,9 +149,26 @@ mod tests {
                     "dynamic throttling on OpenAI",
                     &[(
                         "main.tf",
-                        &account("a", "\"eastus2\"").replace("}\n", "  dynamic_throttling_enabled = false\n}\n"),
+                        &account("a", "\"eastus2\"").replace("}\n", "  dynamic_throttling_enabled = true\n}\n"),
                     )],
                     &["main.tf:8:32"],
+                ),
+                Case::new(
+                    "dynamic throttling off is accepted",
+                    &[(
+                        "main.tf",
+                        &account("a", "\"eastus2\"").replace("}\n", "  dynamic_throttling_enabled = false\n}\n"),
+                    )],
+                    &[],
+                ),
+                Case::new(
+                    "dynamic throttling unknown stays silent",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"").replace("}\n", "  dynamic_throttling_enabled = var.t\n}\n")
+                            + "variable \"t\" {}\n"),
+                    )],
+                    &[],
                 ),
                 Case::new(
                     "other kinds are not judged",
