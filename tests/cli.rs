@@ -1271,3 +1271,27 @@ fn catalog_refresh_without_tables_leaves_the_shipped_catalog_as_it_is() {
         "catalog refresh as of 2026-12-01\nno changes\n"
     );
 }
+
+#[test]
+fn an_object_key_written_twice_keeps_the_last_value_as_terraform_does() {
+    let report = json(&["fixtures/object-duplicate-keys"]);
+    assert_eq!(
+        places(&report),
+        [
+            "AOAI508 fixtures/object-duplicate-keys/main.tf:10:1",
+            "AOAI201 fixtures/object-duplicate-keys/main.tf:12:40",
+        ],
+        "the file is linted, and dynamic_throttling_enabled = false is accepted"
+    );
+    let region = first(&report, "AOAI201")["message"].as_str().unwrap();
+    assert!(region.contains("swedencentral"), "{region}");
+    // An argument written twice in one block stays an error, for Terraform too.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"azurerm_cognitive_account\" \"a\" {\n  kind = \"OpenAI\"\n  kind = \"OpenAI\"\n}\n",
+    )
+    .unwrap();
+    let twice = json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(first(&twice, "AOAI002")["severity"], "error");
+}

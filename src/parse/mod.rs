@@ -161,7 +161,15 @@ pub fn parse_hcl(sources: &SourceMap, file: FileId) -> Result<ParsedFile, FileEr
     // wrong with a file that does not parse.
     let parsed = match native::parse(text, file, shift) {
         Some(parsed) => Ok(parsed),
-        None => hcl_edit_lowered(text, file, shift),
+        None => hcl_edit_lowered(text, file, shift).or_else(|err| {
+            // Terraform reads an object constructor with a key written twice (the last value
+            // wins), which hcl-edit refuses: the native parser reads it when it can.
+            let keep = native::DuplicateKeys::Keep;
+            match err.message().contains("redefined object key") {
+                true => native::parse_with(text, file, shift, keep).ok_or(err),
+                false => Err(err),
+            }
+        }),
     };
     match parsed {
         Ok((body, mut suppressions)) => {
@@ -307,6 +315,18 @@ mod tests {
         let attr = block.body.attribute("location").unwrap();
         assert_eq!(&text[attr.value.span.range()], "\"eastus\"");
         assert!(matches!(&attr.value.kind, ExprKind::String(s) if s == "eastus"));
+    }
+
+    #[test]
+    fn an_object_key_written_twice_is_read_as_terraform_reads_it() {
+        let text = "locals {\n  tags = {\n    env = \"dev\"\n    env = \"prod\"\n  }\n}\n";
+        let (_, parsed) = parse_text(text);
+        let body = parsed.expect("Terraform reads it: the last value wins").body;
+        let tags = &body.blocks[0].body.attribute("tags").unwrap().value;
+        assert!(matches!(&tags.kind, ExprKind::Object(entries) if entries.len() == 2));
+        // An argument written twice in a block is an error for Terraform too.
+        let (_, twice) = parse_text("resource \"a\" \"b\" {\n  x = 1\n  x = 2\n}\n");
+        assert!(twice.is_err());
     }
 
     #[test]

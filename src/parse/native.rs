@@ -29,6 +29,26 @@ const MAX_OPERATORS: usize = 128;
 /// `None` when hcl-edit must read the file. `text` has no byte order mark; spans are shifted
 /// by `shift` bytes (the mark's length) to point into the file.
 pub fn parse(text: &str, file: FileId, shift: usize) -> Option<(Body, Vec<Suppression>)> {
+    parse_with(text, file, shift, DuplicateKeys::Refuse)
+}
+
+/// What the parser does with a key given twice in one object constructor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateKeys {
+    /// Leave the file to hcl-edit, which refuses it.
+    Refuse,
+    /// Keep both entries: Terraform reads `{ a = 1, a = 2 }` as `{ a = 2 }` (the evaluator
+    /// keeps the last). For the files hcl-edit refuses for this alone.
+    Keep,
+}
+
+/// As [`parse`], with duplicate object keys read as `duplicates` says.
+pub fn parse_with(
+    text: &str,
+    file: FileId,
+    shift: usize,
+    duplicates: DuplicateKeys,
+) -> Option<(Body, Vec<Suppression>)> {
     // A carriage return not followed by a line feed ends lines for some parsers and not for
     // others: not guessed at here.
     if memchr::memchr_iter(b'\r', text.as_bytes()).any(|at| text.as_bytes().get(at + 1) != Some(&b'\n')) {
@@ -43,6 +63,7 @@ pub fn parse(text: &str, file: FileId, shift: usize) -> Option<(Body, Vec<Suppre
         depth: 0,
         operators: 0,
         suppressions: Vec::new(),
+        duplicates,
     };
     let body = parser.body(true)?;
     Some((body, parser.suppressions))
@@ -58,6 +79,7 @@ struct Parser<'t> {
     /// Binary operators in the current attribute's expression.
     operators: usize,
     suppressions: Vec<Suppression>,
+    duplicates: DuplicateKeys,
 }
 
 /// An expression and the text it was read from: the span of a parenthesised expression
@@ -902,7 +924,7 @@ impl<'t> Parser<'t> {
             }
         }
         self.eat(b'}')?;
-        if has_duplicate_keys(&entries) {
+        if self.duplicates == DuplicateKeys::Refuse && has_duplicate_keys(&entries) {
             return None;
         }
         Some(Expr {
