@@ -1295,3 +1295,29 @@ fn an_object_key_written_twice_keeps_the_last_value_as_terraform_does() {
     let twice = json(&[dir.path().to_str().unwrap()]);
     assert_eq!(first(&twice, "AOAI002")["severity"], "error");
 }
+
+#[test]
+fn optional_attribute_defaults_are_applied_as_terraform_applies_them() {
+    let report = json(&["fixtures/optional-defaults"]);
+    let on = |rule: &str| {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| d["resource"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let open = "module.openai.azurerm_cognitive_account.this[\"open\"]";
+    // The defaults turn public access and API keys on where the caller said nothing...
+    assert_eq!(on("AOAI501"), [open]);
+    assert_eq!(on("AOAI502"), [open]);
+    assert_eq!(on("AOAI503"), [open], "optional(string) without a default is null");
+    // ...and a nested object's default carries its own defaults (identity SystemAssigned).
+    assert!(on("AOAI505").is_empty(), "{report}");
+    // A null passed to a variable that is not nullable takes the default (S0).
+    assert!(on("AOAI305").is_empty());
+    let keys = first(&report, "AOAI502");
+    assert_eq!(keys["related"][0]["message"], "default in the type of var.accounts");
+    assert_eq!(keys["related"][0]["line"], 5);
+}

@@ -780,13 +780,36 @@ impl<'a> Evaluator<'a> {
         let Some(decl) = instance.module.variables.get(name) else {
             return Val::unknown();
         };
-        let value = self.variable_value(&instance, id, name);
-        // With `optional(...)` attributes in the type, Terraform fills in what is missing:
-        // a missing key is then unknown to us, not an error `try` would skip.
-        if decl.has_optional_attributes {
-            value.opened()
-        } else {
-            value
+        let mut value = self.variable_value(&instance, id, name);
+        if !decl.nullable && matches!(value.value, Value::Null) {
+            value = self.variable_default(id, name);
+        }
+        match &decl.ty {
+            // Terraform converts the value to the declared type: `optional(...)` defaults
+            // filled in, undeclared attributes dropped.
+            Some(ty) => {
+                let default = |expr: &Expr| {
+                    let label = Label::new(expr.span, ["default in the type of var.", name].concat());
+                    self.eval(expr, &Scope::module(id)).passed_through(label)
+                };
+                super::types::convert(value, ty, &default)
+            }
+            // A type this does not model: a missing key may be one Terraform fills in, so it
+            // reads as unknown rather than as an error `try` would skip.
+            None if decl.has_optional_attributes => value.opened(),
+            None => value,
+        }
+    }
+
+    /// The variable's `default`, or unknown when it has none.
+    fn variable_default(&self, id: InstanceId, name: &str) -> Val {
+        let instance = self.instance(id);
+        match instance.module.variables.get(name).and_then(|d| d.default.as_ref()) {
+            Some(expr) => {
+                let label = Label::new(expr.span, ["default of var.", name].concat());
+                self.eval(expr, &Scope::module(id)).passed_through(label)
+            }
+            None => Val::unknown(),
         }
     }
 

@@ -24,6 +24,10 @@ pub struct VariableDecl {
     pub head: Span,
     /// The declared type uses `optional(...)` object attributes.
     pub has_optional_attributes: bool,
+    /// The declared type, when it is one the evaluator models.
+    pub ty: Option<super::types::Type>,
+    /// `nullable = false`: a null value is replaced by the default.
+    pub nullable: bool,
 }
 
 #[derive(Debug)]
@@ -145,13 +149,16 @@ impl ModuleSyntax {
             match (block.kind.as_str(), block.labels.as_slice()) {
                 ("variable", [name]) => {
                     let name = name.clone();
+                    let ty = block.body.attribute("type").map(|t| &t.value);
                     self.variables.entry(name).or_insert(VariableDecl {
                         default: block.body.attribute("default").map(|a| a.value.clone()),
                         head: block.head,
-                        has_optional_attributes: block
+                        has_optional_attributes: ty.is_some_and(|t| mentions_call(t, "optional")),
+                        ty: ty.and_then(super::types::Type::parse),
+                        nullable: !block
                             .body
-                            .attribute("type")
-                            .is_some_and(|t| mentions_call(&t.value, "optional")),
+                            .attribute("nullable")
+                            .is_some_and(|n| matches!(n.value.kind, ExprKind::Bool(false))),
                     });
                 }
                 ("locals", []) => {
@@ -205,6 +212,10 @@ impl ModuleSyntax {
                         }
                         if let Some(t) = block.body.attribute("type") {
                             variable.has_optional_attributes = mentions_call(&t.value, "optional");
+                            variable.ty = super::types::Type::parse(&t.value);
+                        }
+                        if let Some(n) = block.body.attribute("nullable") {
+                            variable.nullable = !matches!(n.value.kind, ExprKind::Bool(false));
                         }
                     }
                 }
