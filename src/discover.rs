@@ -103,6 +103,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Exclude>) -> Result<Discover
     for module in &mut modules {
         module.tf_files.sort();
         module.tf_files.dedup();
+        drop_files_tofu_replaces(&mut module.tf_files);
         module.var_files.sort_by_key(var_file_order);
         module.var_files.dedup();
     }
@@ -132,6 +133,7 @@ pub fn module_files(dir: &Path) -> Listing {
     // Variables files belong to roots only.
     module.var_files.clear();
     module.tf_files.sort();
+    drop_files_tofu_replaces(&mut module.tf_files);
     Listing { module, skipped }
 }
 
@@ -175,9 +177,39 @@ impl Walked {
     }
 }
 
+/// Whether a file name is a configuration file: Terraform's `.tf` and `.tf.json`, and
+/// OpenTofu's `.tofu` and `.tofu.json`.
+pub fn is_configuration_file(name: &str) -> bool {
+    [".tf", ".tf.json", ".tofu", ".tofu.json"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// OpenTofu reads `main.tofu` instead of a `main.tf` beside it (and `main.tofu.json`
+/// instead of `main.tf.json`): the `.tf` twin is dropped.
+fn drop_files_tofu_replaces(files: &mut Vec<PathBuf>) {
+    let tofu: std::collections::HashSet<String> = files
+        .iter()
+        .map(|p| file_name(p))
+        .filter(|n| n.ends_with(".tofu") || n.ends_with(".tofu.json"))
+        .collect();
+    if tofu.is_empty() {
+        return;
+    }
+    files.retain(|p| {
+        let name = file_name(p);
+        let twin = match (name.strip_suffix(".tf"), name.strip_suffix(".tf.json")) {
+            (Some(stem), _) => format!("{stem}.tofu"),
+            (_, Some(stem)) => format!("{stem}.tofu.json"),
+            _ => return true,
+        };
+        !tofu.contains(&twin)
+    });
+}
+
 fn classify(path: &Path) -> Option<FileKind> {
     let name = file_name(path);
-    if name.ends_with(".tf") || name.ends_with(".tf.json") {
+    if is_configuration_file(&name) {
         return Some(FileKind::Terraform);
     }
     let stem = name

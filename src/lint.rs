@@ -592,7 +592,7 @@ fn count_failed_files(problems: &[Finding], sources: &SourceMap) -> usize {
         .filter(|p| {
             let path = &sources.get(p.primary.span.file).path;
             let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-            name.ends_with(".tf") || name.ends_with(".tf.json")
+            crate::discover::is_configuration_file(&name)
         })
         .count()
 }

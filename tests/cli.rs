@@ -1321,3 +1321,20 @@ fn optional_attribute_defaults_are_applied_as_terraform_applies_them() {
     assert_eq!(keys["related"][0]["message"], "default in the type of var.accounts");
     assert_eq!(keys["related"][0]["line"], 5);
 }
+
+#[test]
+fn opentofu_files_are_read_and_a_tofu_file_hides_its_tf_twin() {
+    let report = json(&["fixtures/opentofu"]);
+    assert_eq!(
+        places(&report),
+        [
+            "AOAI204 fixtures/opentofu/deployments.tofu.json:9:26",
+            "AOAI508 fixtures/opentofu/main.tofu:1:1",
+            "AOAI201 fixtures/opentofu/main.tofu:3:40",
+        ],
+        "main.tf (F0 in westeurope) is not read; the .tofu.json deployment is, and Standard gpt-4o is offered in swedencentral"
+    );
+    let region = first(&report, "AOAI201")["message"].as_str().unwrap();
+    assert!(region.contains("swedencentral"), "{region}");
+    assert_eq!(report["summary"]["files"], 2);
+}

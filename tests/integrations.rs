@@ -131,5 +131,10 @@ fn the_pre_commit_hooks_lint_terraform_files() {
         assert!(hooks.contains(id), "{id} missing");
     }
     assert!(hooks.contains("language: rust") && hooks.contains("language: system"));
-    assert!(hooks.contains(r"files: \.(tf|tfvars|tfvars\.json)$"));
+    let pattern = r"files: (\.(tf|tf\.json|tofu|tofu\.json|tfvars|tfvars\.json)|(^|/)\.aoai-lint\.ya?ml)$";
+    assert_eq!(
+        hooks.matches(pattern).count(),
+        2,
+        "both hooks take Terraform, OpenTofu and config files"
+    );
 }

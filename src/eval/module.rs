@@ -252,11 +252,12 @@ impl ModuleSyntax {
     }
 }
 
-/// `override.tf` and `*_override.tf`.
+/// `override.tf` and `*_override.tf` (and their `.tf.json`, `.tofu` and `.tofu.json` kin).
 fn is_override_file(path: &std::path::Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     let name = name.strip_suffix(".json").unwrap_or(&name);
-    name == "override.tf" || name.ends_with("_override.tf")
+    let stem = name.strip_suffix(".tf").or_else(|| name.strip_suffix(".tofu"));
+    stem.is_some_and(|s| s == "override" || s.ends_with("_override"))
 }
 
 /// Terraform's override merge: arguments replace arguments of the same name, and nested
