@@ -95,17 +95,18 @@ impl Rule for SingleRegion {
         if known.len() + unknown >= min_regions {
             return;
         }
+        let noun = accounts_noun(config.accounts.iter().map(|a| a.kind.as_str()));
         let message = match (known.iter().next(), config.accounts.len()) {
             (Some(region), 1) => {
-                format!("the only Azure OpenAI account is in {region}: one region is a single point of failure")
+                format!("the only {noun} is in {region}: one region is a single point of failure")
             }
             (Some(_), n) if known.len() == 1 => format!(
-                "all {n} Azure OpenAI accounts are in {}: one region is a single point of failure",
+                "all {n} {noun}s are in {}: one region is a single point of failure",
                 known.iter().next().copied().unwrap_or_default()
             ),
-            (None, _) => "the only Azure OpenAI account is in one region: a single point of failure".to_owned(),
+            (None, _) => format!("the only {noun} is in one region: a single point of failure"),
             (Some(_), n) => format!(
-                "the {n} Azure OpenAI accounts span {} regions ({}), fewer than the {min_regions} the policy asks for",
+                "the {n} {noun}s span {} regions ({}), fewer than the {min_regions} the policy asks for",
                 known.len(),
                 known.iter().copied().collect::<Vec<_>>().join(", ")
             ),
@@ -129,6 +130,17 @@ impl Rule for SingleRegion {
     }
 }
 
+/// What to call the accounts, by their kinds: "Azure OpenAI account" when all are OpenAI,
+/// "AI Services account" when all are AIServices, else "OpenAI-capable account".
+fn accounts_noun<'k>(kinds: impl Iterator<Item = &'k str>) -> &'static str {
+    let kinds: BTreeSet<&str> = kinds.collect();
+    match kinds.iter().copied().collect::<Vec<_>>().as_slice() {
+        ["OpenAI"] => "Azure OpenAI account",
+        ["AIServices"] => "AI Services account",
+        _ => "OpenAI-capable account",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testing::{Case, assert_cases};
@@ -137,6 +149,19 @@ mod tests {
         format!(
             "resource \"azurerm_cognitive_account\" \"{name}\" {{\n  name     = \"{name}\"\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = {location}\n}}\n"
         )
+    }
+
+    #[test]
+    fn the_accounts_are_called_what_their_kinds_are() {
+        assert_eq!(
+            super::accounts_noun(["OpenAI", "OpenAI"].into_iter()),
+            "Azure OpenAI account"
+        );
+        assert_eq!(super::accounts_noun(["AIServices"].into_iter()), "AI Services account");
+        assert_eq!(
+            super::accounts_noun(["OpenAI", "AIServices"].into_iter()),
+            "OpenAI-capable account"
+        );
     }
 
     #[test]

@@ -82,8 +82,9 @@ impl Rule for RegionalCapacityRisk {
                 Finding::new(
                     &REGIONAL_CAPACITY_RISK,
                     format!(
-                        "regional `{name}` in {region} depends on one region's capacity; {} is offered there",
-                        better.join(" and ")
+                        "regional `{name}` in {region} depends on one region's capacity; {} {} offered there",
+                        better.join(" and "),
+                        if better.len() == 1 { "is" } else { "are" }
                     ),
                     Label::new(deployment.sku_name.span, "regional deployment"),
                 )
