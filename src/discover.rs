@@ -79,6 +79,26 @@ pub struct PathError {
     pub error: std::io::Error,
 }
 
+/// The repository a module folder (canonical) belongs to: the nearest folder at or above it
+/// that holds `.git`, else the scanned path (canonical) that holds it. Local modules are
+/// read from anywhere inside it, and from nowhere outside it.
+pub fn repository_of(dir: &Path, scanned: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(repository) = dir.ancestors().find(|a| a.join(".git").exists()) {
+        return Some(repository.to_path_buf());
+    }
+    scanned
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .map(|p| {
+            if p.is_file() {
+                p.parent().map(Path::to_path_buf).unwrap_or(p)
+            } else {
+                p
+            }
+        })
+        .find(|p| dir.starts_with(p))
+}
+
 pub fn discover(paths: &[PathBuf], exclude: Option<&Exclude>) -> Result<Discovery, PathError> {
     let mut walked = Walk::default();
     for path in paths {

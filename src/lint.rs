@@ -320,7 +320,8 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         } else {
             ConfigurationKind::Root
         };
-        let downloads = Downloads::for_root(&root, &sources, options.limits);
+        let downloads =
+            Downloads::for_root(&root, &sources, options.limits).with_repository_of(&root.dir, &options.paths);
         let evaluator = Evaluator::new(modules, &downloads, &cli, options.budget, root);
         let config = facts::extract(&evaluator, kind);
         let (found, notes) = evaluator.finish();
@@ -621,7 +622,8 @@ fn lint_plan(
     let mut found = Vec::new();
     let config = match root {
         Some((dir, root)) => {
-            let downloads = Downloads::for_root(root, sources, options.limits);
+            let downloads =
+                Downloads::for_root(root, sources, options.limits).with_repository_of(&root.dir, &options.paths);
             let evaluator = Evaluator::new(modules, &downloads, cli, options.budget, Arc::clone(root));
             // Walking the configuration instantiates every module call it can follow.
             facts::extract(&evaluator, ConfigurationKind::Root);

@@ -1338,3 +1338,61 @@ fn opentofu_files_are_read_and_a_tofu_file_hides_its_tf_twin() {
     assert!(region.contains("swedencentral"), "{region}");
     assert_eq!(report["summary"]["files"], 2);
 }
+
+#[test]
+fn local_modules_are_read_anywhere_inside_the_repository_and_nowhere_outside() {
+    let base = tempfile::tempdir().unwrap();
+    let repo = base.path().join("repo");
+    let files = [
+        (
+            "repo/infra/envs/prod/main.tf",
+            "module \"openai\" {\n  source   = \"../../modules/openai\"\n  location = \"eastus2\"\n}\nmodule \"hidden\" {\n  source = \"./.modules/dep\"\n}\nmodule \"away\" {\n  source = \"../../../../outside/mod\"\n}\n",
+        ),
+        (
+            "repo/infra/modules/openai/main.tf",
+            "variable \"location\" {}\nresource \"azurerm_cognitive_account\" \"this\" {\n  kind     = \"OpenAI\"\n  sku_name = \"F0\"\n  location = var.location\n}\n",
+        ),
+        (
+            "repo/infra/envs/prod/.modules/dep/main.tf",
+            "resource \"azurerm_cognitive_account\" \"hidden\" {\n  kind     = \"OpenAI\"\n  sku_name = \"F0\"\n  location = \"westus\"\n}\n",
+        ),
+        (
+            "outside/mod/main.tf",
+            "resource \"azurerm_cognitive_account\" \"away\" {\n  kind     = \"OpenAI\"\n  sku_name = \"F0\"\n  location = \"westus\"\n}\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = base.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+        .args(["--format", "json", "--as-of", AS_OF, "infra/envs/prod"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let sku: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "AOAI305")
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    // The module beside the scanned folder and the one in a hidden folder are read...
+    assert_eq!(
+        sku,
+        ["infra/envs/prod/.modules/dep/main.tf", "infra/modules/openai/main.tf"]
+    );
+    // ...the one outside the repository is not, and the note says why without showing it.
+    let notes = report["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = notes[0]["message"].as_str().unwrap();
+    assert!(
+        note.contains("outside the repository") && note.contains("lint a folder that holds both"),
+        "{note}"
+    );
+    assert!(!note.contains(base.path().to_str().unwrap()), "{note}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("\"away\""));
+}

@@ -1,8 +1,11 @@
-//! Modules that `terraform init` downloaded into a root's `.terraform/modules`, found through
-//! its `modules.json` manifest and read only when a module call needs them.
+//! Modules read only when a module call needs them: those `terraform init` downloaded into a
+//! root's `.terraform/modules` (found through its `modules.json` manifest), and local
+//! modules of the repository that discovery did not walk (outside the scanned folder, or in
+//! a hidden one such as `.modules`).
 //!
 //! Discovery skips `.terraform` (it is not the user's code), so these directories are read
-//! here, and only inside that folder: a manifest in a pull request could name any path.
+//! here, and only inside that folder or the repository: a manifest or a module source in a
+//! pull request could name any path.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -43,6 +46,11 @@ pub struct Downloads<'a> {
     limits: Limits,
     loaded: RefCell<HashMap<PathBuf, Arc<ModuleSyntax>>>,
     problems: RefCell<Vec<Finding>>,
+    /// The root's folder and the scanned paths, from which the repository is found the
+    /// first time a call needs it (most roots never do).
+    scanned: Option<(PathBuf, Vec<PathBuf>)>,
+    /// The canonical repository folder: local modules are read from inside it only.
+    repository: std::cell::OnceCell<Option<PathBuf>>,
 }
 
 impl<'a> Downloads<'a> {
@@ -55,7 +63,26 @@ impl<'a> Downloads<'a> {
             limits: Limits::default(),
             loaded: RefCell::default(),
             problems: RefCell::default(),
+            scanned: None,
+            repository: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Local module sources are also read from anywhere inside the repository of the root
+    /// at `root_dir` (see [`discover::repository_of`]).
+    pub fn with_repository_of(mut self, root_dir: &Path, scanned: &[PathBuf]) -> Downloads<'a> {
+        self.scanned = Some((root_dir.to_path_buf(), scanned.to_vec()));
+        self
+    }
+
+    /// The repository local modules are read from, when one is known.
+    pub fn repository(&self) -> Option<&Path> {
+        self.repository
+            .get_or_init(|| {
+                let (root, scanned) = self.scanned.as_ref()?;
+                discover::repository_of(root, scanned)
+            })
+            .as_deref()
     }
 
     pub fn for_root(root: &ModuleSyntax, sources: &'a SourceMap, limits: Limits) -> Downloads<'a> {
@@ -104,10 +131,14 @@ impl<'a> Downloads<'a> {
         self.load(&dir)
     }
 
-    /// A local source inside a downloaded module (`./modules/x` of a registry module).
+    /// A local source inside a downloaded module (`./modules/x` of a registry module), or
+    /// anywhere inside the repository. The path is resolved first, so that a symbolic link
+    /// cannot lead out of either.
     pub fn by_dir(&self, dir: &Path) -> Option<Arc<ModuleSyntax>> {
         let dir = dir.canonicalize().ok()?;
-        if !dir.starts_with(self.modules_dir.as_ref()?) {
+        let downloaded = self.modules_dir.as_ref().is_some_and(|m| dir.starts_with(m));
+        let in_repository = || self.repository().is_some_and(|r| dir.starts_with(r));
+        if !(downloaded || in_repository()) || !dir.is_dir() {
             return None;
         }
         self.load(&dir)

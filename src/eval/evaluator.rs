@@ -1320,14 +1320,17 @@ impl<'a> Evaluator<'a> {
         match discovered.or_else(|| self.downloads.by_dir(&target)) {
             Some(module) => Some(module),
             None => {
-                self.note(
-                    span,
-                    format!(
-                        "module \"{}\" points at {}, which is not among the scanned directories; not followed",
-                        call.name,
-                        crate::source::display_path(&normalize(&target))
+                let shown = crate::source::display_path(&normalize(&target));
+                let message = match (target.canonicalize(), self.downloads.repository()) {
+                    (Err(_), _) => format!("points at {shown}, which does not exist"),
+                    // Where it leads is not shown: it is not the repository's to show.
+                    (Ok(dir), Some(repository)) if !dir.starts_with(repository) => format!(
+                        "has the source \"{source}\", outside the repository at {}; not followed (lint a folder that holds both)",
+                        crate::source::display_path(repository)
                     ),
-                );
+                    _ => format!("points at {shown}, which holds no Terraform files"),
+                };
+                self.note(span, format!("module \"{}\" {message}", call.name));
                 None
             }
         }
