@@ -1396,3 +1396,24 @@ fn local_modules_are_read_anywhere_inside_the_repository_and_nowhere_outside() {
     assert!(!note.contains(base.path().to_str().unwrap()), "{note}");
     assert!(!String::from_utf8_lossy(&output.stdout).contains("\"away\""));
 }
+
+#[test]
+fn a_module_not_followed_hides_attachments_only_of_the_accounts_handed_to_it() {
+    let report = json(&["fixtures/unfollowed-modules"]);
+    let on = |rule: &str| -> Vec<String> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| d["resource"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(on("AOAI508"), ["azurerm_cognitive_account.a"]);
+    assert_eq!(on("AOAI501"), ["azurerm_cognitive_account.a"]);
+    assert_eq!(
+        report["notes"].as_array().unwrap().len(),
+        2,
+        "both modules are noted as not downloaded"
+    );
+}

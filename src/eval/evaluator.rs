@@ -336,6 +336,19 @@ impl<'a> Evaluator<'a> {
         Rc::clone(&self.instances.borrow()[id.0])
     }
 
+    /// Whether `expr`, in instance `id`, can only ever hold values from outside the
+    /// configuration: literals, the root module's variables, `path` and `terraform`, and
+    /// locals made of those. Such a value cannot be the id of a resource the configuration
+    /// creates, whatever it turns out to be. Conservative: anything else (resources, data
+    /// sources, module outputs, a child module's variables) may.
+    pub fn holds_only_outside_values(&self, id: InstanceId, expr: &Expr) -> bool {
+        /// Locals followed through at most this many steps (a cycle is evaluated elsewhere).
+        const MAX_STEPS: usize = 16;
+        let instance = self.instance(id);
+        let root = instance.call_sites.is_empty();
+        outside_only(expr, &instance.module, root, &mut Vec::new(), MAX_STEPS)
+    }
+
     pub fn instance_count(&self) -> usize {
         self.instances.borrow().len()
     }
@@ -1469,4 +1482,68 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// See [`Evaluator::holds_only_outside_values`]; `bound` holds the names a `for` binds.
+fn outside_only(expr: &Expr, module: &ModuleSyntax, root: bool, bound: &mut Vec<String>, steps: usize) -> bool {
+    let all =
+        |items: &[Expr], bound: &mut Vec<String>| items.iter().all(|e| outside_only(e, module, root, bound, steps));
+    match &expr.kind {
+        ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::String(_) => true,
+        ExprKind::Opaque => false,
+        ExprKind::Template(parts) => parts.iter().all(|p| match p {
+            TemplatePart::Literal(_) => true,
+            TemplatePart::Interpolation(e) => outside_only(e, module, root, bound, steps),
+        }),
+        ExprKind::Tuple(items) => all(items, bound),
+        ExprKind::Object(entries) => entries.iter().all(|(k, v)| {
+            let key = match k {
+                ObjectKey::Name(_) => true,
+                ObjectKey::Expr(e) => outside_only(e, module, root, bound, steps),
+            };
+            key && outside_only(v, module, root, bound, steps)
+        }),
+        ExprKind::Variable(name) => bound.contains(name),
+        ExprKind::Traversal(base, accessors) => {
+            let indexes_ok = accessors.iter().all(|a| match a {
+                Accessor::Index(e) => outside_only(e, module, root, bound, steps),
+                _ => true,
+            });
+            let base_ok = match (&base.kind, accessors.first()) {
+                (ExprKind::Variable(v), _) if bound.contains(v) => true,
+                (ExprKind::Variable(v), _) if v == "path" || v == "terraform" => true,
+                (ExprKind::Variable(v), _) if v == "var" => root,
+                (ExprKind::Variable(v), Some(Accessor::Attr(name, _))) if v == "local" => {
+                    steps > 0
+                        && module
+                            .locals
+                            .get(name)
+                            .is_some_and(|l| outside_only(&l.value, module, root, bound, steps - 1))
+                }
+                (ExprKind::Variable(_), _) => false,
+                _ => outside_only(base, module, root, bound, steps),
+            };
+            indexes_ok && base_ok
+        }
+        ExprKind::Call { args, .. } => all(args, bound),
+        ExprKind::Unary(_, e) => outside_only(e, module, root, bound, steps),
+        ExprKind::Binary(_, a, b) => {
+            outside_only(a, module, root, bound, steps) && outside_only(b, module, root, bound, steps)
+        }
+        ExprKind::Conditional(c, a, b) => [c, a, b].iter().all(|e| outside_only(e, module, root, bound, steps)),
+        ExprKind::For(f) => {
+            if !outside_only(&f.collection, module, root, bound, steps) {
+                return false;
+            }
+            let before = bound.len();
+            bound.extend(f.key_var.iter().cloned());
+            bound.push(f.value_var.clone());
+            let inner = [Some(&f.value), f.key.as_ref(), f.condition.as_ref()]
+                .into_iter()
+                .flatten()
+                .all(|e| outside_only(e, module, root, bound, steps));
+            bound.truncate(before);
+            inner
+        }
+    }
 }

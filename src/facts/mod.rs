@@ -455,7 +455,7 @@ impl Extractor<'_, '_> {
                 scope: Scope::module(id),
                 all_unknown: false,
             };
-            let targets = view.referenced_accounts_skipping(MODULE_META_ARGUMENTS);
+            let targets = view.accounts_handed_to_module(MODULE_META_ARGUMENTS);
             let address = format!("{}module.{}", instance.address, call.name);
             config.unseen_attachments(&address, targets);
         }

@@ -112,15 +112,19 @@ impl<'e, 'a> View<'e, 'a> {
         }
     }
 
-    /// [`referenced_accounts`](Self::referenced_accounts) without the attributes in `skip`.
-    pub(crate) fn referenced_accounts_skipping(&self, skip: &[&str]) -> Option<Vec<String>> {
+    /// The accounts a module call's inputs (but those in `skip`) may hand it; `None` when
+    /// an unknown input might hold one. An input whose value can only come from outside the
+    /// configuration (a root variable, a literal) hands it none, known or not: it cannot
+    /// hold the id of a resource the configuration creates.
+    pub(crate) fn accounts_handed_to_module(&self, skip: &[&str]) -> Option<Vec<String>> {
         let mut out = BTreeSet::new();
-        self.collect_references(skip, &mut out)
+        self.collect_references(skip, true, &mut out)
             .then(|| out.into_iter().collect())
     }
 
-    /// Adds the references found; false when an unknown value hides what it refers to.
-    fn collect_references(&self, skip: &[&str], out: &mut BTreeSet<String>) -> bool {
+    /// Adds the references found; false when an unknown value hides what it refers to (but,
+    /// with `outside_names_none`, a value only from outside the configuration).
+    fn collect_references(&self, skip: &[&str], outside_names_none: bool, out: &mut BTreeSet<String>) -> bool {
         fn walk(v: &Val, out: &mut BTreeSet<String>) -> bool {
             match &v.value {
                 Value::Unknown(u) => match &u.computed {
@@ -148,7 +152,10 @@ impl<'e, 'a> View<'e, 'a> {
         }
         let mut known = true;
         for attr in self.body.attributes.iter().filter(|a| !skip.contains(&a.name.as_str())) {
-            known &= walk(&self.ev.eval(&attr.value, &self.scope), out);
+            // A value from outside the configuration (a root variable without a value, say)
+            // is unknown, but it cannot name a resource the configuration creates.
+            known &= walk(&self.ev.eval(&attr.value, &self.scope), out)
+                || (outside_names_none && self.ev.holds_only_outside_values(self.scope.instance, &attr.value));
         }
         let mut kinds: Vec<&str> = self.body.blocks.iter().map(|b| b.kind.as_str()).collect();
         kinds.extend(
@@ -163,7 +170,7 @@ impl<'e, 'a> View<'e, 'a> {
             match self.blocks(kind) {
                 Some(blocks) => {
                     for block in blocks {
-                        known &= block.collect_references(&[], out);
+                        known &= block.collect_references(&[], outside_names_none, out);
                     }
                 }
                 None => known = false,
@@ -237,7 +244,9 @@ impl Attributes for View<'_, '_> {
     }
 
     fn referenced_accounts(&self) -> Option<Vec<String>> {
-        self.referenced_accounts_skipping(&[])
+        let mut out = BTreeSet::new();
+        self.collect_references(&[], false, &mut out)
+            .then(|| out.into_iter().collect())
     }
 
     fn targets(&self, path: &[&str]) -> Option<Vec<String>> {
