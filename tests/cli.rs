@@ -284,7 +284,7 @@ fn report_unknowns_names_what_could_not_be_checked() {
     );
     // The for_each over an unknown set hides how many accounts there are.
     assert!(
-        unknowns.contains(&"AOAI001 fixtures/unresolved/main.tf:40:1".to_owned()),
+        unknowns.contains(&"AOAI001 fixtures/unresolved/main.tf:42:1".to_owned()),
         "{unknowns:?}"
     );
     assert_eq!(
@@ -1415,5 +1415,22 @@ fn a_module_not_followed_hides_attachments_only_of_the_accounts_handed_to_it() {
         report["notes"].as_array().unwrap().len(),
         2,
         "both modules are noted as not downloaded"
+    );
+}
+
+#[test]
+fn a_resource_with_unknown_instances_is_checked_once_for_what_they_share() {
+    let report = json(&["fixtures/unknown-instances"]);
+    assert_eq!(
+        places(&report),
+        [
+            "AOAI508 fixtures/unknown-instances/main.tf:7:1",
+            "AOAI403 fixtures/unknown-instances/main.tf:36:3"
+        ],
+        "the missing capacity is checked; the model, known per instance only, is not; nor is a single region while the deployments are unknown"
+    );
+    assert_eq!(
+        first(&report, "AOAI403")["resource"],
+        "azurerm_cognitive_deployment.this[*]"
     );
 }

@@ -182,6 +182,15 @@ pub struct Identity {
     pub span: Span,
 }
 
+/// The instance key of a resource read once for all of its instances, when how many there
+/// are is unknown: what does not depend on `each` or `count` is the same in every one.
+pub const TEMPLATE_KEY: &str = "[*]";
+
+/// Whether an address stands for every instance of a resource whose instances are unknown.
+pub fn is_template(address: &str) -> bool {
+    address.ends_with(TEMPLATE_KEY)
+}
+
 /// An OpenAI-capable account instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
@@ -477,10 +486,26 @@ impl Extractor<'_, '_> {
             }
             let Expansion::Known(instances) = self.ev.expand(&decl.block, &Scope::module(id)) else {
                 let label = Label::new(decl.block.head, "how many instances this resource has is unknown");
+                let template =
+                    is_account_type(&decl.resource_type) || decl.resource_type == "azurerm_cognitive_deployment";
                 if is_account_type(&decl.resource_type) {
                     config.unseen_accounts.push(label);
                 } else if decl.resource_type == "azurerm_cognitive_deployment" {
                     config.unseen_deployments.push(label);
+                }
+                // How many there are is unknown, but not what every instance has in common:
+                // read once with `each` and `count` unknown, what does not depend on them is
+                // checked (`azurerm_cognitive_deployment.this[*]`).
+                if template {
+                    let address = format!("{}{TEMPLATE_KEY}", instance.resource_address(decl));
+                    let view = View {
+                        ev: self.ev,
+                        body: &decl.block.body,
+                        head: decl.block.head,
+                        scope: Scope::module(id),
+                        all_unknown: false,
+                    };
+                    read_resource(&decl.resource_type, address.into(), &view, &instance.call_sites, config);
                 }
                 continue;
             };

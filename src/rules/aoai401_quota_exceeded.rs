@@ -68,6 +68,10 @@ impl Rule for QuotaExceeded {
         // with their units: sorted and grouped, in the order of the deployments within a group.
         let mut draws: Vec<(Quota, usize, f64)> = Vec::new();
         for (index, deployment) in cx.config.deployments.iter().enumerate() {
+            // A resource whose instances are unknown may have none, or many: not summed.
+            if crate::facts::is_template(&deployment.address) {
+                continue;
+            }
             let (Some(model), Some(sku)) = (deployment.model_name.known(), deployment.sku_name.known()) else {
                 continue;
             };
