@@ -14,6 +14,9 @@ pub struct VarFile {
     /// `terraform.tfvars` and `*.auto.tfvars`: Terraform loads these by itself. Other
     /// `*.tfvars` files are only used with `-var-file`, so their values are possibilities.
     pub auto_loaded: bool,
+    /// Named on the command line (as pre-commit names changed files): applied as
+    /// `-var-file` would apply it.
+    pub chosen: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +42,8 @@ pub struct Discovery {
     /// Sorted by directory, so every later stage sees the same order.
     pub modules: Vec<ModuleDir>,
     pub skipped: Vec<Skipped>,
+    /// Variables files named on the command line beside no configuration.
+    pub lone_var_files: Vec<PathBuf>,
 }
 
 /// Paths the configuration's `exclude` globs leave out, relative to its directory.
@@ -130,7 +135,26 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Exclude>) -> Result<Discover
     // The walk finds in no fixed order: the reason is part of the key.
     skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     skipped.dedup();
-    Ok(Discovery { modules, skipped })
+    let mut lone_var_files = Vec::new();
+    for path in paths {
+        let Ok(canonical) = path.canonicalize() else { continue };
+        if !matches!(classify(&canonical), Some(FileKind::Vars { .. })) {
+            continue;
+        }
+        let chosen = modules
+            .iter_mut()
+            .flat_map(|m| m.var_files.iter_mut())
+            .find(|f| f.path == canonical);
+        match chosen {
+            Some(file) => file.chosen = true,
+            None => lone_var_files.push(path.clone()),
+        }
+    }
+    Ok(Discovery {
+        modules,
+        skipped,
+        lone_var_files,
+    })
 }
 
 /// The `.tf` files of one directory, not its subdirectories (a downloaded module).
@@ -358,7 +382,11 @@ fn walk(root: &Path, max_depth: Option<usize>, exclude: Option<&Exclude>, out: &
         });
         match kind {
             FileKind::Terraform => module.tf_files.push(path),
-            FileKind::Vars { auto_loaded } => module.var_files.push(VarFile { path, auto_loaded }),
+            FileKind::Vars { auto_loaded } => module.var_files.push(VarFile {
+                path,
+                auto_loaded,
+                chosen: false,
+            }),
         }
     }
     out.groups.extend(group);

@@ -229,6 +229,21 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         .map(|s| parse::unreadable(&sources, &s.path, &s.reason))
         .collect();
     let cli = cli_variables(&options.variables, &sources)?;
+    // A variables file named on the command line applies to the configuration beside it;
+    // beside none, it has nothing to apply to, and that is said rather than passed over.
+    let discovery_notes: Vec<Note> = discovery
+        .lone_var_files
+        .iter()
+        .map(|path| {
+            let shown = crate::source::display_path(path);
+            Note {
+                span: Span::new(sources.add_virtual(&shown, ""), 0..0),
+                message: format!(
+                    "{shown} is a variables file beside no Terraform configuration; nothing was linted with it"
+                ),
+            }
+        })
+        .collect();
 
     let today = options
         .today
@@ -476,7 +491,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         &waiving,
         options.show_suppressed,
     );
-    let mut notes = Vec::new();
+    let mut notes: Vec<Note> = discovery_notes;
     let mut configurations = Vec::new();
     // Each configuration's findings stay one part, laid in place by `sorted_unique`.
     let mut parts = Vec::with_capacity(per_root.len());

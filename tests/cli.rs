@@ -1434,3 +1434,45 @@ fn a_resource_with_unknown_instances_is_checked_once_for_what_they_share() {
         "azurerm_cognitive_deployment.this[*]"
     );
 }
+
+#[test]
+fn a_variables_file_named_on_the_command_line_is_applied_as_var_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let infra = dir.path().join("infra");
+    let lone = dir.path().join("lone");
+    std::fs::create_dir_all(&infra).unwrap();
+    std::fs::create_dir_all(&lone).unwrap();
+    std::fs::write(
+        infra.join("main.tf"),
+        "variable \"location\" {}\nresource \"azurerm_cognitive_account\" \"a\" {\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = var.location\n}\n",
+    )
+    .unwrap();
+    std::fs::write(infra.join("prod.tfvars"), "location = \"westeurop\"\n").unwrap();
+    std::fs::write(lone.join("x.tfvars"), "location = \"eastus2\"\n").unwrap();
+    // Linted as a folder, prod.tfvars is one possible -var-file: the value stays unknown.
+    let folder = json(&[infra.to_str().unwrap()]);
+    assert!(places_of(&folder, &["AOAI104"]).is_empty(), "{folder}");
+    // Named (as pre-commit names a changed file), it is applied.
+    let named = json(&[
+        infra.join("prod.tfvars").to_str().unwrap(),
+        lone.join("x.tfvars").to_str().unwrap(),
+    ]);
+    let typo = first(&named, "AOAI104");
+    assert!(typo["message"].as_str().unwrap().contains("westeurop"), "{typo}");
+    assert!(
+        typo["related"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("named on the command line"),
+        "{typo}"
+    );
+    // A variables file beside no configuration is said, not passed over.
+    let notes = named["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["message"]
+            .as_str()
+            .unwrap()
+            .contains("beside no Terraform configuration")),
+        "{notes:?}"
+    );
+}

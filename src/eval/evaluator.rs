@@ -857,8 +857,13 @@ impl<'a> Evaluator<'a> {
         if let Some((_, value)) = self.cli.values.iter().rev().find(|(n, _)| n == name) {
             return self.var_value(value, name, "set on the command line");
         }
+        // A variables file named on the command line is applied as `-var-file` would be.
+        let chosen = instance.module.var_files.iter().filter(|f| f.chosen);
+        if let Some(value) = chosen.clone().rev().find_map(|f| f.values.get(name)) {
+            return self.var_value(value, name, "set here (the variables file named on the command line)");
+        }
         let candidates = instance.module.var_files.iter().filter(|f| !f.auto_loaded);
-        if !self.cli.var_file_given {
+        if !self.cli.var_file_given && chosen.count() == 0 {
             for file in candidates {
                 if let Some(value) = file.values.get(name) {
                     // This file is used only when someone passes it: the value is one of several.

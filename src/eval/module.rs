@@ -87,6 +87,8 @@ pub enum VarValue {
 pub struct VarFileValues {
     pub file: FileId,
     pub auto_loaded: bool,
+    /// Named on the command line: applied as `-var-file` would apply it.
+    pub chosen: bool,
     pub values: BTreeMap<String, VarValue>,
 }
 
@@ -355,6 +357,7 @@ pub fn parse(read: ReadModule<'_>, sources: &SourceMap) -> (ModuleSyntax, Vec<Fi
             Ok((file, values)) => module.var_files.push(VarFileValues {
                 file,
                 auto_loaded: var_file.auto_loaded,
+                chosen: var_file.chosen,
                 values,
             }),
             Err(finding) => problems.push(*finding),
