@@ -27,7 +27,9 @@ declare_rule! {
     /// ## When it stays silent
     /// For a reusable module on its own; when fewer than two regions are known; and when any
     /// deployment's model or region is unknown, or the configuration may hold accounts or
-    /// deployments the linter cannot see, since the missing one could be the failover.
+    /// deployments the linter cannot see, since the missing one could be the failover; when
+    /// the catalog knows the model and no other region of the configuration offers it (in any
+    /// deployment type): there is nowhere to fail over to.
     ///
     /// ## Sources
     /// Azure OpenAI business continuity guidance.
@@ -88,29 +90,41 @@ impl Rule for ModelWithoutFailover {
             let first = &config.deployments[first];
             let model = first.model_name.known().map_or("", String::as_str);
             let others: Vec<&str> = regions.iter().copied().filter(|r| *r != region).collect();
-            let message = [
-                "`",
-                model,
-                "` is deployed in ",
-                region,
-                " only, though the configuration also has accounts in ",
-                &others.join(", "),
-            ];
-            let help = [
-                "deploy `",
-                model,
-                "` on an account in ",
-                &others.join(" or "),
-                " too, so that traffic can fail over",
-            ];
+            // Where the catalog knows the model, only the regions that offer it (in any
+            // deployment type) can take its traffic: none, and there is nowhere to fail over.
+            let versions = cx.catalog.model_versions(model);
+            let offered_in = |r: &str| {
+                versions.iter().any(|m| {
+                    m.availability
+                        .values()
+                        .chain(m.unconfirmed_availability.values())
+                        .any(|regions| regions.iter().any(|x| x == r))
+                })
+            };
+            let others: Vec<&str> = if versions.is_empty() {
+                others
+            } else {
+                others.into_iter().filter(|r| offered_in(r)).collect()
+            };
+            if others.is_empty() {
+                continue;
+            }
+            let message = format!(
+                "`{model}` is deployed in {region} only, though the configuration also has accounts in {}",
+                others.join(", ")
+            );
+            let help = format!(
+                "deploy `{model}` on an account in {} too, so that traffic can fail over",
+                others.join(" or ")
+            );
             out.push(
                 Finding::new(
                     &MODEL_WITHOUT_FAILOVER,
-                    message.concat(),
+                    message,
                     Label::new(first.model_name.span, "only in one region"),
                 )
                 .with_resource(&first.address)
-                .with_help(help.concat()),
+                .with_help(help),
             );
         }
     }
@@ -138,6 +152,17 @@ mod tests {
                     &["main.tf:22:15", "main.tf:35:15"],
                 ),
                 Case::new("the same model in both", &[("main.tf", &two_regions("gpt-5.1"))], &[]),
+                Case::new(
+                    "a model the other region does not offer has nowhere to fail over to",
+                    &[(
+                        "main.tf",
+                        &two_regions("gpt-5.1")
+                            .replacen("\"gpt-5.1\"", "\"codex-mini\"", 1)
+                            .replacen("\"2025-11-13\"", "\"2025-05-16\"", 1)
+                            .replace("\"swedencentral\"", "\"uksouth\""),
+                    )],
+                    &["main.tf:35:15"],
+                ),
                 Case::new(
                     "an unknown model could be the failover",
                     &[("main.tf", &two_regions("gpt-5.4").replace("\"gpt-5.4\"", "var.m"))],
