@@ -1,5 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
+use crate::facts::ConfigurationKind;
 
 declare_rule! {
     /// ## What it does
@@ -30,7 +31,9 @@ declare_rule! {
     ///
     /// ## When it stays silent
     /// When a diagnostic setting targets the account, or a diagnostic setting's target cannot
-    /// be resolved (it might be this account). Settings made outside Terraform, such as by
+    /// be resolved (it might be this account); for a reusable module linted on its own (no
+    /// provider block, required variables), whose caller adds the setting. Settings made
+    /// outside Terraform, such as by
     /// Azure Policy, cannot be seen: turn the rule off where a policy deploys them.
     ///
     /// ## Sources
@@ -52,6 +55,11 @@ impl Rule for MissingDiagnosticSettings {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        // A reusable module's caller adds the diagnostic setting (with the account id the
+        // module outputs); a root that calls the module is checked with it.
+        if cx.config.kind == ConfigurationKind::ReusableModule {
+            return;
+        }
         let settings = cx.config.attached_accounts("azurerm_monitor_diagnostic_setting");
         for account in &cx.config.accounts {
             if settings
@@ -98,6 +106,11 @@ mod tests {
                             + "resource \"azurerm_key_vault\" \"k\" {}\n"),
                     )],
                     &["main.tf:1:1"],
+                ),
+                Case::new(
+                    "a reusable module on its own leaves it to its caller",
+                    &[("main.tf", &(base.clone() + "variable \"name\" {}\n"))],
+                    &[],
                 ),
                 Case::new(
                     "unknown target",
