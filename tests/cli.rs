@@ -1425,9 +1425,10 @@ fn a_resource_with_unknown_instances_is_checked_once_for_what_they_share() {
         places(&report),
         [
             "AOAI508 fixtures/unknown-instances/main.tf:7:1",
-            "AOAI403 fixtures/unknown-instances/main.tf:36:3"
+            "AOAI201 fixtures/unknown-instances/main.tf:9:40",
+            "AOAI403 fixtures/unknown-instances/main.tf:36:3",
         ],
-        "the missing capacity is checked; the model, known per instance only, is not; nor is a single region while the deployments are unknown"
+        "the missing capacity is checked (and the single region, which the deployments do not change); the model, known per instance only, is not"
     );
     assert_eq!(
         first(&report, "AOAI403")["resource"],
