@@ -1477,3 +1477,32 @@ fn a_variables_file_named_on_the_command_line_is_applied_as_var_file() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn what_hides_accounts_is_one_unresolved_line_with_every_place_as_a_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls: String = (1..=3)
+        .map(|i| format!("module \"m{i}\" {{\n  source = \"git::https://example.com/m{i}.git\"\n}}\n"))
+        .collect();
+    let account =
+        "resource \"azurerm_cognitive_account\" \"a\" {\n  kind     = \"OpenAI\"\n  location = \"eastus2\"\n}\n";
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!("provider \"azurerm\" {{\n  features {{}}\n}}\n{calls}{account}"),
+    )
+    .unwrap();
+    let report = json(&["--report-unknowns", dir.path().to_str().unwrap()]);
+    let lines: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "AOAI001" && d["message"].as_str().unwrap().starts_with("AOAI201"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0]["message"].as_str().unwrap().contains("3 places"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[0]["related"].as_array().unwrap().len(), 2);
+}

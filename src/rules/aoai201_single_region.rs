@@ -69,17 +69,21 @@ impl Rule for SingleRegion {
         if config.kind != ConfigurationKind::Root {
             return;
         }
-        if !config.unseen_accounts.is_empty() {
-            for unseen in &config.unseen_accounts {
-                out.push(Finding::new(
+        if let [first, rest @ ..] = config.unseen_accounts.as_slice() {
+            // One line for the configuration, however many places hide accounts: each is a
+            // label of it.
+            let why = match rest.len() {
+                0 => first.message.to_string(),
+                n => format!("{} places may hold accounts the linter cannot see", n + 1),
+            };
+            out.push(
+                Finding::new(
                     &crate::rules::meta::UNRESOLVED_VALUE,
-                    format!(
-                        "AOAI201 (single-region) could not judge the configuration: {}",
-                        unseen.message
-                    ),
-                    unseen.clone(),
-                ));
-            }
+                    format!("AOAI201 (single-region) could not judge the configuration: {why}"),
+                    first.clone(),
+                )
+                .with_related(rest.iter().cloned()),
+            );
             return;
         }
         let Some(first) = config.accounts.first() else { return };
