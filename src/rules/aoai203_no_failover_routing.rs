@@ -27,8 +27,9 @@ declare_rule! {
     ///
     /// ## When it stays silent
     /// For a reusable module on its own; when fewer than two regions are known; when a
-    /// routing resource refers to an account or its target is unknown; and when modules that
-    /// were not followed may route.
+    /// routing resource refers to an account or its target is unknown; when modules that
+    /// were not followed may route; and when every deployed model is one the catalog offers in
+    /// only one of the regions (there is nothing to fail over to).
     ///
     /// ## Sources
     /// Azure API Management and Azure OpenAI gateway guidance.
@@ -57,6 +58,9 @@ impl Rule for NoFailoverRouting {
         if regions.len() < 2 {
             return;
         }
+        if !any_model_can_fail_over(cx, &regions) {
+            return;
+        }
         let accounts: BTreeSet<&str> = config.accounts.iter().map(|a| &*a.address).collect();
         let routed = config.routes.iter().any(|r| {
             r.targets
@@ -83,9 +87,35 @@ impl Rule for NoFailoverRouting {
     }
 }
 
+/// Whether routing between the regions could move any deployed model's traffic: some
+/// model is offered (in any deployment type) in two of them, or is unknown to the catalog, or
+/// is not known at all, or nothing is deployed yet. When every model is offered in one of the
+/// regions only, there is nothing to fail over to.
+fn any_model_can_fail_over(cx: &Context<'_>, regions: &BTreeSet<&String>) -> bool {
+    let models: Option<Vec<&String>> = cx.config.deployments.iter().map(|d| d.model_name.known()).collect();
+    let Some(models) = models.filter(|m| !m.is_empty()) else {
+        return true;
+    };
+    models.iter().any(|model| {
+        let versions = cx.catalog.model_versions(model);
+        let offering = regions
+            .iter()
+            .filter(|region| {
+                versions.iter().any(|m| {
+                    m.availability
+                        .values()
+                        .chain(m.unconfirmed_availability.values())
+                        .any(|listed| listed.iter().any(|r| r == region.as_str()))
+                })
+            })
+            .count();
+        versions.is_empty() || offering >= 2
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::testing::{Case, account, assert_cases};
+    use crate::testing::{Case, account, assert_cases, deployment};
 
     const BACKEND: &str = "resource \"azurerm_api_management_backend\" \"b\" {\n  name = \"b\"\n  url = \"${azurerm_cognitive_account.a.endpoint}openai\"\n}\n";
 
@@ -96,6 +126,25 @@ mod tests {
             "AOAI203",
             &[
                 Case::new("two regions, no router", &[("main.tf", &two)], &["main.tf:5:27"]),
+                Case::new(
+                    "a model both regions offer could fail over",
+                    &[(
+                        "main.tf",
+                        &(two.clone()
+                            + &deployment("d", "a", "gpt-4o", Some("2024-11-20"), "GlobalStandard", Some(10))),
+                    )],
+                    &["main.tf:5:27"],
+                ),
+                Case::new(
+                    "a model only one region offers has nowhere to go",
+                    &[(
+                        "main.tf",
+                        &(account("a", "\"eastus2\"")
+                            + &account("b", "\"uksouth\"")
+                            + &deployment("d", "a", "codex-mini", Some("2025-05-16"), "GlobalStandard", Some(10))),
+                    )],
+                    &[],
+                ),
                 Case::new(
                     "an APIM backend to an account",
                     &[("main.tf", &(two.clone() + BACKEND))],
