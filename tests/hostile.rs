@@ -114,6 +114,14 @@ fn huge_expansions_stop_at_the_bound() {
 }
 
 #[test]
+fn a_huge_substring_length_is_no_panic() {
+    let text = account_with("  location = substr(\"eastus2\", 0, 1e300)");
+    let (output, report) = lint_dir(&[("main.tf", text.as_bytes())]);
+    assert_ne!(output.status.code(), Some(101), "{report}");
+    assert!(report.contains("eastus2"), "the substring is the whole string: {report}");
+}
+
+#[test]
 fn a_locals_cycle_is_reported() {
     let (_, report) = lint_dir(&[("main.tf", b"locals {\n  a = local.b\n  b = local.a\n}\n")]);
     assert!(report.contains("main.tf:2:3: warning[AOAI005]"), "{report}");

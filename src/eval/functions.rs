@@ -190,11 +190,13 @@ fn substr(args: &[Val]) -> Option<Val> {
     let offset = offset.to_number()? as i64;
     let length = length.to_number()? as i64;
     let count = chars.len() as i64;
-    let start = if offset < 0 { count + offset } else { offset };
+    // Lengths and offsets come from the scanned code: `1e300` saturates to i64::MAX, and
+    // sums saturate too rather than overflow.
+    let start = if offset < 0 { count.saturating_add(offset) } else { offset };
     if start < 0 || start > count {
         return None;
     }
-    let end = if length < 0 { count } else { (start + length).min(count) };
+    let end = if length < 0 { count } else { start.saturating_add(length).min(count) };
     Some(Val::string(
         chars[start as usize..end as usize].iter().collect::<String>(),
     ))

@@ -317,6 +317,9 @@ fn every_supported_function() {
         ("replace(\"abc\", \"/b/\", \"x\")", "(unknown)"),
         ("substr(\"eastus2\", 0, 4)", "\"east\""),
         ("substr(\"eastus2\", -1, -1)", "\"2\""),
+        // Hostile lengths and offsets saturate instead of overflowing.
+        ("substr(\"eastus\", 1, 1e300)", "\"astus\""),
+        ("substr(\"eastus\", -1e300, 2)", "(unknown)"),
         ("format(\"%s-%d-%v%%\", \"oai\", 3, true)", "\"oai-3-true%\""),
         ("format(\"%q\", \"x\")", "\"\\\"x\\\"\""),
         ("format(\"%5s\", \"x\")", "(unknown)"),
