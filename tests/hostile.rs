@@ -118,7 +118,17 @@ fn a_huge_substring_length_is_no_panic() {
     let text = account_with("  location = substr(\"eastus2\", 0, 1e300)");
     let (output, report) = lint_dir(&[("main.tf", text.as_bytes())]);
     assert_ne!(output.status.code(), Some(101), "{report}");
-    assert!(report.contains("eastus2"), "the substring is the whole string: {report}");
+    assert!(
+        report.contains("eastus2"),
+        "the substring is the whole string: {report}"
+    );
+}
+
+#[test]
+fn a_range_whose_step_is_below_its_precision_ends() {
+    let text = "locals {\n  r = range(1e16, 10000000000000004)\n}\n";
+    let (output, report) = lint_dir(&[("main.tf", text.as_bytes())]);
+    assert_eq!(output.status.code(), Some(0), "{report}");
 }
 
 #[test]

@@ -192,11 +192,19 @@ fn substr(args: &[Val]) -> Option<Val> {
     let count = chars.len() as i64;
     // Lengths and offsets come from the scanned code: `1e300` saturates to i64::MAX, and
     // sums saturate too rather than overflow.
-    let start = if offset < 0 { count.saturating_add(offset) } else { offset };
+    let start = if offset < 0 {
+        count.saturating_add(offset)
+    } else {
+        offset
+    };
     if start < 0 || start > count {
         return None;
     }
-    let end = if length < 0 { count } else { start.saturating_add(length).min(count) };
+    let end = if length < 0 {
+        count
+    } else {
+        start.saturating_add(length).min(count)
+    };
     Some(Val::string(
         chars[start as usize..end as usize].iter().collect::<String>(),
     ))
@@ -398,12 +406,15 @@ fn collection(name: &str, args: &[Val]) -> Option<Val> {
             if step == 0.0 {
                 return None;
             }
-            let mut out = Vec::new();
-            let mut n = start;
-            while (step > 0.0 && n < end) || (step < 0.0 && n > end) {
-                out.push(Value::Number(n).into());
-                n += step;
+            // Counted, not stepped until the end: a step below the values' precision
+            // (`range(1e16, 10000000000000004)`) would never arrive.
+            let count = ((end - start) / step).ceil();
+            if !(count.is_finite() && count > 0.0) {
+                return Some(Value::List(Vec::new().into()).into());
             }
+            let out: Vec<Val> = (0..count as usize)
+                .map(|i| Value::Number(start + step * i as f64).into())
+                .collect();
             Value::List(out.into())
         }
         ("coalescelist", lists) => return lists.iter().find(|l| list(l).is_some_and(|x| !x.is_empty())).cloned(),
