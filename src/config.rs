@@ -370,9 +370,12 @@ pub const STARTER: &str = include_str!("../schema/starter.aoai-lint.yaml");
 /// The JSON Schema of the configuration file, for editors. Draft 7: the version YAML
 /// language servers read.
 pub fn json_schema() -> String {
-    let schema = schemars::generate::SchemaSettings::draft07()
+    let mut schema = schemars::generate::SchemaSettings::draft07()
         .into_generator()
         .into_root_schema_for::<File>();
+    // A file that is all comments (as `config init` writes it) is YAML's null, and means the
+    // defaults: the schema says so too, so that editors and validators accept it.
+    schema.insert("type".to_owned(), serde_json::json!(["object", "null"]));
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
