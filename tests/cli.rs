@@ -514,6 +514,21 @@ fn sarif_locates_every_result_and_describes_every_rule() {
     let mut unique = ids.clone();
     unique.dedup();
     assert_eq!(ids, unique, "rule ids are unique");
+    // Code scanning ranks security alerts by their security-severity.
+    for rule in rules {
+        let security = rule["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "security");
+        let score = rule["properties"]["security-severity"].as_str();
+        assert_eq!(security, score.is_some(), "{rule}");
+        if let Some(score) = score {
+            let score: f64 = score.parse().unwrap();
+            assert!((0.1..=10.0).contains(&score), "{rule}");
+        }
+    }
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
     for result in run["results"].as_array().unwrap() {
         let location = &result["locations"][0]["physicalLocation"];
         if location.is_null() {

@@ -117,8 +117,62 @@ fn rule(meta: &RuleMeta) -> Rule<'_> {
             None => json!({ "enabled": false }),
         },
         help_uri: rules::help_uri(meta),
-        properties: json!({ "tags": [serde_json::to_value(meta.category).unwrap_or(Value::Null)] }),
+        properties: rule_properties(meta),
     }
+}
+
+/// The rule's tags, and for security rules the `security-severity` GitHub code scanning
+/// reads to rank alerts (7.0 and above is High, 4.0 to 6.9 Medium, below Low), from the
+/// rule's default severity.
+fn rule_properties(meta: &RuleMeta) -> Value {
+    let category = serde_json::to_value(meta.category).unwrap_or(Value::Null);
+    if meta.category != rules::Category::Security {
+        return json!({ "tags": [category] });
+    }
+    let score = match meta.default_severity {
+        Some(Severity::Error) => "8.0",
+        Some(Severity::Warning) => "6.0",
+        Some(Severity::Info) | None => "3.0",
+    };
+    json!({ "tags": [category], "security-severity": score })
+}
+
+/// GitHub code scanning rejects a run with more results than this, whole.
+pub const MAX_UPLOADED_RESULTS: usize = 25_000;
+
+/// At most [`MAX_UPLOADED_RESULTS`] results, the most severe first kept (errors, then
+/// warnings, then notes, each in report order), and how many were left out.
+fn within_upload_limit(results: Vec<Value>) -> (Vec<Value>, usize) {
+    if results.len() <= MAX_UPLOADED_RESULTS {
+        return (results, 0);
+    }
+    let rank = |r: &Value| match r["level"].as_str() {
+        Some("error") => 0,
+        Some("warning") => 1,
+        _ => 2,
+    };
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by_key(|&i| (rank(&results[i]), i));
+    let mut keep: Vec<usize> = order[..MAX_UPLOADED_RESULTS].to_vec();
+    keep.sort_unstable();
+    let left_out = results.len() - keep.len();
+    let mut results: Vec<Option<Value>> = results.into_iter().map(Some).collect();
+    let kept = keep.into_iter().filter_map(|i| results[i].take()).collect();
+    (kept, left_out)
+}
+
+/// The run's invocation: successful, with a warning when results were left out.
+fn invocation(left_out: usize) -> Value {
+    let mut invocation = json!({ "executionSuccessful": true });
+    if left_out > 0 {
+        invocation["toolExecutionNotifications"] = json!([{
+            "level": "warning",
+            "message": { "text": format!(
+                "{left_out} results were left out (the least severe first): code scanning accepts at most {MAX_UPLOADED_RESULTS} a run; the other formats have them all"
+            ) },
+        }]);
+    }
+    invocation
 }
 
 /// Waived findings (`--show-suppressed`) are results with an in-source suppression, which
@@ -146,6 +200,14 @@ pub fn render(
         result
     });
     let results: Vec<Value> = findings.iter().map(|f| result(f, sources, all)).chain(waived).collect();
+    let (results, left_out) = within_upload_limit(results);
+    let mut properties = json!({
+        "catalogAsOf": super::oldest(catalog_tables),
+        "catalogTables": catalog_tables,
+    });
+    if left_out > 0 {
+        properties["resultsLeftOut"] = json!(left_out);
+    }
     let report = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -161,10 +223,8 @@ pub fn render(
             "automationDetails": { "id": "aoai-lint/" },
             "originalUriBaseIds": { SRCROOT: { "uri": format!("file://{}/", encode(&cwd)) } },
             "results": results,
-            "properties": {
-                "catalogAsOf": super::oldest(catalog_tables),
-                "catalogTables": catalog_tables,
-            },
+            "invocations": [invocation(left_out)],
+            "properties": properties,
         }]
     });
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
@@ -217,5 +277,28 @@ mod tests {
         assert_eq!(fnv1a(""), "cbf29ce484222325");
         assert_eq!(fnv1a("a"), "af63dc4c8601ec8c");
         assert_eq!(encode("infra/my module/main.tf"), "infra/my%20module/main.tf");
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn over_the_upload_limit_the_least_severe_results_are_left_out() {
+        let result = |level: &str, i: usize| json!({ "level": level, "i": i });
+        let mut results: Vec<Value> = (0..MAX_UPLOADED_RESULTS).map(|i| result("note", i)).collect();
+        results.push(result("error", MAX_UPLOADED_RESULTS));
+        results.push(result("warning", MAX_UPLOADED_RESULTS + 1));
+        let (kept, left_out) = within_upload_limit(results);
+        assert_eq!((kept.len(), left_out), (MAX_UPLOADED_RESULTS, 2));
+        assert!(kept.iter().any(|r| r["level"] == "error") && kept.iter().any(|r| r["level"] == "warning"));
+        let order: Vec<u64> = kept.iter().map(|r| r["i"].as_u64().unwrap()).collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "report order is kept");
+        assert_eq!(
+            invocation(left_out)["toolExecutionNotifications"][0]["level"],
+            "warning"
+        );
+        assert_eq!(within_upload_limit(vec![result("note", 0)]).1, 0);
     }
 }
