@@ -2,7 +2,9 @@
 # The GitHub Action's lint step. Inputs arrive as environment variables only, so that a
 # crafted input cannot inject shell code (no ${{ inputs.x }} inside a script).
 set -euo pipefail
-read -r -a paths <<< "${AOAI_LINT_PATHS:-.}"
+# Paths are separated by spaces or newlines (a multi-line `paths:` input).
+read -r -d '' -a paths <<< "${AOAI_LINT_PATHS:-.}" || true
+[ ${#paths[@]} -gt 0 ] || paths=(.)
 common=()
 if [ -n "${AOAI_LINT_CONFIG:-}" ]; then
   common+=(--config "$AOAI_LINT_CONFIG")
@@ -10,6 +12,12 @@ fi
 sarif_file=""
 if [ "${AOAI_LINT_SARIF:-true}" = "true" ]; then
   sarif_file="${AOAI_LINT_SARIF_FILE:-aoai-lint.sarif}"
+  # A committed symbolic link in its place would make this step overwrite the file it
+  # points at.
+  if [ -L "$sarif_file" ]; then
+    echo "::error::$sarif_file is a symbolic link; refusing to write the SARIF report through it" >&2
+    exit 2
+  fi
   # The SARIF report never fails the step; the annotated run below decides.
   aoai-lint "${common[@]}" --format sarif --fail-on never "${paths[@]}" > "$sarif_file"
 fi

@@ -95,6 +95,48 @@ fn inputs_cannot_inject_shell_code() {
 }
 
 #[test]
+fn the_action_lints_every_line_of_a_multi_line_paths_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_action(
+        &[
+            ("AOAI_LINT_PATHS", "fixtures/clean\nfixtures/seed\n"),
+            ("AOAI_LINT_SARIF", "false"),
+            ("AOAI_LINT_FORMAT", "compact"),
+        ],
+        &dir.path().join("out"),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("fixtures/seed/main.tf"),
+        "the second line is linted: {stdout}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn the_action_does_not_write_sarif_through_a_symbolic_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("precious");
+    std::fs::write(&target, "keep me").unwrap();
+    let link = dir.path().join("aoai-lint.sarif");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let output = run_action(
+        &[
+            ("AOAI_LINT_PATHS", "fixtures/seed"),
+            ("AOAI_LINT_SARIF_FILE", link.to_str().unwrap()),
+        ],
+        &dir.path().join("out"),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+}
+
+#[test]
 fn the_action_metadata_is_yaml_with_every_input_described() {
     let text = std::fs::read_to_string(root().join("action.yml")).unwrap();
     let action: serde_json::Value = serde_saphyr::from_str(&text).expect("action.yml is YAML");
