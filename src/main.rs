@@ -456,11 +456,11 @@ fn report_outcome(
     for note in notes {
         let file = outcome.sources.get(note.span.file);
         let at = file.line_col(note.span.start as usize);
-        let _ = writeln!(
-            stderr,
+        let line = format!(
             "note: {}:{}:{}: {}",
             file.display_path, at.line, at.column, note.message
         );
+        let _ = writeln!(stderr, "{}", report::safe::for_terminal(&line, false));
     }
     let writing = std::time::Instant::now();
     let written = {

@@ -231,3 +231,32 @@ fn an_unreadable_file_is_reported_and_the_rest_is_linted() {
     }
     assert!(text.contains("error[AOAI104]"), "{text}");
 }
+
+/// A pull request chooses module sources, labels and values: none of them may reach a
+/// terminal as an escape sequence or the GitHub runner as a command, in any text format.
+#[test]
+fn escape_sequences_and_runner_commands_from_the_code_are_never_printed_raw() {
+    let text = "module \"x\" {\n  source = \"git::https://e.example/##[stop-commands]zzz\"\n}\nresource \"azurerm_cognitive_account\" \"a\" {\n  kind     = \"OpenAI\"\n  location = \"\\u001b]0;pwned\\u0007westus\"\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    for format in ["human", "compact", "github"] {
+        let (output, report) = lint_path(dir.path(), format);
+        assert_eq!(output.status.code(), Some(1), "{format}: {report}");
+        assert!(
+            report.contains("stop-commands") && report.contains("pwned"),
+            "{format}: shown, defused: {report}"
+        );
+        assert!(!report.contains("##["), "{format}: {report}");
+        assert!(
+            !report.contains('\u{1b}') && !report.contains('\u{7}'),
+            "{format}: {report}"
+        );
+        let commands = report.lines().filter(|l| l.trim_start().starts_with("::"));
+        assert!(
+            commands
+                .clone()
+                .all(|l| ["::error ", "::warning ", "::notice "].iter().any(|c| l.starts_with(c))),
+            "{format}: {report}"
+        );
+    }
+}

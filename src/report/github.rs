@@ -4,9 +4,11 @@ use super::Location;
 use crate::diagnostic::{Finding, Severity};
 use crate::source::SourceMap;
 
-/// Workflow commands end a value at `%`, a line break, and in properties `:` and `,`.
+/// Workflow commands end a value at `%`, a line break, and in properties `:` and `,`; the
+/// runner also obeys `##[` anywhere in a line, and a terminal escape sequences.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let escaped = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    super::safe::for_terminal(&escaped, false).into_owned()
 }
 
 fn escape_property(text: &str) -> String {

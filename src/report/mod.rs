@@ -4,6 +4,7 @@ mod compact;
 mod github;
 mod human;
 mod json;
+pub mod safe;
 pub mod sarif;
 mod xml;
 
@@ -161,6 +162,12 @@ pub fn write(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::write(report, out),
+        // What people and CI logs read: no escape sequence or runner command from the
+        // scanned code gets through (machine formats escape in their own syntax).
+        Format::Human | Format::Compact => {
+            let text = render(format, report, style);
+            out.write_all(safe::for_terminal(&text, style.color).as_bytes())
+        }
         _ => out.write_all(render(format, report, style).as_bytes()),
     }
 }
