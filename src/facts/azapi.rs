@@ -117,6 +117,12 @@ pub(super) fn read_azapi<A: Attributes>(
             address,
             resource_type: "azurerm_monitor_diagnostic_setting".to_owned(),
         }),
+        Some(ArmType::Router) => config.routes.push(super::Route {
+            targets: view.referenced_accounts(),
+            resource_type: "azapi_resource".to_owned(),
+            head: view.head(),
+            address,
+        }),
         Some(ArmType::Other) => {}
         None => unseen(
             None,
@@ -133,7 +139,7 @@ pub(super) fn unseen(arm_type: Option<ArmType>, address: &str, label: Label, con
         Some(ArmType::Account) => config.unseen_accounts.push(label),
         Some(ArmType::Deployment) => config.unseen_deployments.push(label),
         Some(ArmType::PrivateEndpoint | ArmType::DiagnosticSetting) => config.unseen_attachments(address, None),
-        Some(ArmType::RaiPolicy | ArmType::Other) => {}
+        Some(ArmType::RaiPolicy | ArmType::Router | ArmType::Other) => {}
         None => {
             config.unseen_accounts.push(label.clone());
             config.unseen_deployments.push(label);
@@ -294,6 +300,9 @@ pub enum ArmType {
     RaiPolicy,
     PrivateEndpoint,
     DiagnosticSetting,
+    /// Something that routes traffic to endpoints: an API Management backend, a Front Door
+    /// origin, a Traffic Manager endpoint, an application gateway.
+    Router,
     /// Anything else: a storage account, a role assignment, ...
     Other,
 }
@@ -309,6 +318,12 @@ impl ArmType {
             "microsoft.cognitiveservices/accounts/raipolicies" => ArmType::RaiPolicy,
             "microsoft.network/privateendpoints" => ArmType::PrivateEndpoint,
             "microsoft.insights/diagnosticsettings" => ArmType::DiagnosticSetting,
+            "microsoft.apimanagement/service/backends"
+            | "microsoft.cdn/profiles/origingroups/origins"
+            | "microsoft.network/frontdoors"
+            | "microsoft.network/trafficmanagerprofiles/azureendpoints"
+            | "microsoft.network/trafficmanagerprofiles/externalendpoints"
+            | "microsoft.network/applicationgateways" => ArmType::Router,
             _ => ArmType::Other,
         }
     }
@@ -587,6 +602,10 @@ mod tests {
                 ArmType::Other,
             ),
             ("Microsoft.Storage/storageAccounts@2023-01-01", ArmType::Other),
+            (
+                "Microsoft.ApiManagement/service/backends@2024-06-01-preview",
+                ArmType::Router,
+            ),
             ("", ArmType::Other),
         ];
         for (type_name, expected) in cases {

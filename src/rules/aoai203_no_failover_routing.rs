@@ -27,7 +27,9 @@ declare_rule! {
     ///
     /// ## When it stays silent
     /// For a reusable module on its own; when fewer than two regions are known; when a
-    /// routing resource refers to an account or its target is unknown; when modules that
+    /// routing resource (an API Management backend, a Front Door origin, a Traffic Manager
+    /// endpoint, an application gateway, in azurerm or as an `azapi_resource` of that ARM
+    /// type) refers to an account or its target is unknown; when modules that
     /// were not followed may route; and when every deployed model is one the catalog offers in
     /// only one of the regions (there is nothing to fail over to).
     ///
@@ -126,6 +128,15 @@ mod tests {
             "AOAI203",
             &[
                 Case::new("two regions, no router", &[("main.tf", &two)], &["main.tf:5:27"]),
+                Case::new(
+                    "an API Management backend written as an azapi resource",
+                    &[(
+                        "main.tf",
+                        &(two.clone()
+                            + "resource \"azapi_resource\" \"backend\" {\n  type = \"Microsoft.ApiManagement/service/backends@2024-06-01-preview\"\n  body = {\n    properties = {\n      url = \"${azurerm_cognitive_account.a.endpoint}openai\"\n    }\n  }\n}\n"),
+                    )],
+                    &[],
+                ),
                 Case::new(
                     "a model both regions offer could fail over",
                     &[(
