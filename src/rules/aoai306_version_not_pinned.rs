@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::Known;
+use crate::facts::{Deployment, Known};
 
 declare_rule! {
     /// ## What it does
@@ -40,7 +40,9 @@ declare_rule! {
     /// None.
     ///
     /// ## When it stays silent
-    /// With `NoAutoUpgrade` and a version, and when the option's value is unknown.
+    /// With `NoAutoUpgrade` and a version, and when the option's value is unknown; when
+    /// AOAI301 or AOAI302 already reports the version as an error (unknown to the catalog's
+    /// tables, or retired): how it would be upgraded is then beside the point.
     ///
     /// ## Sources
     /// azurerm `azurerm_cognitive_deployment`: `version_upgrade_option` defaults to
@@ -77,6 +79,7 @@ impl Rule for VersionNotPinned {
             };
             let (label, message) = match (&deployment.model_version.value, option) {
                 (Known::Unknown, _) | (Known::Value(_), "NoAutoUpgrade") => continue,
+                (Known::Value(version), _) if an_error_speaks_first(cx, deployment, version) => continue,
                 (Known::Absent, _) => (
                     Label::new(deployment.model_version.span, "no version"),
                     "no model version: the service deploys its current default version, which changes over time"
@@ -131,6 +134,34 @@ impl Rule for VersionNotPinned {
     }
 }
 
+/// Whether AOAI301 or AOAI302 already reports the version as an error (a version the
+/// catalog's tables should list but do not, or one retired): how it would be upgraded is
+/// then beside the point.
+fn an_error_speaks_first(cx: &Context<'_>, deployment: &Deployment, version: &str) -> bool {
+    let Some(name) = deployment.model_name.known() else {
+        return false;
+    };
+    let versions = cx.catalog.model_versions(name);
+    let Some(model) = versions.iter().find(|m| m.has_version(version)) else {
+        // A known model without this version: AOAI301 speaks, unless the version is newer
+        // than the catalog (an info there) or the model's versions are unconfirmed.
+        let newer = version
+            .get(..10)
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+            .is_some_and(|d| {
+                cx.catalog
+                    .models_known_to()
+                    .parse::<jiff::civil::Date>()
+                    .is_ok_and(|k| d > k)
+            });
+        return !versions.is_empty() && !newer && !versions.iter().any(|m| m.version_unconfirmed);
+    };
+    let retired = model
+        .retirement(deployment.sku_name.known().map(String::as_str))
+        .is_some_and(|date| date <= cx.today);
+    retired && model.disputed_retirements().is_empty() && !model.retirement_is_earliest()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testing::{Case, account, assert_cases, deployment};
@@ -176,6 +207,19 @@ mod tests {
                     "no version even when pinned",
                     &[("main.tf", &with(None, Some("\"NoAutoUpgrade\"")))],
                     &["main.tf:13:3"],
+                ),
+                Case::new(
+                    "a version AOAI301 reports is not judged again",
+                    &[("main.tf", &with(Some("2025-11-02"), None))],
+                    &[],
+                ),
+                Case::new(
+                    "a retired version AOAI302 reports is not judged again",
+                    &[(
+                        "main.tf",
+                        &with(Some("2024-12-17"), None).replace("\"gpt-5.1\"", "\"gpt-4o-realtime-preview\""),
+                    )],
+                    &[],
                 ),
             ],
         );
