@@ -327,6 +327,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         let waived = suppress::waive(found, lists, &waiving, options.show_suppressed);
         options.rules.apply(found);
         order::dedup_presorted(found);
+        order::group_instances(found);
         waived
     };
     let extract = |dir: &PathBuf, root: Arc<ModuleSyntax>, modules: &ModuleSet| {

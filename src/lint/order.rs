@@ -122,6 +122,66 @@ pub fn dedup_presorted(findings: &mut Vec<Finding>) {
     });
 }
 
+/// Findings in report order that differ only by which instance of one resource they are
+/// about (the instances of one `count`/`for_each` block: same place, rule, severity,
+/// message, help and origins) become one that names the other instances: one fix covers
+/// them all, and a three-region block said every line three times. Findings whose values
+/// came from different places stay apart (their origins differ), and so do the instances of
+/// different module calls (a caller may need its own fix).
+pub fn group_instances(findings: &mut Vec<Finding>) {
+    let mut grouped: Vec<(Finding, Vec<String>)> = Vec::with_capacity(findings.len());
+    for finding in findings.drain(..) {
+        if let Some((first, keys)) = grouped.last_mut()
+            && same_but_instance(first, &finding)
+            && let Some(key) = finding.resource.as_deref().and_then(instance_key)
+        {
+            keys.push(key.to_owned());
+            continue;
+        }
+        grouped.push((finding, Vec::new()));
+    }
+    findings.extend(grouped.into_iter().map(|(mut finding, keys)| {
+        if !keys.is_empty() {
+            let more = if keys.len() == 1 { "instance" } else { "instances" };
+            finding.message = format!(
+                "{} (and {} more {more}: {})",
+                finding.message,
+                keys.len(),
+                keys.join(", ")
+            )
+            .into();
+        }
+        finding
+    }));
+}
+
+fn same_but_instance(a: &Finding, b: &Finding) -> bool {
+    let (Some(x), Some(y)) = (a.resource.as_deref(), b.resource.as_deref()) else {
+        return false;
+    };
+    x != y
+        && without_instance(x).is_some()
+        && without_instance(x) == without_instance(y)
+        && a.rule.id == b.rule.id
+        && a.primary == b.primary
+        && a.severity == b.severity
+        && a.message == b.message
+        && a.help == b.help
+        && a.related == b.related
+}
+
+/// `azurerm_x.y["a"]` → `azurerm_x.y`; `None` for an address without an instance key.
+fn without_instance(address: &str) -> Option<&str> {
+    address
+        .strip_suffix(']')
+        .and_then(|rest| rest.rfind('[').map(|i| &address[..i]))
+}
+
+/// `azurerm_x.y["a"]` → `["a"]`.
+fn instance_key(address: &str) -> Option<&str> {
+    without_instance(address).map(|base| &address[base.len()..])
+}
+
 /// One configuration's findings in report order (duplicates kept), sorted where they were
 /// made: they are still in the cache, and the part is already in order when the report is
 /// put together (waiving and filtering keep the order).
@@ -320,6 +380,29 @@ mod tests {
     use crate::diagnostic::{Finding, Label};
     use crate::rules::meta::UNUSED_SUPPRESSION;
     use crate::source::{FileId, SourceMap, Span};
+
+    #[test]
+    fn instances_of_one_resource_with_one_finding_become_one() {
+        let span = Span::new(FileId(0), 3..9);
+        let finding = |resource: &str, origin: Option<Span>| {
+            let f = Finding::new(&UNUSED_SUPPRESSION, "same", Label::new(span, "here")).with_resource(&resource.into());
+            f.with_related(origin.map(|o| Label::new(o, "set here")))
+        };
+        let mut found = vec![
+            finding("a.b[\"x\"]", None),
+            finding("a.b[\"y\"]", None),
+            finding("a.b[\"z\"]", Some(Span::new(FileId(0), 20..21))),
+            finding("module.m[\"1\"].a.b", None),
+            finding("module.m[\"2\"].a.b", None),
+        ];
+        super::group_instances(&mut found);
+        let messages: Vec<&str> = found.iter().map(|f| &*f.message).collect();
+        assert_eq!(
+            messages,
+            ["same (and 1 more instance: [\"y\"])", "same", "same", "same"],
+            "an instance whose value came from elsewhere, and other module calls, stay apart"
+        );
+    }
 
     /// Findings named `file:start:message`; each file is registered once.
     fn findings(sources: &SourceMap, files: &mut HashMap<String, FileId>, names: &[&str]) -> Vec<Finding> {
