@@ -724,13 +724,20 @@ fn name_calling_modules(findings: &mut [Finding], config: &Configuration, source
             continue;
         };
         finding.call_sites = sites.into();
-        if !downloaded(finding.primary.span.file) {
-            continue;
-        }
-        if let Some(site) = sites.iter().find(|s| !downloaded(s.file)) {
+        if downloaded(finding.primary.span.file) {
+            if let Some(site) = sites.iter().find(|s| !downloaded(s.file)) {
+                finding
+                    .related
+                    .push(Label::new(*site, "created by this module call: change its inputs here"));
+            }
+        } else if !sources.get(finding.primary.span.file).path.starts_with(&config.dir)
+            && let Some(site) = sites.first()
+        {
+            // A module outside the configuration's folder may be shared by several roots:
+            // the finding says which one's call made it.
             finding
                 .related
-                .push(Label::new(*site, "created by this module call: change its inputs here"));
+                .push(Label::new(*site, "through this configuration's module call"));
         }
     }
 }

@@ -1521,3 +1521,34 @@ fn what_hides_accounts_is_one_unresolved_line_with_every_place_as_a_label() {
     );
     assert_eq!(lines[0]["related"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_finding_in_a_module_shared_by_two_roots_names_each_roots_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let call =
+        "provider \"azurerm\" {\n  features {}\n}\nmodule \"openai\" {\n  source = \"../../modules/openai\"\n}\n";
+    let module = "resource \"azurerm_cognitive_account\" \"this\" {\n  kind                  = \"OpenAI\"\n  sku_name              = \"S0\"\n  location              = \"eastus2\"\n  custom_subdomain_name = \"x\"\n}\n";
+    for (path, text) in [
+        ("envs/a/main.tf", call),
+        ("envs/b/main.tf", call),
+        ("modules/openai/main.tf", module),
+    ] {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let report = json(&[dir.path().join("envs").to_str().unwrap()]);
+    let callers: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "AOAI502")
+        .map(|d| d["related"][0]["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(callers.len(), 2, "{report}");
+    assert!(
+        callers[0].ends_with("envs/a/main.tf") && callers[1].ends_with("envs/b/main.tf"),
+        "{callers:?}"
+    );
+}
