@@ -43,6 +43,17 @@ fn places(report: &Value) -> Vec<String> {
     places_of(report, &[])
 }
 
+/// The `field` (`resource`, `file`, ...) of every diagnostic of `rule`, in report order.
+fn field_of(report: &Value, rule: &str, field: &str) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == rule)
+        .map(|d| d[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// The first diagnostic of `rule`.
 fn first<'r>(report: &'r Value, rule: &str) -> &'r Value {
     report["diagnostics"]
@@ -1314,15 +1325,7 @@ fn an_object_key_written_twice_keeps_the_last_value_as_terraform_does() {
 #[test]
 fn optional_attribute_defaults_are_applied_as_terraform_applies_them() {
     let report = json(&["fixtures/optional-defaults"]);
-    let on = |rule: &str| {
-        report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["rule"] == rule)
-            .map(|d| d["resource"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-    };
+    let on = |rule: &str| field_of(&report, rule, "resource");
     let open = "module.openai.azurerm_cognitive_account.this[\"open\"]";
     // The defaults turn public access and API keys on where the caller said nothing...
     assert_eq!(on("AOAI501"), [open]);
@@ -1388,13 +1391,7 @@ fn local_modules_are_read_anywhere_inside_the_repository_and_nowhere_outside() {
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let sku: Vec<&str> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == "AOAI305")
-        .map(|d| d["file"].as_str().unwrap())
-        .collect();
+    let sku = field_of(&report, "AOAI305", "file");
     // The module beside the scanned folder and the one in a hidden folder are read...
     assert_eq!(
         sku,
@@ -1415,15 +1412,7 @@ fn local_modules_are_read_anywhere_inside_the_repository_and_nowhere_outside() {
 #[test]
 fn a_module_not_followed_hides_attachments_only_of_the_accounts_handed_to_it() {
     let report = json(&["fixtures/unfollowed-modules"]);
-    let on = |rule: &str| -> Vec<String> {
-        report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["rule"] == rule)
-            .map(|d| d["resource"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let on = |rule: &str| field_of(&report, rule, "resource");
     assert_eq!(on("AOAI508"), ["azurerm_cognitive_account.a"]);
     assert_eq!(on("AOAI501"), ["azurerm_cognitive_account.a"]);
     assert_eq!(

@@ -169,11 +169,7 @@ pub fn matrix(text: &str) -> Cells {
             let key = (name.clone(), version.clone());
             for (region, cell) in table.header.iter().zip(row).skip(first_region) {
                 if markdown::is_offered(cell) {
-                    let regions = cells.entry(deployment_type.to_owned()).or_default();
-                    regions
-                        .entry(key.clone())
-                        .or_default()
-                        .insert(crate::facts::normalize_location(region));
+                    offer(&mut cells, deployment_type, &key, region);
                 }
             }
         }
@@ -200,16 +196,23 @@ pub fn per_type_matrix(deployment_type: &str, text: &str) -> Cells {
             let Some(region) = row.get(region_column) else { continue };
             for (i, key) in &models {
                 if row.get(*i).is_some_and(|c| markdown::is_offered(c)) {
-                    let regions = cells.entry(deployment_type.to_owned()).or_default();
-                    regions
-                        .entry(key.clone())
-                        .or_default()
-                        .insert(crate::facts::normalize_location(region));
+                    offer(&mut cells, deployment_type, key, region);
                 }
             }
         }
     }
     cells
+}
+
+/// Records that `key` is offered as `deployment_type` in `region` (as written: a display
+/// name is normalised as azurerm does).
+fn offer(cells: &mut Cells, deployment_type: &str, key: &Key, region: &str) {
+    cells
+        .entry(deployment_type.to_owned())
+        .or_default()
+        .entry(key.clone())
+        .or_default()
+        .insert(crate::facts::normalize_location(region));
 }
 
 /// `gpt-4o, 2024-11-20` or `gpt-4o (2024-11-20)` → the model and its version.
