@@ -42,8 +42,22 @@ fn entry(finding: &Finding, sources: &SourceMap) -> Entry {
     }
 }
 
-pub fn write(path: &Path, findings: &Findings, sources: &SourceMap) -> Result<usize, String> {
-    let mut entries: Vec<Entry> = findings.iter().map(|f| entry(f, sources)).collect();
+/// Records `findings` at `path`; `redact` takes out of the messages what must never be
+/// written (the values of `TF_VAR_*` secrets: the file is committed).
+pub fn write(
+    path: &Path,
+    findings: &Findings,
+    sources: &SourceMap,
+    redact: impl Fn(&str) -> String,
+) -> Result<usize, String> {
+    let mut entries: Vec<Entry> = findings
+        .iter()
+        .map(|f| {
+            let mut e = entry(f, sources);
+            e.message = redact(&e.message);
+            e
+        })
+        .collect();
     entries.sort();
     let count = entries.len();
     let text = serde_json::to_string_pretty(&File {

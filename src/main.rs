@@ -102,6 +102,24 @@ fn config_init(dir: &std::path::Path, force: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The report in `format`, with every value `redactor` hides taken out. Written straight to
+/// `out` when there is nothing to hide (a large JSON report need not exist twice).
+fn write_report(
+    format: Format,
+    report: &report::Report<'_>,
+    style: HumanStyle,
+    out: &mut dyn Write,
+    redactor: &report::safe::Redactor,
+) -> std::io::Result<()> {
+    if redactor.is_empty() {
+        return report::write(format, report, style, out);
+    }
+    let mut text = Vec::new();
+    report::write(format, report, style, &mut text)?;
+    let text = String::from_utf8_lossy(&text);
+    out.write_all(redactor.redact(&text).as_bytes())
+}
+
 /// `-V`: the version and how fresh the catalog is (its oldest table).
 fn version() -> String {
     let oldest = catalog::EMBEDDED_TABLES
@@ -376,7 +394,9 @@ fn report_outcome(
     mut outcome: lint::Outcome,
 ) -> ExitCode {
     if let Some(path) = &args.write_baseline {
-        return match aoai_lint::baseline::write(path, &outcome.findings, &outcome.sources) {
+        let redactor = report::safe::Redactor::from_environment();
+        let redact = |message: &str| redactor.redact(message).into_owned();
+        return match aoai_lint::baseline::write(path, &outcome.findings, &outcome.sources, redact) {
             Ok(count) => {
                 eprintln!("Recorded {count} findings in {}.", path.display());
                 ExitCode::SUCCESS
@@ -410,11 +430,13 @@ fn report_outcome(
         summary,
         catalog_tables: &outcome.catalog_tables,
     };
+    // CI sets TF_VAR_* from secrets: their values never reach any output.
+    let redactor = report::safe::Redactor::from_environment();
     let shown = match &args.output {
         Some(path) => {
             let written = std::fs::File::create(path).and_then(|file| {
                 let mut file = std::io::BufWriter::new(file);
-                report::write(args.format, &report, style, &mut file)?;
+                write_report(args.format, &report, style, &mut file, &redactor)?;
                 file.flush()
             });
             if let Err(err) = written {
@@ -460,12 +482,12 @@ fn report_outcome(
             "note: {}:{}:{}: {}",
             file.display_path, at.line, at.column, note.message
         );
-        let _ = writeln!(stderr, "{}", report::safe::for_terminal(&line, false));
+        let _ = writeln!(stderr, "{}", redactor.redact(&report::safe::for_terminal(&line, false)));
     }
     let writing = std::time::Instant::now();
     let written = {
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        report::write(shown, &report, style, &mut stdout).and_then(|()| stdout.flush())
+        write_report(shown, &report, style, &mut stdout, &redactor).and_then(|()| stdout.flush())
     };
     match written {
         Ok(()) => {}

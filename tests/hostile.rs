@@ -260,3 +260,36 @@ fn escape_sequences_and_runner_commands_from_the_code_are_never_printed_raw() {
         );
     }
 }
+
+/// CI sets TF_VAR_* from secrets for `terraform plan`; a pull request that routes one into a
+/// value the linter prints (in any case) must not get it into any output, SARIF and the
+/// baseline file included.
+#[test]
+fn a_secret_from_tf_var_never_reaches_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "variable \"client_secret\" {}\nresource \"azurerm_cognitive_account\" \"a\" {\n  kind     = \"OpenAI\"\n  location = upper(var.client_secret)\n}\n";
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let secret = "Sup3rS3cret!x";
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+            .args(args)
+            .arg(dir.path())
+            .env("TF_VAR_client_secret", secret)
+            .output()
+            .unwrap()
+    };
+    for format in ["human", "compact", "json", "sarif", "github", "checkstyle", "junit"] {
+        let output = run(&["--no-color", "--format", format]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!all.to_lowercase().contains(&secret.to_lowercase()), "{format}: {all}");
+        assert!(all.contains("***"), "{format}: the finding is still made: {all}");
+    }
+    let baseline = dir.path().join("baseline.json");
+    run(&["--write-baseline", baseline.to_str().unwrap()]);
+    let written = std::fs::read_to_string(&baseline).unwrap();
+    assert!(!written.to_lowercase().contains(&secret.to_lowercase()), "{written}");
+}

@@ -77,6 +77,67 @@ fn picture(c: char) -> char {
     }
 }
 
+/// What a run must never print: the values of the `TF_VAR_*` environment variables, which CI
+/// systems set from secrets for `terraform plan`. A pull request that writes
+/// `location = upper(var.client_secret)` would otherwise have the secret in every format
+/// (SARIF is never masked by CI). Each value is looked for as given, in upper and lower case
+/// (what `upper()`/`lower()` make of it), and as JSON and XML write it; found, it becomes
+/// `***`. Short values (under four characters) are not secrets worth the noise.
+#[derive(Debug, Default)]
+pub struct Redactor {
+    needles: Vec<String>,
+}
+
+/// The marker a redacted value is shown as.
+pub const REDACTED: &str = "***";
+
+impl Redactor {
+    pub fn new<'v>(values: impl IntoIterator<Item = &'v str>) -> Redactor {
+        let mut needles: Vec<String> = Vec::new();
+        for value in values.into_iter().filter(|v| v.chars().count() >= 4) {
+            for variant in [value.to_owned(), value.to_uppercase(), value.to_lowercase()] {
+                let json = serde_json::to_string(&variant).unwrap_or_default();
+                let json = json.trim_matches('"').to_owned();
+                let xml = variant
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&quot;")
+                    .replace('\'', "&apos;");
+                needles.extend([variant, json, xml]);
+            }
+        }
+        // Longest first, so that a value inside another is not left half shown.
+        needles.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        needles.dedup();
+        Redactor { needles }
+    }
+
+    /// From this process's `TF_VAR_*` environment variables.
+    pub fn from_environment() -> Redactor {
+        let values: Vec<String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, _)| k.starts_with("TF_VAR_"))
+            .map(|(_, v)| v)
+            .collect();
+        Redactor::new(values.iter().map(String::as_str))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.needles.is_empty()
+    }
+
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for needle in &self.needles {
+            if out.contains(needle.as_str()) {
+                out = Cow::Owned(out.replace(needle.as_str(), REDACTED));
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +166,23 @@ mod tests {
             "a::b and x = y",
             "only at a line start"
         );
+    }
+
+    #[test]
+    fn environment_values_are_never_shown_in_any_case_or_escape() {
+        let redactor = Redactor::new(["s3cr\"et-Value", "ab"]);
+        for shown in [
+            "`s3cr\"et-Value` is not",
+            "`S3CR\"ET-VALUE`",
+            "s3cr\\\"et-value",
+            "s3cr&quot;et-Value",
+        ] {
+            let redacted = redactor.redact(shown);
+            assert!(redacted.contains(REDACTED), "{shown} -> {redacted}");
+            assert!(!redacted.to_lowercase().contains("et-value"), "{shown} -> {redacted}");
+        }
+        assert_eq!(redactor.redact("ab is too short to hide"), "ab is too short to hide");
+        assert!(Redactor::new(Vec::<&str>::new()).is_empty());
     }
 
     #[test]
