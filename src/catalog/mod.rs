@@ -497,6 +497,15 @@ impl Catalog {
             .map_or("unknown", String::as_str)
     }
 
+    /// Whether `version` names a date (`2026-11-30`, or the start of `2024-08-06-ev3`) after
+    /// every table that lists models: newer than the catalog, not wrong.
+    pub fn is_newer_than_models(&self, version: &str) -> bool {
+        let date = |text: &str| text.get(..10)?.parse::<jiff::civil::Date>().ok();
+        date(version)
+            .zip(date(self.models_known_to()))
+            .is_some_and(|(v, k)| v > k)
+    }
+
     /// Every version of a model, by name (any case).
     pub fn model_versions(&self, name: &str) -> Vec<&Model> {
         self.versions_of(name).collect()

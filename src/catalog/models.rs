@@ -115,6 +115,15 @@ impl Model {
             .any(|regions| !regions.is_empty())
     }
 
+    /// Whether any source lists this version in `region`, for any deployment type,
+    /// confirmed or not: where its traffic could go.
+    pub fn listed_in(&self, region: &str) -> bool {
+        self.availability
+            .values()
+            .chain(self.unconfirmed_availability.values())
+            .any(|regions| regions.iter().any(|r| r == region))
+    }
+
     /// Whether a source lists the model in `region` for `deployment_type` without
     /// confirming it: neither offered nor refused.
     pub fn maybe_offered(&self, deployment_type: &str, region: &str) -> bool {

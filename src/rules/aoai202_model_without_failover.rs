@@ -93,14 +93,7 @@ impl Rule for ModelWithoutFailover {
             // Where the catalog knows the model, only the regions that offer it (in any
             // deployment type) can take its traffic: none, and there is nowhere to fail over.
             let versions = cx.catalog.model_versions(model);
-            let offered_in = |r: &str| {
-                versions.iter().any(|m| {
-                    m.availability
-                        .values()
-                        .chain(m.unconfirmed_availability.values())
-                        .any(|regions| regions.iter().any(|x| x == r))
-                })
-            };
+            let offered_in = |r: &str| versions.iter().any(|m| m.listed_in(r));
             let others: Vec<&str> = if versions.is_empty() {
                 others
             } else {

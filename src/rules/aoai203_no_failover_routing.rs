@@ -102,14 +102,7 @@ fn any_model_can_fail_over(cx: &Context<'_>, regions: &BTreeSet<&String>) -> boo
         let versions = cx.catalog.model_versions(model);
         let offering = regions
             .iter()
-            .filter(|region| {
-                versions.iter().any(|m| {
-                    m.availability
-                        .values()
-                        .chain(m.unconfirmed_availability.values())
-                        .any(|listed| listed.iter().any(|r| r == region.as_str()))
-                })
-            })
+            .filter(|region| versions.iter().any(|m| m.listed_in(region)))
             .count();
         versions.is_empty() || offering >= 2
     })

@@ -1,5 +1,3 @@
-use jiff::civil::Date;
-
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::catalog::Model;
 use crate::diagnostic::{Finding, Label, Severity};
@@ -153,7 +151,7 @@ fn unknown_version(
 ) -> Finding {
     let known: Vec<&str> = versions.iter().filter_map(|m| m.version.as_deref()).collect();
     let known_to = cx.catalog.models_known_to();
-    let newer = version_date(version).is_some_and(|date| known_to.parse().is_ok_and(|k: Date| date > k));
+    let newer = cx.catalog.is_newer_than_models(version);
     let (severity, message, help) = if newer {
         (
             Severity::Info,
@@ -190,11 +188,6 @@ fn unknown_version(
     .with_help(help);
     finding.severity = severity;
     finding
-}
-
-/// The date a version names (`2026-09-22`, or the `2024-08-06` of `2024-08-06-ev3`).
-fn version_date(version: &str) -> Option<Date> {
-    version.get(..10)?.parse().ok()
 }
 
 fn suggestion(names: &[&str]) -> Option<String> {

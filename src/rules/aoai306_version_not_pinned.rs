@@ -145,15 +145,7 @@ fn an_error_speaks_first(cx: &Context<'_>, deployment: &Deployment, version: &st
     let Some(model) = versions.iter().find(|m| m.has_version(version)) else {
         // A known model without this version: AOAI301 speaks, unless the version is newer
         // than the catalog (an info there) or the model's versions are unconfirmed.
-        let newer = version
-            .get(..10)
-            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-            .is_some_and(|d| {
-                cx.catalog
-                    .models_known_to()
-                    .parse::<jiff::civil::Date>()
-                    .is_ok_and(|k| d > k)
-            });
+        let newer = cx.catalog.is_newer_than_models(version);
         return !versions.is_empty() && !newer && !versions.iter().any(|m| m.version_unconfirmed);
     };
     let retired = model
