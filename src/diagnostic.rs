@@ -41,6 +41,47 @@ impl fmt::Display for Severity {
 /// and help texts are fixed: they are not copied into an allocation each.
 pub type Text = Cow<'static, str>;
 
+/// A value quoted in a message (between backticks) longer than this is shown by its start
+/// and its length: scanned code decides how long a value is, and a report must stay readable.
+const QUOTED_AT_MOST: usize = 120;
+
+/// The longest message or help text, in bytes, once quoted values are shortened.
+const TEXT_AT_MOST: usize = 2_000;
+
+/// `text` with long quoted values shortened and the whole cut to [`TEXT_AT_MOST`].
+fn bounded(text: Text) -> Text {
+    if text.len() <= QUOTED_AT_MOST {
+        return text;
+    }
+    let parts: Vec<&str> = text.split('`').collect();
+    let long_quote = parts.iter().skip(1).step_by(2).any(|p| p.len() > QUOTED_AT_MOST);
+    if !long_quote && text.len() <= TEXT_AT_MOST {
+        return text;
+    }
+    let mut out = String::with_capacity(TEXT_AT_MOST);
+    let mut after_quote = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+            out.push_str(&std::mem::take(&mut after_quote));
+        }
+        if i % 2 == 1 && part.len() > QUOTED_AT_MOST {
+            out.push_str(&part[..part.floor_char_boundary(QUOTED_AT_MOST / 2)]);
+            out.push('…');
+            after_quote = format!(" ({} bytes)", part.len());
+        } else {
+            out.push_str(part);
+        }
+    }
+    out.push_str(&after_quote);
+    if out.len() > TEXT_AT_MOST {
+        let whole = out.len();
+        out.truncate(out.floor_char_boundary(TEXT_AT_MOST));
+        out.push_str(&format!("… (cut at {TEXT_AT_MOST} of {whole} bytes)"));
+    }
+    Cow::Owned(out)
+}
+
 /// How many sentences [`interned`] keeps: past this, new sentences are left to their
 /// findings, so that runs whose every message differs keep no more than a few megabytes.
 const INTERNED_AT_MOST: usize = 1 << 16;
@@ -55,6 +96,7 @@ const INTERNED_SHARDS: usize = 16;
 /// as long as it runs (and every later run of the library reuses them), and the report
 /// escapes each one once per rendering thread rather than once a finding.
 fn interned(text: Text) -> Text {
+    let text = bounded(text);
     type Kept = std::sync::Mutex<hashbrown::HashSet<&'static str>>;
     static KEPT: std::sync::LazyLock<[Kept; INTERNED_SHARDS]> = std::sync::LazyLock::new(Default::default);
     let Cow::Owned(text) = text else {
@@ -232,7 +274,22 @@ impl<'a> IntoIterator for &'a Findings {
 mod tests {
     use std::borrow::Cow;
 
-    use super::interned;
+    use super::{bounded, interned};
+
+    #[test]
+    fn long_quoted_values_are_shown_by_their_start_and_length() {
+        let long = "é".repeat(100);
+        let text = bounded(Cow::Owned(format!("`{long}` is not a region; `eastus` is")));
+        assert_eq!(
+            text,
+            format!("`{}…` (200 bytes) is not a region; `eastus` is", "é".repeat(30))
+        );
+        let short = "`eastus` is a region";
+        assert_eq!(bounded(Cow::Borrowed(short)), short);
+        let unquoted = bounded(Cow::Owned("x".repeat(5_000)));
+        assert!(unquoted.ends_with("… (cut at 2000 of 5000 bytes)"), "{unquoted}");
+        assert!(unquoted.len() < 2_100);
+    }
 
     #[test]
     fn equal_sentences_share_one_copy_and_fixed_ones_stay_as_they_are() {

@@ -93,6 +93,9 @@ pub struct Outcome {
     pub directories: usize,
     pub roots: usize,
     pub timings: crate::progress::Timings,
+    /// The most steps and bytes built by one configuration, and the bounds each had.
+    pub most_work: crate::eval::Work,
+    pub budget: crate::eval::Budget,
     /// The dates of the catalog's tables the run checked against (an overlay's included).
     pub catalog_tables: crate::catalog::Tables,
 }
@@ -252,6 +255,8 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let catalog = overlaid.as_ref().unwrap_or_else(|| Catalog::embedded());
     let files_found = discovery.modules.iter().map(|m| m.tf_files.len()).sum::<usize>();
     let directories = discovery.modules.len();
+    // Every directory may turn out to be a configuration: each gets its share of the run's.
+    let budget = options.budget.per_configuration(directories);
 
     // Every file is read and registered first (the reports need the text anyway). Modules
     // some other directory may call are then parsed and shared; every other directory is a
@@ -338,10 +343,12 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         };
         let downloads =
             Downloads::for_root(&root, &sources, options.limits).with_repository_of(&root.dir, &options.paths);
-        let evaluator = Evaluator::new(modules, &downloads, &cli, options.budget, root);
+        let evaluator = Evaluator::new(modules, &downloads, &cli, budget, root);
         let config = facts::extract(&evaluator, kind);
+        let work = evaluator.work();
         let (found, notes) = evaluator.finish();
         Extracted {
+            work,
             dir: dir.clone(),
             config,
             found,
@@ -376,6 +383,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                 };
                 counters.evaluated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Evaluated {
+                    work: extracted.work,
                     dir: extracted.dir,
                     config: options.keep_configurations.then(|| Box::new(extracted.config)),
                     found: extracted.found,
@@ -394,6 +402,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             Ok((config, mut found, notes)) => {
                 let waived = settle(&mut found, &[&shared_waivers]);
                 vec![Evaluated {
+                    work: crate::eval::Work::default(),
                     dir: PathBuf::new(),
                     config: options.keep_configurations.then(|| Box::new(config)),
                     found,
@@ -496,7 +505,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
     let mut configurations = Vec::new();
     // Each configuration's findings stay one part, laid in place by `sorted_unique`.
     let mut parts = Vec::with_capacity(per_root.len());
+    let mut most_work = crate::eval::Work::default();
     for evaluated in per_root {
+        most_work = most_work.max(evaluated.work);
         configurations.extend(evaluated.config.map(|config| *config));
         parts.push(evaluated.found);
         suppressed.extend(evaluated.waived);
@@ -532,12 +543,16 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         directories,
         roots: roots_count,
         timings,
+        most_work,
+        budget,
     })
 }
 
 /// A configuration checked, and what is kept of it.
 struct Evaluated {
     dir: PathBuf,
+    /// Evaluation steps taken and bytes built.
+    work: crate::eval::Work,
     /// Its facts, when kept (boxed, so that the ten thousand entries of a monorepo that keeps
     /// none are small).
     config: Option<Box<Configuration>>,
@@ -551,6 +566,7 @@ struct Evaluated {
 /// A configuration evaluated and its facts extracted, its rules still to run.
 struct Extracted {
     dir: PathBuf,
+    work: crate::eval::Work,
     config: Configuration,
     /// The evaluator's own findings (cycles, bounds).
     found: Vec<Finding>,
@@ -1029,6 +1045,7 @@ mod streaming {
         let evaluated = |dirs: &[&str]| -> Vec<super::Evaluated> {
             dirs.iter()
                 .map(|dir| super::Evaluated {
+                    work: crate::eval::Work::default(),
                     dir: std::path::PathBuf::from(dir),
                     config: None,
                     found: Vec::new(),

@@ -469,6 +469,16 @@ fn report_outcome(
         );
         let _ = writeln!(
             stderr,
+            "evaluation: at most {} steps, {} KiB of values and {} instances in one configuration (bounds: {} steps, {} MiB, {} instances)",
+            outcome.most_work.steps,
+            outcome.most_work.built >> 10,
+            outcome.most_work.instances,
+            outcome.budget.max_steps,
+            outcome.budget.max_built >> 20,
+            outcome.budget.max_instances_in_all
+        );
+        let _ = writeln!(
+            stderr,
             "time: {} (total {})",
             outcome.timings.line(),
             progress::human(outcome.timings.total())

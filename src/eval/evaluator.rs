@@ -273,9 +273,35 @@ pub struct Evaluator<'a> {
     budget: Budget,
     instances: RefCell<Vec<Rc<Instance>>>,
     steps: Cell<u64>,
+    built: Cell<u64>,
+    /// A configuration-wide bound (steps, bytes built) was reached: nothing more is evaluated.
+    exhausted: Cell<bool>,
+    module_limit_reported: Cell<bool>,
+    /// Instances expanded so far (`count`, `for_each`), and whether their bound was reported.
+    expanded: Cell<usize>,
+    expansion_limit_reported: Cell<bool>,
     depth: Cell<u32>,
     problems: RefCell<Vec<Finding>>,
     notes: RefCell<Vec<Note>>,
+}
+
+/// Steps taken, bytes of values built and instances expanded by one configuration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Work {
+    pub steps: u64,
+    pub built: u64,
+    pub instances: u64,
+}
+
+impl Work {
+    /// The larger of each.
+    pub fn max(self, other: Work) -> Work {
+        Work {
+            steps: self.steps.max(other.steps),
+            built: self.built.max(other.built),
+            instances: self.instances.max(other.instances),
+        }
+    }
 }
 
 struct DepthGuard<'e>(&'e Cell<u32>);
@@ -310,6 +336,11 @@ impl<'a> Evaluator<'a> {
             budget,
             instances: RefCell::new(Vec::new()),
             steps: Cell::new(0),
+            built: Cell::new(0),
+            exhausted: Cell::new(false),
+            module_limit_reported: Cell::new(false),
+            expanded: Cell::new(0),
+            expansion_limit_reported: Cell::new(false),
             depth: Cell::new(0),
             problems: RefCell::new(Vec::new()),
             notes: RefCell::new(Vec::new()),
@@ -384,19 +415,20 @@ impl<'a> Evaluator<'a> {
 
     /// Counts one step of work and one level of depth; `None` when a bound is reached.
     fn enter(&self, span: Span) -> Option<DepthGuard<'_>> {
+        if self.exhausted.get() {
+            return None;
+        }
         let steps = self.steps.get() + 1;
         self.steps.set(steps);
         if steps > self.budget.max_steps {
-            if steps == self.budget.max_steps + 1 {
-                self.problem(
-                    span,
-                    format!(
-                        "evaluation stopped after {} steps; values from here on are unknown",
-                        self.budget.max_steps
-                    ),
-                    "step limit reached here",
-                );
-            }
+            self.exhaust(
+                span,
+                format!(
+                    "evaluation stopped after {} steps; values from here on are unknown",
+                    self.budget.max_steps
+                ),
+                "step limit reached here",
+            );
             return None;
         }
         let depth = self.depth.get() + 1;
@@ -415,18 +447,70 @@ impl<'a> Evaluator<'a> {
         Some(DepthGuard(&self.depth))
     }
 
+    /// Counts `value`'s own bytes against the configuration's budget: a string is a copy
+    /// wherever it goes, a list or map is counted where it is made (shared after that).
+    fn built(&self, span: Span, value: Val, made_here: bool) -> Val {
+        let bytes = match &value.value {
+            Value::String(_) => value.shallow_bytes(),
+            Value::List(_) | Value::Map(_) if made_here => value.shallow_bytes(),
+            _ => return value,
+        };
+        let built = self.built.get().saturating_add(bytes);
+        self.built.set(built);
+        if built <= self.budget.max_built {
+            return value;
+        }
+        self.exhaust(
+            span,
+            format!(
+                "evaluation built more than {} MiB of values; values from here on are unknown",
+                self.budget.max_built >> 20
+            ),
+            "memory limit reached here",
+        );
+        Val::unknown()
+    }
+
+    /// A bound of the whole configuration is reached at `span`: reported once, and every
+    /// value evaluated after it is Unknown.
+    fn exhaust(&self, span: Span, message: String, label: &'static str) {
+        if !self.exhausted.replace(true) {
+            self.problem(span, message, label);
+        }
+    }
+
+    /// What evaluation has used of its budget so far (`--verbose`, and measuring the budget's
+    /// headroom).
+    pub fn work(&self) -> Work {
+        Work {
+            steps: self.steps.get(),
+            built: self.built.get(),
+            instances: self.expanded.get() as u64,
+        }
+    }
+
     // ----- expressions -------------------------------------------------------------------
 
     pub fn eval(&self, expr: &Expr, scope: &Scope) -> Val {
         let Some(_guard) = self.enter(expr.span) else {
             return Val::unknown();
         };
+        let made_here = match &expr.kind {
+            ExprKind::Tuple(_) | ExprKind::Object(_) | ExprKind::For(_) => true,
+            ExprKind::Call { name, .. } => !functions::returns_an_argument(name),
+            _ => false,
+        };
+        let value = self.eval_kind(expr, scope);
+        self.built(expr.span, value, made_here)
+    }
+
+    fn eval_kind(&self, expr: &Expr, scope: &Scope) -> Val {
         match &expr.kind {
             ExprKind::Null => Value::Null.into(),
             ExprKind::Bool(b) => Value::Bool(*b).into(),
             ExprKind::Number(n) => Value::Number(*n).into(),
             ExprKind::String(s) => Val::string(s.clone()),
-            ExprKind::Template(parts) => self.template(parts, scope),
+            ExprKind::Template(parts) => self.template(parts, scope, expr.span),
             ExprKind::Tuple(items) => Value::List(items.iter().map(|e| self.eval(e, scope)).collect()).into(),
             ExprKind::Object(entries) => self.object(entries, scope),
             ExprKind::Variable(name) => scope.lookup(name).cloned().unwrap_or_else(Val::unknown),
@@ -468,7 +552,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn template(&self, parts: &[TemplatePart], scope: &Scope) -> Val {
+    fn template(&self, parts: &[TemplatePart], scope: &Scope, span: Span) -> Val {
         // `"${x}"` is x itself, not its string form (Terraform keeps the type).
         if let [TemplatePart::Interpolation(e)] = parts {
             return self.eval(e, scope);
@@ -482,6 +566,10 @@ impl<'a> Evaluator<'a> {
                     let v = self.eval(e, scope);
                     origins.push(v.origin.clone());
                     match v.to_terraform_string() {
+                        Some(s) if out.len() + s.len() > self.budget.max_string => {
+                            self.string_too_long(span, out.len() + s.len());
+                            return Val::unknown();
+                        }
                         Some(s) => out.push_str(&s),
                         None => {
                             // `"${azurerm_cognitive_account.a.endpoint}openai"` still says
@@ -659,7 +747,7 @@ impl<'a> Evaluator<'a> {
                 }
                 match functions::call(name, &values, &self.budget) {
                     Ok(value) => value,
-                    Err(functions::TooLarge(n)) => {
+                    Err(functions::TooLarge::Elements(n)) => {
                         self.problem(
                             span,
                             format!(
@@ -670,9 +758,24 @@ impl<'a> Evaluator<'a> {
                         );
                         Val::unknown()
                     }
+                    Err(functions::TooLarge::Bytes(n)) => {
+                        self.string_too_long(span, n);
+                        Val::unknown()
+                    }
                 }
             }
         }
+    }
+
+    fn string_too_long(&self, span: Span, bytes: usize) {
+        self.problem(
+            span,
+            format!(
+                "this would make a string of {bytes} bytes, more than the limit of {} MiB; its value is unknown",
+                self.budget.max_string >> 20
+            ),
+            "string limit reached here",
+        );
     }
 
     // ----- references ---------------------------------------------------------------------
@@ -992,6 +1095,9 @@ impl<'a> Evaluator<'a> {
                 self.too_many(count.value.span, n as usize);
                 return Expansion::Unknown;
             }
+            if !self.admit(count.value.span, n as usize) {
+                return Expansion::Unknown;
+            }
             return Expansion::Known(
                 (0..n as usize)
                     .map(|i| {
@@ -1026,6 +1132,9 @@ impl<'a> Evaluator<'a> {
             self.too_many(for_each.value.span, entries.len());
             return Expansion::Unknown;
         }
+        if !self.admit(for_each.value.span, entries.len()) {
+            return Expansion::Unknown;
+        }
         Expansion::Known(
             entries
                 .into_iter()
@@ -1036,6 +1145,27 @@ impl<'a> Evaluator<'a> {
                 })
                 .collect(),
         )
+    }
+
+    /// Counts `n` more instances against the configuration's bound; false past it.
+    fn admit(&self, span: Span, n: usize) -> bool {
+        let total = self.expanded.get().saturating_add(n);
+        self.expanded.set(total);
+        if total <= self.budget.max_instances_in_all {
+            return true;
+        }
+        // One report: every expansion after this one is past the bound too.
+        if !self.expansion_limit_reported.replace(true) {
+            self.problem(
+                span,
+                format!(
+                    "this would take the configuration past {} resource and module instances; from here on, instances are not evaluated",
+                    self.budget.max_instances_in_all
+                ),
+                "instance limit reached here",
+            );
+        }
+        false
     }
 
     fn too_many(&self, span: Span, n: usize) {
@@ -1276,10 +1406,36 @@ impl<'a> Evaluator<'a> {
             );
             return ChildCall::NotFollowed;
         }
+        if self.on_call_path(parent_id, &module) {
+            self.problem(
+                call.block.head,
+                format!(
+                    "module \"{}\" calls a module already on its own call path (modules that call themselves or each other); not followed",
+                    call.name
+                ),
+                "recursive module call here",
+            );
+            return ChildCall::NotFollowed;
+        }
         let instances = match self.expand(&call.block, &Scope::module(parent_id)) {
             Expansion::Unknown => return ChildCall::Unknown,
             Expansion::Known(instances) => instances,
         };
+        if self.instance_count() + instances.len() > self.budget.max_module_instances {
+            // One report: every call after this one is past the bound too.
+            if self.module_limit_reported.replace(true) {
+                return ChildCall::NotFollowed;
+            }
+            self.problem(
+                call.block.head,
+                format!(
+                    "this call would take the configuration past {} module instances; not followed",
+                    self.budget.max_module_instances
+                ),
+                "module instance limit reached here",
+            );
+            return ChildCall::NotFollowed;
+        }
         let mut children = Vec::with_capacity(instances.len());
         for (key, scope) in instances {
             let mut call_sites = parent.call_sites.clone();
@@ -1301,6 +1457,19 @@ impl<'a> Evaluator<'a> {
             children.push((key, child));
         }
         ChildCall::Instances(children)
+    }
+
+    /// Whether `module` is the module of instance `id` or of one of its callers.
+    fn on_call_path(&self, id: InstanceId, module: &Arc<ModuleSyntax>) -> bool {
+        let mut current = Some(id);
+        while let Some(id) = current {
+            let instance = self.instance(id);
+            if Arc::ptr_eq(&instance.module, module) || instance.module.dir == module.dir {
+                return true;
+            }
+            current = instance.caller.as_ref().map(|c| c.parent);
+        }
+        false
     }
 
     fn resolve_source(&self, parent: &Instance, call_index: usize) -> Option<Arc<ModuleSyntax>> {

@@ -9,20 +9,62 @@ use std::collections::BTreeMap;
 use super::Budget;
 use super::value::{Origin, Val, Value, format_number};
 
-/// A call that would build a collection larger than the budget allows.
+/// A call whose result would be larger than the budget allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TooLarge(pub usize);
+pub enum TooLarge {
+    /// A list or map of this many elements (or arguments of this many in all).
+    Elements(usize),
+    /// A string of this many bytes.
+    Bytes(usize),
+}
 
 /// Calls `name`. A function the evaluator does not implement (time, files, randomness,
-/// hashing, regular expressions) gives Unknown.
+/// hashing, regular expressions) gives Unknown. What a call would make is measured before it
+/// is made wherever the result can be far larger than the arguments (`replace`, `join`,
+/// `flatten`, `range`, ...), and checked after for the rest.
 pub fn call(name: &str, args: &[Val], budget: &Budget) -> Result<Val, TooLarge> {
-    if name == "range" {
-        let wanted = range_len(args);
-        if wanted.is_some_and(|n| n > budget.max_collection) {
-            return Err(TooLarge(wanted.unwrap_or_default()));
+    let elements = |n: usize| {
+        if n > budget.max_collection {
+            Err(TooLarge::Elements(n))
+        } else {
+            Ok(())
         }
+    };
+    let bytes = |n: usize| {
+        if n > budget.max_string {
+            Err(TooLarge::Bytes(n))
+        } else {
+            Ok(())
+        }
+    };
+    match name {
+        "range" => elements(range_len(args).unwrap_or(0))?,
+        "concat" | "merge" | "coalescelist" => {
+            elements(args.iter().map(Val::shallow_len).fold(0, usize::saturating_add))?
+        }
+        "flatten" => elements(args.first().map_or(0, |l| flat_len(l, budget.max_collection + 1)))?,
+        "split" => elements(split_len(args))?,
+        "join" => bytes(joined_len(args))?,
+        "replace" => bytes(replaced_len(args))?,
+        "format" => bytes(formatted_len(args))?,
+        "jsonencode" => bytes(args.first().map_or(0, |v| json_len(v, budget.max_string + 1)))?,
+        _ => {}
     }
-    Ok(call_bounded(name, args))
+    let result = call_bounded(name, args);
+    match &result.value {
+        Value::String(s) => bytes(s.len())?,
+        Value::List(_) | Value::Map(_) => elements(result.shallow_len())?,
+        _ => {}
+    }
+    Ok(result)
+}
+
+/// Whether `name` returns one of its arguments or a part of one (shared, not built anew).
+pub fn returns_an_argument(name: &str) -> bool {
+    matches!(
+        name,
+        "try" | "can" | "coalesce" | "coalescelist" | "lookup" | "element" | "one" | "tomap" | "tolist"
+    )
 }
 
 /// How many elements `range(...)` would make, when its arguments are known numbers.
@@ -36,6 +78,139 @@ fn range_len(args: &[Val]) -> Option<usize> {
     };
     let n = ((end - start) / step).abs().ceil();
     Some(if n.is_finite() { n as usize } else { usize::MAX })
+}
+
+/// The leaves `flatten` would make, counted up to `limit`.
+fn flat_len(value: &Val, limit: usize) -> usize {
+    fn count(items: &[Val], n: &mut usize, limit: usize) {
+        for item in items {
+            if *n >= limit {
+                return;
+            }
+            match &item.value {
+                Value::List(inner) => count(inner, n, limit),
+                _ => *n += 1,
+            }
+        }
+    }
+    let Value::List(items) = &value.value else { return 0 };
+    let mut n = 0;
+    count(items, &mut n, limit);
+    n
+}
+
+fn split_len(args: &[Val]) -> usize {
+    match args {
+        [
+            Val {
+                value: Value::String(sep),
+                ..
+            },
+            Val {
+                value: Value::String(s),
+                ..
+            },
+        ] if !sep.is_empty() => s.matches(sep.as_str()).count() + 1,
+        _ => 0,
+    }
+}
+
+/// Bytes of `join(sep, lists...)`: its strings, with a separator between each two.
+fn joined_len(args: &[Val]) -> usize {
+    let Some((sep, lists)) = args.split_first() else {
+        return 0;
+    };
+    let sep = sep.as_str().map_or(0, str::len);
+    let mut total = 0usize;
+    for list in lists {
+        let Value::List(items) = &list.value else { continue };
+        for item in items.iter() {
+            let len = text_len(item);
+            total = total.saturating_add(len).saturating_add(sep);
+        }
+    }
+    total
+}
+
+fn replaced_len(args: &[Val]) -> usize {
+    let [
+        Val {
+            value: Value::String(s),
+            ..
+        },
+        from,
+        to,
+    ] = args
+    else {
+        return 0;
+    };
+    let (Some(from), Some(to)) = (from.as_str(), to.as_str()) else {
+        return 0;
+    };
+    if from.is_empty() {
+        return 0;
+    }
+    let grows = to.len().saturating_sub(from.len());
+    s.len().saturating_add(s.matches(from).count().saturating_mul(grows))
+}
+
+/// Bytes of `format(spec, args...)` at most: the spec and every argument's text.
+fn formatted_len(args: &[Val]) -> usize {
+    args.iter().map(text_len).fold(0, usize::saturating_add)
+}
+
+/// Bytes of a value's text as `tostring` would write it (0 when it has none).
+fn text_len(v: &Val) -> usize {
+    match &v.value {
+        Value::String(s) => s.len(),
+        Value::Number(n) => format_number(*n).len(),
+        Value::Bool(_) => 5,
+        _ => 0,
+    }
+}
+
+/// Bytes of the JSON `jsonencode` would write, counted up to `limit` (every character
+/// escaped as `\u00XX` at worst).
+fn json_len(value: &Val, limit: usize) -> usize {
+    fn count(v: &Val, n: &mut usize, limit: usize) {
+        if *n >= limit {
+            return;
+        }
+        match &v.value {
+            Value::String(s) => *n = n.saturating_add(escaped_len(s)),
+            Value::List(items) => {
+                *n += 2;
+                for item in items.iter() {
+                    count(item, n, limit);
+                    *n += 1;
+                }
+            }
+            Value::Map(map) => {
+                *n += 2;
+                for (key, item) in map.iter() {
+                    *n = n.saturating_add(escaped_len(key) + 2);
+                    count(item, n, limit);
+                }
+            }
+            _ => *n += text_len(v).max(4),
+        }
+    }
+    let mut n = 0;
+    count(value, &mut n, limit);
+    n
+}
+
+/// Bytes of `s` as a quoted JSON string: a control character takes up to six.
+fn escaped_len(s: &str) -> usize {
+    let extra: usize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' => 1,
+            0..0x20 => 5,
+            _ => 0,
+        })
+        .sum();
+    s.len() + extra + 2
 }
 
 fn call_bounded(name: &str, args: &[Val]) -> Val {
@@ -486,5 +661,194 @@ pub fn from_json(json: &serde_json::Value) -> Val {
         serde_json::Value::Object(map) => {
             Value::Map(map.iter().map(|(k, v)| (k.clone(), from_json(v))).collect()).into()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every function the evaluator implements (`try` and `can` live in the evaluator).
+    const FUNCTIONS: &[&str] = &[
+        "coalesce",
+        "length",
+        "lookup",
+        "element",
+        "keys",
+        "values",
+        "contains",
+        "concat",
+        "merge",
+        "tomap",
+        "toset",
+        "tolist",
+        "distinct",
+        "flatten",
+        "compact",
+        "zipmap",
+        "reverse",
+        "sort",
+        "one",
+        "slice",
+        "range",
+        "coalescelist",
+        "alltrue",
+        "anytrue",
+        "index",
+        "sum",
+        "max",
+        "min",
+        "jsonencode",
+        "lower",
+        "upper",
+        "trimspace",
+        "title",
+        "tostring",
+        "tonumber",
+        "tobool",
+        "trimprefix",
+        "trimsuffix",
+        "trim",
+        "startswith",
+        "endswith",
+        "strcontains",
+        "split",
+        "join",
+        "replace",
+        "substr",
+        "format",
+        "jsondecode",
+        "abs",
+        "ceil",
+        "floor",
+    ];
+
+    fn list(items: Vec<Val>) -> Val {
+        Value::List(items.into()).into()
+    }
+
+    /// Arguments chosen to break a careless implementation: huge and negative numbers, a
+    /// number below its own precision, strings and lists past the budget, and a list that
+    /// shares one large list many times over.
+    fn extreme_values(budget: &Budget) -> Vec<Val> {
+        let long = "a".repeat(budget.max_string);
+        let many: Vec<Val> = (0..budget.max_collection)
+            .map(|i| Value::Number(i as f64).into())
+            .collect();
+        let shared = list(many.clone());
+        vec![
+            Value::Number(1e300).into(),
+            Value::Number(-1e300).into(),
+            Value::Number(1e16).into(),
+            Value::Number(-1.5).into(),
+            Value::Number(0.0).into(),
+            Val::string("a"),
+            Val::string("%"),
+            Val::string(long),
+            list(many),
+            list(vec![shared; budget.max_collection]),
+            Value::Map(
+                (0..budget.max_collection)
+                    .map(|i| (format!("k{i}"), Val::string("a")))
+                    .collect(),
+            )
+            .into(),
+            list(Vec::new()),
+            Value::Bool(true).into(),
+            Value::Null.into(),
+            Val::unknown(),
+        ]
+    }
+
+    #[test]
+    fn every_function_is_total_and_keeps_to_the_budget_with_extreme_arguments() {
+        let budget = Budget {
+            max_string: 2048,
+            max_collection: 200,
+            ..Budget::default()
+        };
+        let values = extreme_values(&budget);
+        let mut calls = 0;
+        for name in FUNCTIONS {
+            let mut answered = false;
+            for a in &values {
+                for b in &values {
+                    for args in [
+                        vec![a.clone()],
+                        vec![a.clone(), b.clone()],
+                        vec![a.clone(), b.clone(), a.clone()],
+                        vec![a.clone(), b.clone(), b.clone()],
+                    ] {
+                        calls += 1;
+                        let Ok(result) = call(name, &args, &budget) else {
+                            continue;
+                        };
+                        answered |= !result.is_unknown();
+                        match &result.value {
+                            Value::String(s) => assert!(s.len() <= budget.max_string, "{name}: {} bytes", s.len()),
+                            Value::List(_) | Value::Map(_) => {
+                                assert!(result.shallow_len() <= budget.max_collection, "{name}")
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            assert!(answered, "{name} is implemented: some arguments give a known value");
+        }
+        assert_eq!(calls, FUNCTIONS.len() * values.len() * values.len() * 4);
+    }
+
+    #[test]
+    fn results_larger_than_the_budget_are_refused_before_they_are_made() {
+        let budget = Budget::default();
+        let s = Val::string("a".repeat(1000));
+        let a = Val::string("a");
+        // Each would be a gigabyte or more.
+        assert_eq!(
+            call(
+                "replace",
+                &[s.clone(), a.clone(), Val::string("b".repeat(1_000_000))],
+                &budget
+            ),
+            Err(TooLarge::Bytes(1_000_000_000))
+        );
+        let strings = list(vec![Val::string("x".repeat(1000)); 10_000]);
+        assert!(matches!(
+            call("join", &[a.clone(), strings], &budget),
+            Err(TooLarge::Bytes(_))
+        ));
+        let nested = list(vec![list(vec![a.clone(); 100_000]); 100_000]);
+        assert!(matches!(
+            call("flatten", std::slice::from_ref(&nested), &budget),
+            Err(TooLarge::Elements(_))
+        ));
+        assert!(matches!(
+            call("jsonencode", &[nested], &budget),
+            Err(TooLarge::Bytes(_))
+        ));
+        let range = [Value::Number(1e16).into(), Value::Number(10000000000000004.0).into()];
+        assert_eq!(call("range", &range, &budget).map(|v| v.shallow_len()), Ok(4));
+    }
+
+    #[test]
+    fn strings_and_numbers_at_the_extremes_give_terraforms_answer_or_unknown() {
+        let budget = Budget::default();
+        let n = |x: f64| -> Val { Value::Number(x).into() };
+        let s = Val::string("eastus");
+        let text = |args: &[Val], name: &str| call(name, args, &budget).ok().map(|v| v.to_string());
+        assert_eq!(text(&[s.clone(), n(1.0), n(1e300)], "substr"), Some("\"astus\"".into()));
+        assert_eq!(
+            text(&[s.clone(), n(-1e300), n(2.0)], "substr"),
+            Some("(unknown)".into())
+        );
+        assert_eq!(
+            text(&[list(vec![s.clone()]), n(1e300)], "element"),
+            Some("\"eastus\"".into())
+        );
+        assert_eq!(
+            text(&[list(vec![s]), n(1e300), n(-1.0)], "slice"),
+            Some("(unknown)".into())
+        );
     }
 }

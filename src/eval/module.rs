@@ -117,6 +117,7 @@ pub struct ModuleSyntax {
     pub resources: Vec<ResourceDecl>,
     resource_index: hashbrown::HashMap<(Mode, String, String), usize>,
     pub module_calls: Vec<ModuleCallDecl>,
+    module_call_index: hashbrown::HashMap<String, usize>,
     pub outputs: BTreeMap<String, Attribute>,
     /// `terraform {}` blocks: provider requirements.
     pub terraform_blocks: Vec<Block>,
@@ -138,7 +139,7 @@ impl ModuleSyntax {
     }
 
     pub fn module_call(&self, name: &str) -> Option<usize> {
-        self.module_calls.iter().position(|c| c.name == name)
+        self.module_call_index.get(name).copied()
     }
 
     /// A module whose inputs must come from a caller.
@@ -191,6 +192,7 @@ impl ModuleSyntax {
                     }
                 }
                 ("module", [name]) if self.module_call(name).is_none() => {
+                    self.module_call_index.insert(name.clone(), self.module_calls.len());
                     self.module_calls.push(ModuleCallDecl {
                         name: name.clone(),
                         block,
@@ -265,10 +267,19 @@ fn is_override_file(path: &std::path::Path) -> bool {
 /// Terraform's override merge: arguments replace arguments of the same name, and nested
 /// blocks replace every nested block of the same type.
 fn merge_body(original: &mut Body, over: Body) {
+    let mut by_name: hashbrown::HashMap<String, usize> = original
+        .attributes
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.name.clone(), i))
+        .collect();
     for attr in over.attributes {
-        match original.attributes.iter_mut().find(|a| a.name == attr.name) {
-            Some(existing) => *existing = attr,
-            None => original.attributes.push(attr),
+        match by_name.get(&attr.name) {
+            Some(&i) => original.attributes[i] = attr,
+            None => {
+                by_name.insert(attr.name.clone(), original.attributes.len());
+                original.attributes.push(attr);
+            }
         }
     }
     let replaced: Vec<String> = over

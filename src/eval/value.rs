@@ -230,13 +230,48 @@ impl Val {
         matches!(self.value, Value::Unknown(_))
     }
 
-    /// True when the value or anything inside it is unknown.
+    /// True when neither the value nor anything inside it is unknown. A value of more than
+    /// [`MAX_WALK`] parts counts as not wholly known: lists shared by reference can describe
+    /// far more parts than were ever built (a list of a hundred thousand copies of one
+    /// large list), and nothing that needs the whole value is worth walking them all.
     pub fn is_wholly_known(&self) -> bool {
+        let mut left = MAX_WALK;
+        self.known_within(&mut left)
+    }
+
+    fn known_within(&self, left: &mut usize) -> bool {
+        let Some(rest) = left.checked_sub(1) else {
+            return false;
+        };
+        *left = rest;
         match &self.value {
             Value::Unknown(_) => false,
-            Value::List(items) => items.iter().all(Val::is_wholly_known),
-            Value::Map(map) => map.values().all(Val::is_wholly_known),
+            Value::List(items) => items.iter().all(|v| v.known_within(left)),
+            Value::Map(map) => map.values().all(|v| v.known_within(left)),
             _ => true,
+        }
+    }
+
+    /// Bytes this level of the value holds: its text, or a few words per element. What
+    /// evaluation counts against [`Budget::max_built`](super::Budget) as it builds values.
+    pub fn shallow_bytes(&self) -> u64 {
+        const ELEMENT: u64 = std::mem::size_of::<Val>() as u64;
+        match &self.value {
+            Value::String(s) => s.len() as u64,
+            Value::List(items) => items.len() as u64 * ELEMENT,
+            // A key is a string beside each element.
+            Value::Map(map) => map.len() as u64 * (ELEMENT + std::mem::size_of::<String>() as u64),
+            _ => 0,
+        }
+    }
+
+    /// Elements of a list or map, bytes of a string; 0 for anything else.
+    pub fn shallow_len(&self) -> usize {
+        match &self.value {
+            Value::String(s) => s.len(),
+            Value::List(items) => items.len(),
+            Value::Map(map) => map.len(),
+            _ => 0,
         }
     }
 
@@ -321,34 +356,29 @@ impl Val {
         if !self.is_wholly_known() || !other.is_wholly_known() {
             return None;
         }
-        Some(match (&self.value, &other.value) {
+        Some(self.same_known(other))
+    }
+
+    /// Equality of two wholly known values (walked once, not once per level).
+    fn same_known(&self, other: &Val) -> bool {
+        match (&self.value, &other.value) {
             (Value::List(a), Value::List(b)) => {
-                if a.len() != b.len() {
-                    return Some(false);
-                }
-                for (x, y) in a.iter().zip(b) {
-                    if !x.equals(y)? {
-                        return Some(false);
-                    }
-                }
-                true
+                Arc::ptr_eq(&a.0, &b.0) || (a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.same_known(y)))
             }
             (Value::Map(a), Value::Map(b)) => {
-                if a.len() != b.len() || a.keys().ne(b.keys()) {
-                    return Some(false);
-                }
-                for (x, y) in a.values().zip(b.values()) {
-                    if !x.equals(y)? {
-                        return Some(false);
-                    }
-                }
-                true
+                Arc::ptr_eq(&a.0, &b.0)
+                    || (a.len() == b.len()
+                        && a.keys().eq(b.keys())
+                        && a.values().zip(b.values()).all(|(x, y)| x.same_known(y)))
             }
             (Value::Resource(a), Value::Resource(b)) => a.address == b.address,
             (a, b) => a == b,
-        })
+        }
     }
 }
+
+/// The most parts of one value a whole-value operation walks (see [`Val::is_wholly_known`]).
+pub const MAX_WALK: usize = 1_000_000;
 
 /// Terraform prints whole numbers without a fraction.
 pub fn format_number(n: f64) -> String {

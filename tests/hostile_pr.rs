@@ -1,0 +1,240 @@
+//! A pull request is an attacker: inputs of a few hundred bytes made to exhaust memory or
+//! time, each linted by the real binary under a memory limit (`ulimit -v`) and a deadline
+//! the harness enforces (the child is killed past it). Every one must end with a finding
+//! that names the bound it reached, and the rest of the run must go on.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Address space of the linter's process. Every input here, unbounded, took several
+/// gigabytes or aborted; bounded, the largest takes a few hundred megabytes.
+const MEMORY_KIB: u64 = 1 << 20;
+
+/// Past this the child is killed and the test fails: a hang, not a slow machine.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn write_tree(root: &Path, files: &[(&str, String)]) {
+    for (name, text) in files {
+        let path = root.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// The binary over a tree of `files`, limited in memory and time.
+fn lint_bounded(files: &[(&str, String)]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("repo");
+    write_tree(&tree, files);
+    let (out_path, err_path) = (dir.path().join("stdout"), dir.path().join("stderr"));
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {MEMORY_KIB} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_aoai-lint"))
+        .args(["--no-color", "--format", "compact"])
+        .arg(&tree)
+        .stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&err_path).unwrap()))
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > DEADLINE {
+            child.kill().unwrap();
+            panic!("the linter did not end within {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+    Run {
+        code: status.code(),
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    }
+}
+
+/// Ended normally (findings: exit 1), reporting `bound` as AOAI005.
+fn assert_bounded(run: &Run, bound: &str) {
+    assert_eq!(run.code, Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.contains("warning[AOAI005]") && l.contains(bound)),
+        "expected an AOAI005 saying {bound:?}:\n{}",
+        run.stdout
+    );
+}
+
+/// An account whose location is misspelt: proof that linting went on past the bound.
+fn account(location: &str) -> String {
+    format!(
+        "resource \"azurerm_cognitive_account\" \"a\" {{\n  kind = \"OpenAI\"\n  location = \"{location}\"\n  custom_subdomain_name = \"a\"\n  local_auth_enabled = false\n}}\n"
+    )
+}
+
+fn assert_went_on(run: &Run) {
+    assert!(run.stdout.contains("error[AOAI104]"), "{}", run.stdout);
+}
+
+#[test]
+fn strings_doubled_forty_times_stop_at_the_string_bound() {
+    let mut text = String::from("locals {\n  l0 = \"aaaaaaaa\"\n");
+    for i in 1..=40 {
+        text.push_str(&format!("  l{i} = \"${{local.l{p}}}${{local.l{p}}}\"\n", p = i - 1));
+    }
+    text.push_str("}\n");
+    let run = lint_bounded(&[("main.tf", text), ("account.tf", account("westeurop"))]);
+    assert_bounded(&run, "more than the limit of 1 MiB");
+    assert_went_on(&run);
+}
+
+#[test]
+fn nested_replace_and_join_are_refused_before_they_are_made() {
+    let replace = "locals {\n  s0 = join(\"\", [for i in range(1000) : \"a\"])\n  s1 = replace(local.s0, \"a\", local.s0)\n  s2 = replace(local.s1, \"a\", local.s1)\n  s3 = replace(local.s2, \"a\", local.s2)\n}\n";
+    let run = lint_bounded(&[("main.tf", replace.to_owned()), ("account.tf", account("westeurop"))]);
+    assert_bounded(&run, "a string of 1000000000000 bytes");
+    assert_went_on(&run);
+    let join = "locals {\n  a = join(\",\", [for i in range(100000) : join(\",\", range(100000))])\n}\n";
+    // Each inner string is inside the bound; the hundred thousand of them are not.
+    let run = lint_bounded(&[("main.tf", join.to_owned()), ("other/main.tf", account("westeurop"))]);
+    assert_bounded(&run, "evaluation built more than 128 MiB");
+    assert_went_on(&run);
+}
+
+#[test]
+fn a_for_over_ranges_stops_at_the_memory_bound() {
+    let text = "locals {\n  x = [for i in range(100000) : range(100000)]\n}\n";
+    let run = lint_bounded(&[("main.tf", text.to_owned()), ("other/main.tf", account("westeurop"))]);
+    assert_bounded(&run, "evaluation built more than 128 MiB of values");
+    assert_went_on(&run);
+}
+
+#[test]
+fn a_range_whose_step_is_below_its_precision_ends() {
+    let text = "locals {\n  r = range(1e16, 10000000000000004)\n}\n";
+    let run = lint_bounded(&[("main.tf", text.to_owned()), ("account.tf", account("westeurop"))]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert_went_on(&run);
+}
+
+#[test]
+fn modules_that_call_themselves_or_each_other_are_not_followed() {
+    let self_call = |count: u32| {
+        format!(
+            "module \"m\" {{\n  source = \"./\"\n  count = {count}\n}}\n{}",
+            account("westeurop")
+        )
+    };
+    for count in [2, 100] {
+        let run = lint_bounded(&[("main.tf", self_call(count))]);
+        assert_bounded(&run, "already on its own call path");
+        // Once, for the root's own account: not once per module instance.
+        assert_eq!(run.stdout.matches("error[AOAI104]").count(), 1, "{}", run.stdout);
+    }
+    let calls = |target: &str| {
+        (1..=3)
+            .map(|i| format!("module \"{target}{i}\" {{\n  source = \"../{target}\"\n}}\n"))
+            .collect::<String>()
+    };
+    let run = lint_bounded(&[
+        ("main.tf", "module \"a\" {\n  source = \"./a\"\n}\n".to_owned()),
+        ("a/main.tf", format!("{}{}", calls("b"), account("westeurop"))),
+        ("b/main.tf", calls("a")),
+    ]);
+    assert_bounded(&run, "already on its own call path");
+    assert_went_on(&run);
+}
+
+#[test]
+fn counts_multiplied_through_modules_stop_at_the_instance_bounds() {
+    for (modules, bound) in [
+        (10_000, "past 10000 module instances"),
+        (5_000, "past 50000 resource and module instances"),
+    ] {
+        let run = lint_bounded(&[
+            (
+                "main.tf",
+                format!("module \"m\" {{\n  source = \"./m\"\n  count = {modules}\n}}\n"),
+            ),
+            ("m/main.tf", account("westeurop").replace("{\n", "{\n  count = 10000\n")),
+        ]);
+        assert_bounded(&run, bound);
+    }
+}
+
+#[test]
+fn two_hundred_thousand_module_blocks_end_at_the_module_bound() {
+    let calls: String = (0..200_000)
+        .map(|i| format!("module \"m{i}\" {{\n  source = \"./m\"\n}}\n"))
+        .collect();
+    let run = lint_bounded(&[
+        ("main.tf", calls),
+        ("m/main.tf", "variable \"x\" {\n  default = 1\n}\n".to_owned()),
+        ("other/main.tf", account("westeurop")),
+    ]);
+    assert_bounded(&run, "past 10000 module instances");
+    assert_eq!(run.stdout.matches("AOAI005").count(), 1, "reported once");
+    assert_went_on(&run);
+}
+
+#[test]
+fn override_files_with_a_hundred_thousand_attributes_merge_in_linear_time() {
+    let attributes = |value: u32| (0..100_000).map(|i| format!("  a{i} = {value}\n")).collect::<String>();
+    let run = lint_bounded(&[
+        (
+            "main.tf",
+            account("westeurop").replace("{\n", &format!("{{\n{}", attributes(1))),
+        ),
+        (
+            "main_override.tf",
+            format!("resource \"azurerm_cognitive_account\" \"a\" {{\n{}}}\n", attributes(2)),
+        ),
+    ]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert_went_on(&run);
+}
+
+#[test]
+fn a_megabyte_location_is_shown_by_its_start_and_length() {
+    let location = "westeuropx".repeat(100_000);
+    let run = lint_bounded(&[("main.tf", account(&location))]);
+    let line = run.stdout.lines().find(|l| l.contains("error[AOAI104]")).unwrap();
+    assert!(line.contains("…` (1000000 bytes) is not an Azure region"), "{line}");
+    // Every line of the report, whatever quotes the value, stays short.
+    assert!(
+        run.stdout.lines().all(|l| l.len() < 2_500),
+        "a line is longer than a message may be"
+    );
+}
+
+#[test]
+fn many_roots_of_heavy_work_share_one_budget_for_the_run() {
+    // Each root alone is inside one configuration's bounds; twenty of them are not inside
+    // the run's, so each stops at its share (of steps or of bytes built, whichever first).
+    let heavy = "locals {\n  x = [for i in range(1200) : [for j in range(1200) : j]]\n}\n";
+    let mut files: Vec<(String, String)> = (0..20)
+        .map(|i| (format!("r{i:02}/main.tf"), heavy.to_owned()))
+        .collect();
+    files.push(("z/main.tf".to_owned(), account("westeurop")));
+    let files: Vec<(&str, String)> = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    let run = lint_bounded(&files);
+    let stopped = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("warning[AOAI005] evaluation"))
+        .count();
+    assert_eq!(stopped, 20, "{}", run.stdout);
+    let alone = lint_bounded(&[("main.tf", heavy.to_owned())]);
+    assert_eq!(alone.code, Some(0), "{}", alone.stdout);
+    assert_went_on(&run);
+}
