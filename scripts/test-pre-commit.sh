@@ -27,4 +27,13 @@ grep -q "AOAI201" "$scratch/log" || { cat "$scratch/log"; echo "the hook did not
 cp "$repo_dir/fixtures/clean/main.tf" main.tf
 git add main.tf
 "$repo_dir/$venv/bin/pre-commit" try-repo "$repo_dir" aoai-lint-system --files main.tf > "$scratch/log" 2>&1 || { cat "$scratch/log"; echo "pre-commit blocked a clean file" >&2; exit 1; }
-echo "pre-commit: blocks findings, passes clean files"
+# A committed file named like an option is a path: the hook must not read it as
+# `--write-baseline` (which would record the findings and pass).
+cp "$repo_dir/fixtures/seed/main.tf" -- "--write-baseline=x.tf"
+git add -- "--write-baseline=x.tf"
+if "$repo_dir/$venv/bin/pre-commit" try-repo "$repo_dir" aoai-lint-system --all-files > "$scratch/log" 2>&1; then
+  cat "$scratch/log"; echo "pre-commit passed a file named like an option" >&2; exit 1
+fi
+grep -q "AOAI201" "$scratch/log" || { cat "$scratch/log"; echo "the hook read a file name as an option" >&2; exit 1; }
+[ ! -e x.tf ] || { echo "the hook wrote a baseline named by a file" >&2; exit 1; }
+echo "pre-commit: blocks findings, passes clean files, reads file names as paths"

@@ -69,10 +69,13 @@ pub fn write(
     Ok(count)
 }
 
+/// A baseline larger than this is refused (a hundred thousand findings take about 20 MiB).
+const MAX_BASELINE_SIZE: u64 = 256 << 20;
+
 /// Drops the findings the baseline records (each entry absorbs one finding); returns how
 /// many were dropped.
 pub fn filter(path: &Path, findings: &mut Findings, sources: &SourceMap) -> Result<usize, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = crate::supplied::read(path, crate::supplied::Chosen::ByUser, MAX_BASELINE_SIZE)?;
     let file: File = serde_json::from_str(&text).map_err(|e| format!("{}: not a baseline: {e}", path.display()))?;
     if file.version != 1 {
         return Err(format!(

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::diagnostic::Severity;
 use crate::policy::{self, Policy};
 use crate::rules::{self, RuleSettings};
+use crate::supplied::{self, Chosen};
 
 pub const FILE_NAMES: &[&str] = &[".aoai-lint.yaml", ".aoai-lint.yml"];
 
@@ -198,21 +199,20 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     }
 }
 
-pub fn load(path: &Path) -> Result<Config, String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .len();
-    if size > MAX_CONFIG_SIZE {
-        return Err(format!(
-            "{}: {size} bytes is too large for a configuration file",
-            path.display()
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Reads the configuration file at `path`. A file the repository supplies (`chosen`) is
+/// read only from inside it; the catalog overlay a file names must lie inside the file's
+/// repository whoever chose the file, since its text may come from a pull request.
+pub fn load(path: &Path, chosen: Chosen<'_>) -> Result<Config, String> {
+    let text = supplied::read(path, chosen, MAX_CONFIG_SIZE)?;
     let mut config = parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     config.path = Some(path.to_path_buf());
     if let (Some(catalog), Some(dir)) = (&config.catalog, path.parent()) {
-        config.catalog = Some(dir.join(catalog));
+        let catalog = dir.join(catalog);
+        if let (Ok(target), Some(boundary)) = (catalog.canonicalize(), supplied::boundary_of(dir)) {
+            supplied::check_inside(&catalog, &target, &boundary)
+                .map_err(|e| format!("{}: catalog: {e}", path.display()))?;
+        }
+        config.catalog = Some(catalog);
     }
     Ok(config)
 }

@@ -21,6 +21,7 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod supplied;
 pub mod suppress;
 
 #[cfg(test)]

@@ -758,10 +758,14 @@ fn name_calling_modules(findings: &mut [Finding], config: &Configuration, source
     }
 }
 
+/// A catalog overlay larger than this is refused: the embedded catalog is under 1 MiB.
+const MAX_OVERLAY_SIZE: u64 = 16 << 20;
+
 /// The embedded catalog with the overlay file at `path` laid over it.
 pub fn load_overlay(path: &std::path::Path) -> Result<Catalog, RunError> {
     let error = |e: String| RunError(format!("catalog {}: {e}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    let text = crate::supplied::read(path, crate::supplied::Chosen::ByUser, MAX_OVERLAY_SIZE)
+        .map_err(|e| RunError(format!("catalog {e}")))?;
     let overlay = crate::catalog::Overlay::parse(&text).map_err(error)?;
     Catalog::load_embedded()
         .and_then(|c| c.with_overlay(overlay))

@@ -307,11 +307,21 @@ fn catalog_import(files: &[std::path::PathBuf], location: Option<&str>, output: 
 
 fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     let args = &cli.lint;
-    let config_path = args
+    // A file found in the scanned tree is the repository's; one named with --config, the user's.
+    let found = args
         .config
-        .clone()
-        .or_else(|| args.paths.first().and_then(|p| config::find(p)));
-    let config = match config_path.as_deref().map(config::load).transpose() {
+        .is_none()
+        .then(|| args.paths.first().and_then(|p| config::find(p)))
+        .flatten();
+    let boundary = found
+        .as_deref()
+        .and_then(|p| aoai_lint::supplied::boundary_of(p.parent()?));
+    let chosen = match &boundary {
+        Some(boundary) => aoai_lint::supplied::Chosen::ByRepository(boundary),
+        None => aoai_lint::supplied::Chosen::ByUser,
+    };
+    let config_path = args.config.clone().or(found);
+    let config = match config_path.as_deref().map(|p| config::load(p, chosen)).transpose() {
         Ok(config) => config.unwrap_or_default(),
         Err(err) => {
             eprintln!("error: {err}");

@@ -33,13 +33,27 @@ fn lint_bounded(files: &[(&str, String)]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let tree = dir.path().join("repo");
     write_tree(&tree, files);
+    run_bounded(None, &[tree.as_os_str()])
+}
+
+/// The binary with `args` (after `--no-color --format compact`), limited in memory and time;
+/// under `strace` (its log, every file the process opened, goes to `trace`) when given.
+fn run_bounded(trace: Option<&Path>, args: &[&std::ffi::OsStr]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
     let (out_path, err_path) = (dir.path().join("stdout"), dir.path().join("stderr"));
-    let mut child = Command::new("sh")
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
-        .arg(format!("ulimit -v {MEMORY_KIB} && exec \"$0\" \"$@\""))
+        .arg(format!("ulimit -v {MEMORY_KIB} && exec \"$0\" \"$@\""));
+    if let Some(trace) = trace {
+        command
+            .args(["strace", "-f", "-qq", "-e", "trace=open,openat,openat2", "-o"])
+            .arg(trace);
+    }
+    let mut child = command
         .arg(env!("CARGO_BIN_EXE_aoai-lint"))
         .args(["--no-color", "--format", "compact"])
-        .arg(&tree)
+        .args(args)
         .stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))
         .stderr(Stdio::from(std::fs::File::create(&err_path).unwrap()))
         .spawn()
@@ -236,5 +250,136 @@ fn many_roots_of_heavy_work_share_one_budget_for_the_run() {
     assert_eq!(stopped, 20, "{}", run.stdout);
     let alone = lint_bounded(&[("main.tf", heavy.to_owned())]);
     assert_eq!(alone.code, Some(0), "{}", alone.stdout);
+    assert_went_on(&run);
+}
+
+// ----- files outside the repository ---------------------------------------------------------
+
+/// A repository (`repo`, with `.git`) beside a file it must never read (`secret`), whose
+/// text is a marker that must never reach any output.
+struct Planted {
+    _dir: tempfile::TempDir,
+    repo: std::path::PathBuf,
+    secret: std::path::PathBuf,
+}
+
+const MARKER: &str = "MARKER-7f3a-not-for-output";
+
+fn planted() -> Planted {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
+    let repo = base.join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(repo.join("main.tf"), account("westeurop")).unwrap();
+    let secret = base.join("secret");
+    std::fs::write(&secret, format!("{MARKER}: {MARKER}\n")).unwrap();
+    Planted {
+        _dir: dir,
+        repo,
+        secret,
+    }
+}
+
+fn assert_refused(run: &Run, what: &str) {
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(what), "{}", run.stderr);
+    assert!(
+        !run.stdout.contains(MARKER) && !run.stderr.contains(MARKER),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+fn symlink(target: &Path, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+#[test]
+fn a_configuration_file_leading_outside_the_repository_is_refused_unread() {
+    let p = planted();
+    symlink(&p.secret, &p.repo.join(".aoai-lint.yaml"));
+    let trace = p.repo.parent().unwrap().join("trace");
+    // Where strace exists and may trace (containers may forbid ptrace).
+    let strace = Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/null", "true"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let run = run_bounded(strace.then_some(trace.as_path()), &[p.repo.as_os_str()]);
+    assert_refused(&run, ".aoai-lint.yaml: leads outside the repository");
+    if strace {
+        let opened = std::fs::read_to_string(&trace).unwrap();
+        assert!(
+            !opened.contains(p.secret.to_str().unwrap()),
+            "the secret was opened:\n{opened}"
+        );
+    }
+    // The user may name any file: the same file given with --config is read (and is no
+    // configuration file, which is said without quoting it). The trace sees it opened, so
+    // the check above would have seen it too.
+    let run = run_bounded(
+        strace.then_some(trace.as_path()),
+        &["--config".as_ref(), p.secret.as_os_str(), p.repo.as_os_str()],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    if strace {
+        let opened = std::fs::read_to_string(&trace).unwrap();
+        assert!(opened.contains(p.secret.to_str().unwrap()), "{opened}");
+    }
+}
+
+#[test]
+fn a_catalog_the_configuration_names_outside_the_repository_or_not_a_file_is_refused() {
+    let p = planted();
+    let fifo = p.repo.join("fifo.yaml");
+    let made_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let mut targets = vec![
+        (p.secret.to_str().unwrap().to_owned(), "leads outside the repository"),
+        ("/dev/zero".to_owned(), "leads outside the repository"),
+        ("/dev/stdin".to_owned(), "leads outside the repository"),
+        ("/proc/self/environ".to_owned(), "leads outside the repository"),
+    ];
+    if made_fifo {
+        targets.push(("fifo.yaml".to_owned(), "not a regular file"));
+    }
+    for (catalog, why) in targets {
+        std::fs::write(p.repo.join(".aoai-lint.yaml"), format!("catalog: {catalog}\n")).unwrap();
+        let run = run_bounded(None, &[p.repo.as_os_str()]);
+        assert_refused(&run, why);
+    }
+    // On the command line, the user's choice: a FIFO is still not read (it would hang).
+    if made_fifo {
+        std::fs::remove_file(p.repo.join(".aoai-lint.yaml")).unwrap();
+        let run = run_bounded(None, &["--catalog".as_ref(), fifo.as_os_str(), p.repo.as_os_str()]);
+        assert_refused(&run, "not a regular file");
+    }
+}
+
+#[test]
+fn a_committed_terraform_folder_leading_outside_is_not_read() {
+    let p = planted();
+    let outside = p.repo.parent().unwrap().join("outside");
+    std::fs::create_dir_all(outside.join("modules/x")).unwrap();
+    std::fs::write(outside.join("modules/x/main.tf"), account(MARKER)).unwrap();
+    std::fs::write(
+        outside.join("modules/modules.json"),
+        r#"{"Modules":[{"Key":"x","Source":"registry.terraform.io/a/b/c","Dir":".terraform/modules/x"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(p.repo.join("mod.tf"), "module \"x\" {\n  source = \"a/b/c\"\n}\n").unwrap();
+    symlink(&outside, &p.repo.join(".terraform"));
+    let run = run_bounded(None, &[p.repo.as_os_str()]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        !run.stdout.contains(MARKER) && !run.stdout.contains("outside"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains(".terraform/modules leads outside its folder and is not read"),
+        "{}",
+        run.stderr
+    );
     assert_went_on(&run);
 }

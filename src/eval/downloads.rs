@@ -40,6 +40,8 @@ const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
 pub struct Downloads<'a> {
     /// Canonical `<root>/.terraform/modules`, when it exists.
     modules_dir: Option<PathBuf>,
+    /// The root's `.terraform/modules` leads outside the root (a symlink): not read.
+    pub leaves_root: bool,
     /// Module key (`openai`, `openai.network`) → canonical directory.
     by_key: HashMap<String, PathBuf>,
     sources: Option<&'a SourceMap>,
@@ -58,6 +60,7 @@ impl<'a> Downloads<'a> {
     pub fn none() -> Downloads<'static> {
         Downloads {
             modules_dir: None,
+            leaves_root: false,
             by_key: HashMap::new(),
             sources: None,
             limits: Limits::default(),
@@ -104,6 +107,11 @@ impl<'a> Downloads<'a> {
         let Ok(modules_dir) = candidate.canonicalize() else {
             return downloads;
         };
+        // `terraform init` makes a folder; a committed symlink could make it any folder.
+        if !modules_dir.starts_with(root_dir) {
+            downloads.leaves_root = true;
+            return downloads;
+        }
         let manifest_path = modules_dir.join("modules.json");
         let manifest: Option<Manifest> = std::fs::metadata(&manifest_path)
             .ok()

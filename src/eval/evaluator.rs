@@ -1490,13 +1490,18 @@ impl<'a> Evaluator<'a> {
             if let Some(module) = self.downloads.by_key(&child_key(parent, &call.name)) {
                 return Some(module);
             }
-            self.note(
-                span,
+            let message = if self.downloads.leaves_root {
+                format!(
+                    "module \"{}\" comes from \"{source}\"; this configuration's .terraform/modules leads outside its folder and is not read, so the module's resources are not linted",
+                    call.name
+                )
+            } else {
                 format!(
                     "module \"{}\" comes from \"{source}\" and is not downloaded; its resources are not linted (run `terraform init` to lint them)",
                     call.name
-                ),
-            );
+                )
+            };
+            self.note(span, message);
             return None;
         }
         let target = parent.module.dir.join(source);
