@@ -22,6 +22,7 @@ use crate::rules;
 use crate::source::{SourceMap, Span};
 use crate::suppress;
 
+mod hide;
 mod order;
 
 /// Everything a run needs besides the files.
@@ -231,7 +232,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         .iter()
         .map(|s| parse::unreadable(&sources, &s.path, &s.reason))
         .collect();
-    let cli = cli_variables(&options.variables, &sources)?;
+    let cli = cli_variables(&options.variables, &options.paths, &sources)?;
     // A variables file named on the command line applies to the configuration beside it;
     // beside none, it has nothing to apply to, and that is said rather than passed over.
     let discovery_notes: Vec<Note> = discovery
@@ -346,8 +347,9 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         let evaluator = Evaluator::new(modules, &downloads, &cli, budget, root);
         let config = facts::extract(&evaluator, kind);
         let work = evaluator.work();
-        let (found, notes) = evaluator.finish();
+        let (found, notes, hidden) = evaluator.finish();
         Extracted {
+            hidden,
             work,
             dir: dir.clone(),
             config,
@@ -376,6 +378,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
             .enumerate()
             .map(|(k, (mut extracted, checked))| {
                 extracted.found.extend(checked);
+                hide::hide(&mut extracted.found, &extracted.hidden);
                 name_calling_modules(&mut extracted.found, &extracted.config, &sources);
                 let waived = match own.get(k) {
                     Some(own) => settle(&mut extracted.found, &[&shared_waivers, own]),
@@ -566,6 +569,8 @@ struct Evaluated {
 /// A configuration evaluated and its facts extracted, its rules still to run.
 struct Extracted {
     dir: PathBuf,
+    /// Texts of hidden values its findings must not show.
+    hidden: Vec<crate::eval::Hidden>,
     work: crate::eval::Work,
     config: Configuration,
     /// The evaluator's own findings (cycles, bounds).
@@ -652,6 +657,7 @@ fn lint_plan(
     });
     let root = config_dir.as_ref().and_then(|d| modules.get(d).map(|m| (d, m)));
     let mut found = Vec::new();
+    let mut hidden_in_plan = Vec::new();
     let config = match root {
         Some((dir, root)) => {
             let downloads =
@@ -692,8 +698,9 @@ fn lint_plan(
                 })
             });
             // Notes say what static evaluation could not follow; the plan saw it.
-            let (problems, _notes) = evaluator.finish();
+            let (problems, _notes, hidden) = evaluator.finish();
             found.extend(problems);
+            hidden_in_plan = hidden;
             config
         }
         None => {
@@ -703,6 +710,7 @@ fn lint_plan(
     };
     found.extend(check_rules(&config, catalog, options, today));
     name_calling_modules(&mut found, &config, sources);
+    hide::hide(&mut found, &hidden_in_plan);
     Ok((config, found, Vec::new()))
 }
 
@@ -849,7 +857,18 @@ fn shared_roots<'d>(
 
 /// Reads `-var-file` files and `-var` assignments, in command-line order, and the
 /// `TF_VAR_` environment variables Terraform would read too.
-fn cli_variables(args: &[VariableArg], sources: &SourceMap) -> Result<CliVariables, RunError> {
+///
+/// Values given outside the repository's files are hidden in every finding: `-var`, the
+/// environment, and a `-var-file` outside the repositories of the `scanned` paths.
+fn cli_variables(args: &[VariableArg], scanned: &[PathBuf], sources: &SourceMap) -> Result<CliVariables, RunError> {
+    let repositories: Vec<PathBuf> = scanned
+        .iter()
+        .filter_map(|p| {
+            let p = p.canonicalize().ok()?;
+            let dir = if p.is_file() { p.parent()?.to_path_buf() } else { p };
+            crate::discover::repository_of(&dir, scanned)
+        })
+        .collect();
     let mut cli = CliVariables {
         environment: environment_variables(std::env::vars_os(), sources),
         ..CliVariables::default()
@@ -860,8 +879,16 @@ fn cli_variables(args: &[VariableArg], sources: &SourceMap) -> Result<CliVariabl
                 if !path.is_file() {
                     return Err(RunError(format!("--var-file {}: no such file", path.display())));
                 }
-                let (_, values) = module::read_var_file(sources, path, Limits::NONE)
+                let (file, values) = module::read_var_file(sources, path, Limits::NONE)
                     .map_err(|f| RunError(format!("--var-file {}: {}", path.display(), f.message)))?;
+                let inside = path
+                    .canonicalize()
+                    .is_ok_and(|p| repositories.iter().any(|r| p.starts_with(r)));
+                if inside {
+                    cli.shown_files.push(file);
+                } else {
+                    sources.keep_private(file);
+                }
                 cli.values.extend(values);
                 cli.var_file_given = true;
             }
@@ -869,7 +896,10 @@ fn cli_variables(args: &[VariableArg], sources: &SourceMap) -> Result<CliVariabl
                 let Some((name, value)) = text.split_once('=') else {
                     return Err(RunError(format!("--var {text:?}: expected NAME=VALUE")));
                 };
-                let file = sources.add_virtual("--var", text);
+                // The value is masked in the source text, so that a snippet never shows it;
+                // positions inside it stay where they were.
+                let masked = format!("{name}={}", "*".repeat(value.len()));
+                let file = sources.add_virtual("--var", &masked);
                 let start = name.len() + 1;
                 let span = Span::new(file, start..text.len());
                 cli.values.push((name.trim().to_owned(), var_assignment(value, span)));

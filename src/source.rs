@@ -45,6 +45,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
     line_starts: Vec<u32>,
+    /// Its text is never shown (a variables file from outside the repository): findings
+    /// point into it by position only.
+    private: std::sync::atomic::AtomicBool,
 }
 
 /// A 1-based line and column, the column counted in characters.
@@ -55,6 +58,11 @@ pub struct LineCol {
 }
 
 impl SourceFile {
+    /// Whether the text may be shown as a snippet.
+    pub fn is_private(&self) -> bool {
+        self.private.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn new(path: PathBuf, display_path: String, text: Arc<str>) -> SourceFile {
         // Counted first, so that the index of a monorepo's million lines is allocated once
         // at its size (collecting would double it as it grows, half of it unused).
@@ -66,6 +74,7 @@ impl SourceFile {
             path,
             text,
             line_starts,
+            private: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -175,6 +184,11 @@ impl SourceMap {
     pub fn add_virtual(&self, name: &str, text: &str) -> FileId {
         let file = SourceFile::new(PathBuf::from(name), name.to_owned(), Arc::from(text));
         FileId(saturate(self.files.push(file)))
+    }
+
+    /// The file's text is never to be shown (see [`SourceFile::is_private`]).
+    pub fn keep_private(&self, id: FileId) {
+        self.get(id).private.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {

@@ -235,7 +235,7 @@ fn a_megabyte_location_is_shown_by_its_start_and_length() {
 fn many_roots_of_heavy_work_share_one_budget_for_the_run() {
     // Each root alone is inside one configuration's bounds; twenty of them are not inside
     // the run's, so each stops at its share (of steps or of bytes built, whichever first).
-    let heavy = "locals {\n  x = [for i in range(1200) : [for j in range(1200) : j]]\n}\n";
+    let heavy = "locals {\n  x = [for i in range(1100) : [for j in range(1100) : j]]\n}\n";
     let mut files: Vec<(String, String)> = (0..20)
         .map(|i| (format!("r{i:02}/main.tf"), heavy.to_owned()))
         .collect();
@@ -382,4 +382,79 @@ fn a_committed_terraform_folder_leading_outside_is_not_read() {
         run.stderr
     );
     assert_went_on(&run);
+}
+
+// ----- values from outside the repository -------------------------------------------------
+
+/// Every format's output for `args` over `repo`, joined, with human output's wrapping and
+/// frame undone.
+fn every_format(repo: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut all = String::new();
+    for format in [
+        "human",
+        "compact",
+        "json",
+        "sarif",
+        "github",
+        "checkstyle",
+        "junit",
+        "gitlab",
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_aoai-lint"));
+        command.args(["--no-color", "--format", format]).args(args).arg(repo);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let output = command.output().unwrap();
+        if format == "gitlab" && output.status.code() == Some(2) {
+            continue;
+        }
+        assert_ne!(
+            output.status.code(),
+            Some(2),
+            "{format}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        all.push_str(&String::from_utf8_lossy(&output.stdout));
+        all.push_str(&String::from_utf8_lossy(&output.stderr));
+    }
+    let words: Vec<&str> = all.split_whitespace().filter(|w| *w != "│").collect();
+    words.join(" ")
+}
+
+#[test]
+fn values_from_outside_the_repository_or_sensitive_are_named_never_shown() {
+    let p = planted();
+    std::fs::write(
+        p.repo.join("main.tf"),
+        "variable \"region\" {}\nvariable \"key\" {\n  sensitive = true\n  default   = \"sensitive-region-value\"\n}\n\
+         resource \"azurerm_cognitive_account\" \"a\" {\n  kind = \"OpenAI\"\n  location = format(\"%s-x\", upper(var.region))\n}\n\
+         resource \"azurerm_cognitive_account\" \"b\" {\n  kind = \"OpenAI\"\n  location = substr(var.key, 0, 20)\n}\n",
+    )
+    .unwrap();
+    let secret = format!("{MARKER}-from-ci");
+    // From the environment, and from --var.
+    let shown = every_format(&p.repo, &[], &[("TF_VAR_region", &secret)]);
+    assert!(shown.contains("(value of var.region, not shown)"), "{shown}");
+    assert!(!shown.to_lowercase().contains(&MARKER.to_lowercase()), "{shown}");
+    // A sensitive variable's value is named too: the messages never quote it (a snippet of
+    // the repository's own file may show where it is written).
+    assert!(shown.contains("(value of var.key, not shown)"), "{shown}");
+    let compact = run_bounded(None, &[p.repo.as_os_str()]).stdout;
+    assert!(!compact.contains("sensitive-region-value"), "{compact}");
+    let var = format!("region={secret}");
+    let shown = every_format(&p.repo, &["--var", &var], &[]);
+    assert!(shown.contains("(value of var.region, not shown)"), "{shown}");
+    assert!(!shown.to_lowercase().contains(&MARKER.to_lowercase()), "{shown}");
+    // A variables file outside the repository is hidden; one inside is the repository's own.
+    let outside = p.repo.parent().unwrap().join("ci.tfvars");
+    std::fs::write(&outside, format!("region = \"{secret}\"\n")).unwrap();
+    let shown = every_format(&p.repo, &["--var-file", outside.to_str().unwrap()], &[]);
+    assert!(shown.contains("(value of var.region, not shown)"), "{shown}");
+    assert!(!shown.to_lowercase().contains(&MARKER.to_lowercase()), "{shown}");
+    let inside = p.repo.join("dev.tfvars");
+    std::fs::write(&inside, "region = \"westeurop\"\n").unwrap();
+    let shown = every_format(&p.repo, &["--var-file", inside.to_str().unwrap()], &[]);
+    assert!(shown.contains("`westeurop-x` is not an Azure region"), "{shown}");
+    assert!(!shown.contains("(value of var.region"), "{shown}");
 }

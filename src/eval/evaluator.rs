@@ -39,6 +39,10 @@ pub struct CliVariables {
     /// With an explicit `-var-file`, the non-auto-loaded `.tfvars` files beside a root are
     /// not candidates any more: the user chose.
     pub var_file_given: bool,
+    /// The `-var-file` files inside the scanned repository: their values are shown. Every
+    /// other value given outside the repository's files (`-var`, the environment, a file
+    /// elsewhere) is hidden ([`Val::hidden_as`]).
+    pub shown_files: Vec<crate::source::FileId>,
 }
 
 /// Something the evaluator could not follow, said once (not a finding).
@@ -283,6 +287,14 @@ pub struct Evaluator<'a> {
     depth: Cell<u32>,
     problems: RefCell<Vec<Finding>>,
     notes: RefCell<Vec<Note>>,
+    hidden: RefCell<Vec<Hidden>>,
+}
+
+/// A text a finding must not show, and the variable it stands for (see [`Val::hidden_as`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hidden {
+    pub text: String,
+    pub variable: Arc<String>,
 }
 
 /// Steps taken, bytes of values built and instances expanded by one configuration.
@@ -344,6 +356,7 @@ impl<'a> Evaluator<'a> {
             depth: Cell::new(0),
             problems: RefCell::new(Vec::new()),
             notes: RefCell::new(Vec::new()),
+            hidden: RefCell::new(Vec::new()),
         };
         let memo = memo_for(&root);
         evaluator.add_instance(Instance {
@@ -390,11 +403,35 @@ impl<'a> Evaluator<'a> {
         InstanceId(instances.len() - 1)
     }
 
-    /// Findings about evaluation itself (cycles, bounds), and notes about what was not followed.
-    pub fn finish(self) -> (Vec<Finding>, Vec<Note>) {
+    /// Findings about evaluation itself (cycles, bounds), notes about what was not followed,
+    /// and the texts of hidden values the facts hold.
+    pub fn finish(self) -> (Vec<Finding>, Vec<Note>, Vec<Hidden>) {
         let mut problems = self.problems.into_inner();
         problems.extend(self.downloads.take_problems());
-        (problems, self.notes.into_inner())
+        (problems, self.notes.into_inner(), self.hidden.into_inner())
+    }
+
+    /// Records the texts of `value` when it is hidden: a fact holds it, so a finding may
+    /// quote it, and the finding must say `(value of var.NAME, not shown)` instead.
+    pub fn remember_hidden(&self, value: &Val) {
+        /// A few texts per value: a list of hundreds of secrets is not a configuration.
+        const TEXTS_PER_VALUE: usize = 64;
+        let Some(variable) = value.origin.hidden() else { return };
+        let mut texts = Vec::new();
+        value.texts(TEXTS_PER_VALUE, &mut texts);
+        let mut hidden = self.hidden.borrow_mut();
+        for text in texts {
+            // Rules quote a value as written and as they normalise it.
+            for text in [text.to_lowercase(), text] {
+                let entry = Hidden {
+                    text,
+                    variable: Arc::clone(variable),
+                };
+                if !entry.text.is_empty() && !hidden.contains(&entry) {
+                    hidden.push(entry);
+                }
+            }
+        }
     }
 
     fn problem(&self, span: Span, message: String, label: &'static str) {
@@ -900,6 +937,22 @@ impl<'a> Evaluator<'a> {
         if !decl.nullable && matches!(value.value, Value::Null) {
             value = self.variable_default(id, name);
         }
+        // A value hidden upstream keeps the name it was hidden under (the variable the user
+        // set); marked again, since converting it to the type may rebuild it.
+        let hidden = match (value.origin.hidden(), decl.sensitive) {
+            (Some(upstream), _) => Some(Arc::clone(upstream)),
+            (None, true) => Some(Arc::new(["var.", name].concat())),
+            (None, false) => None,
+        };
+        let value = self.typed(decl, id, name, value);
+        match hidden {
+            Some(hidden) => value.hidden_as(&hidden),
+            None => value,
+        }
+    }
+
+    /// `value` converted to the variable's declared type.
+    fn typed(&self, decl: &super::module::VariableDecl, id: InstanceId, name: &str, value: Val) -> Val {
         match &decl.ty {
             // Terraform converts the value to the declared type: `optional(...)` defaults
             // filled in, undeclared attributes dropped.
@@ -958,7 +1011,15 @@ impl<'a> Evaluator<'a> {
         }
         // Root module: later sources win.
         if let Some((_, value)) = self.cli.values.iter().rev().find(|(n, _)| n == name) {
-            return self.var_value(value, name, "set on the command line");
+            let value_here = self.var_value(value, name, "set on the command line");
+            let file = match value {
+                VarValue::Expr(e) => e.span.file,
+                VarValue::Given(_, span) => span.file,
+            };
+            if self.cli.shown_files.contains(&file) {
+                return value_here;
+            }
+            return value_here.hidden_as(&Arc::new(["var.", name].concat()));
         }
         // A variables file named on the command line is applied as `-var-file` would be.
         let chosen = instance.module.var_files.iter().filter(|f| f.chosen);
@@ -985,7 +1046,8 @@ impl<'a> Evaluator<'a> {
             return self.var_value(value, name, "set here");
         }
         if let Some((_, value)) = self.cli.environment.iter().find(|(n, _)| n == name) {
-            return self.var_value(value, name, "set by this environment variable");
+            let value = self.var_value(value, name, "set by this environment variable");
+            return value.hidden_as(&Arc::new(["var.", name].concat()));
         }
         default()
     }
@@ -1112,6 +1174,10 @@ impl<'a> Evaluator<'a> {
             return Expansion::Known(vec![(InstanceKey::None, scope.clone())]);
         };
         let value = self.eval(&for_each.value, scope);
+        // Its keys would be shown in every address (Terraform refuses sensitive ones too).
+        if value.origin.hidden().is_some() {
+            return Expansion::Unknown;
+        }
         let entries: Vec<(String, Val)> = match &value.value {
             Value::Map(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             Value::List(items) => {

@@ -9,8 +9,8 @@ pub mod types;
 pub mod value;
 
 pub use evaluator::{
-    BlockInstance, ChildCall, CliVariables, Evaluator, Expansion, Instance, InstanceId, InstanceKey, ModuleSet, Note,
-    Scope, Work,
+    BlockInstance, ChildCall, CliVariables, Evaluator, Expansion, Hidden, Instance, InstanceId, InstanceKey, ModuleSet,
+    Note, Scope, Work,
 };
 
 /// Bounds that keep evaluation of hostile input finite in time and memory, whatever the

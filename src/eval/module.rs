@@ -28,6 +28,8 @@ pub struct VariableDecl {
     pub ty: Option<super::types::Type>,
     /// `nullable = false`: a null value is replaced by the default.
     pub nullable: bool,
+    /// `sensitive = true`: its value is never shown.
+    pub sensitive: bool,
 }
 
 #[derive(Debug)]
@@ -162,6 +164,10 @@ impl ModuleSyntax {
                             .body
                             .attribute("nullable")
                             .is_some_and(|n| matches!(n.value.kind, ExprKind::Bool(false))),
+                        sensitive: block
+                            .body
+                            .attribute("sensitive")
+                            .is_some_and(|n| matches!(n.value.kind, ExprKind::Bool(true))),
                     });
                 }
                 ("locals", []) => {
@@ -220,6 +226,9 @@ impl ModuleSyntax {
                         }
                         if let Some(n) = block.body.attribute("nullable") {
                             variable.nullable = !matches!(n.value.kind, ExprKind::Bool(false));
+                        }
+                        if let Some(n) = block.body.attribute("sensitive") {
+                            variable.sensitive = matches!(n.value.kind, ExprKind::Bool(true));
                         }
                     }
                 }

@@ -47,7 +47,7 @@ fn eval_with(files: &[(&str, &str)], cli: &CliVariables, budget: Budget) -> (Str
     let downloads = Downloads::none();
     let ev = Evaluator::new(&f.modules, &downloads, cli, budget, Arc::clone(&f.modules[&f.root]));
     let value = ev.local(ev.root(), "result");
-    let (problems, _) = ev.finish();
+    let (problems, _, _) = ev.finish();
     (value.to_string(), problems.len())
 }
 
@@ -237,7 +237,7 @@ fn for_each_over_too_many_keys_is_reported() {
         Arc::clone(&f.modules[&f.root]),
     );
     assert_eq!(ev.local(ev.root(), "result").to_string(), "(unknown)");
-    let (problems, _) = ev.finish();
+    let (problems, _, _) = ev.finish();
     assert_eq!(problems.len(), 1);
     assert!(
         problems[0].message.contains("20000 instances"),

@@ -107,14 +107,19 @@ pub struct ResourceObject {
     pub attributes: BTreeMap<String, Val>,
 }
 
-/// Where a value came from: the places it was written and passed through, innermost first.
+/// Where a value came from: the places it was written and passed through, innermost first;
+/// and whether it comes from a variable whose value must never be shown (see
+/// [`Val::hidden_as`]), which every value computed from it inherits.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Origin(Option<Arc<OriginLink>>);
+pub struct Origin {
+    chain: Option<Arc<OriginLink>>,
+    hidden: Option<Arc<String>>,
+}
 
 #[derive(Debug, PartialEq)]
 struct OriginLink {
     label: Label,
-    next: Origin,
+    next: Option<Arc<OriginLink>>,
 }
 
 /// Bounds the chain of places kept per value; past this the innermost ones are enough.
@@ -122,11 +127,12 @@ const MAX_ORIGIN_LINKS: usize = 6;
 
 impl Origin {
     pub fn none() -> Origin {
-        Origin(None)
+        Origin::default()
     }
 
+    /// No place is known (a value may still be hidden).
     pub fn is_empty(&self) -> bool {
-        self.0.is_none()
+        self.chain.is_none()
     }
 
     /// `self` with `label` added as the outermost step.
@@ -134,30 +140,45 @@ impl Origin {
         if self.links() >= MAX_ORIGIN_LINKS {
             return self.clone();
         }
-        Origin(Some(Arc::new(OriginLink {
-            label,
-            next: self.clone(),
-        })))
+        Origin {
+            chain: Some(Arc::new(OriginLink {
+                label,
+                next: self.chain.clone(),
+            })),
+            hidden: self.hidden.clone(),
+        }
     }
 
     fn links(&self) -> usize {
-        std::iter::successors(self.0.as_ref(), |link| link.next.0.as_ref()).count()
+        std::iter::successors(self.chain.as_ref(), |link| link.next.as_ref()).count()
     }
 
     /// Outermost first: the order a reader follows from the use site back to the value.
     pub fn labels(&self) -> Vec<Label> {
-        let mut out = Vec::new();
-        let mut current = &self.0;
-        while let Some(link) = current {
-            out.push(link.label.clone());
-            current = &link.next.0;
-        }
-        out
+        std::iter::successors(self.chain.as_ref(), |link| link.next.as_ref())
+            .map(|link| link.label.clone())
+            .collect()
     }
 
-    /// One origin for a value computed from several: the first operand that has one.
+    /// The variable (`var.client_secret`) whose value this one is, or is computed from, when
+    /// that value must not be shown.
+    pub fn hidden(&self) -> Option<&Arc<String>> {
+        self.hidden.as_ref()
+    }
+
+    /// One origin for a value computed from several: the places of the first operand that
+    /// has any, hidden when any operand is.
     pub fn merge<'a>(origins: impl IntoIterator<Item = &'a Origin>) -> Origin {
-        origins.into_iter().find(|o| !o.is_empty()).cloned().unwrap_or_default()
+        let mut merged = Origin::none();
+        for origin in origins {
+            if merged.chain.is_none() {
+                merged.chain = origin.chain.clone();
+            }
+            if merged.hidden.is_none() {
+                merged.hidden = origin.hidden.clone();
+            }
+        }
+        merged
     }
 }
 
@@ -207,6 +228,41 @@ impl Val {
     pub fn passed_through(mut self, label: Label) -> Val {
         self.origin = self.origin.through(label);
         self
+    }
+
+    /// This value and everything inside it marked as the value of `variable`, never to be
+    /// shown: it came from outside the repository (the environment, `--var`, a variables file
+    /// outside it) or from a variable declared `sensitive`. What is computed from it inherits
+    /// the mark through [`Origin::merge`].
+    pub fn hidden_as(mut self, variable: &Arc<String>) -> Val {
+        self.origin.hidden = Some(Arc::clone(variable));
+        match &mut self.value {
+            Value::List(items) => {
+                for item in items.make_mut() {
+                    *item = std::mem::replace(item, Val::unknown()).hidden_as(variable);
+                }
+            }
+            Value::Map(map) => {
+                for item in map.make_mut().values_mut() {
+                    *item = std::mem::replace(item, Val::unknown()).hidden_as(variable);
+                }
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// The texts a hidden value would be shown as (itself, or the strings inside it), at most
+    /// `limit` of them.
+    pub fn texts(&self, limit: usize, out: &mut Vec<String>) {
+        if out.len() >= limit {
+            return;
+        }
+        match &self.value {
+            Value::List(items) => items.iter().for_each(|v| v.texts(limit, out)),
+            Value::Map(map) => map.values().for_each(|v| v.texts(limit, out)),
+            _ => out.extend(self.to_terraform_string()),
+        }
     }
 
     /// This value and everything inside it marked [`open`](Val::open).
@@ -462,4 +518,9 @@ mod tests {
         };
         assert_eq!(unknown.computed.unwrap().resource, "azurerm_cognitive_account.a");
     }
+}
+#[cfg(test)]
+#[test]
+fn tmp_size() {
+    eprintln!("VAL SIZE {}", std::mem::size_of::<Val>());
 }

@@ -193,6 +193,7 @@ impl Attributes for View<'_, '_> {
             return self.absent();
         };
         let mut value = self.ev.eval(&attr.value, &self.scope);
+        self.ev.remember_hidden(&value);
         let origin = std::mem::take(&mut value.origin);
         let state = match &value.value {
             // `null` means "not set": the provider's default applies.

@@ -53,7 +53,7 @@ struct Rendered {
 }
 
 fn snippet_fits(file: &SourceFile, label: &Label) -> bool {
-    !file.text.is_empty() && file.line_range(label.span.start as usize).len() <= MAX_SNIPPET_LINE
+    !file.text.is_empty() && !file.is_private() && file.line_range(label.span.start as usize).len() <= MAX_SNIPPET_LINE
 }
 
 fn location(file: &SourceFile, label: &Label) -> String {
