@@ -4,7 +4,7 @@
 #   benches/run.sh [--checkov] [MODULES...]      default: 100 1000
 #   benches/run.sh --wide [ACCOUNTS...]          one configuration (benches/gen_wide.py)
 #
-# Builds the release binary, generates each corpus once under target/bench-corpus/, times
+# Builds the shipped binary (the `dist` profile), generates each corpus once under target/bench-corpus/, times
 # parsing alone (`--parse-only`, the floor the full lint is compared with) and the full lint
 # with JSON output written to a new file, alternating, nine rounds (BENCH_ROUNDS), fastest kept
 # (and the median of each round's full/parse ratio); peak memory comes from
@@ -31,8 +31,8 @@ if [ -n "$checkov" ]; then
   echo "checkov: $("$venv/bin/checkov" --version)"
 fi
 
-cargo build --release --quiet
-bin=target/release/aoai-lint
+cargo build --profile dist --quiet
+bin=target/dist/aoai-lint
 corpora=target/bench-corpus
 mkdir -p "$corpora"
 

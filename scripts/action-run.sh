@@ -11,8 +11,9 @@ if [ -n "${AOAI_LINT_CONFIG:-}" ]; then
 fi
 sarif_file=""
 if [ "${AOAI_LINT_SARIF:-true}" = "true" ]; then
-  sarif_file="${AOAI_LINT_SARIF_FILE:-aoai-lint.sarif}"
-  # A committed symbolic link in its place would make this step overwrite the file it
+  # Under the runner's temporary folder by default: nothing the checkout holds is there.
+  sarif_file="${AOAI_LINT_SARIF_FILE:-${RUNNER_TEMP:-.}/aoai-lint.sarif}"
+  # A committed symbolic link in a chosen place would make this step overwrite the file it
   # points at.
   if [ -L "$sarif_file" ]; then
     echo "::error::$sarif_file is a symbolic link; refusing to write the SARIF report through it" >&2

