@@ -376,6 +376,17 @@ pub fn json_schema() -> String {
     // A file that is all comments (as `config init` writes it) is YAML's null, and means the
     // defaults: the schema says so too, so that editors and validators accept it.
     schema.insert("type".to_owned(), serde_json::json!(["object", "null"]));
+    // A rule is named by its id or its name; anything else is a typo the linter refuses,
+    // and so does the schema.
+    let names: Vec<&str> = rules::all().iter().flat_map(|r| [r.id, r.name]).collect();
+    if let Some(rules) = schema
+        .as_object_mut()
+        .and_then(|s| s.get_mut("properties"))
+        .and_then(|p| p.get_mut("rules"))
+        .and_then(|r| r.as_object_mut())
+    {
+        rules.insert("propertyNames".to_owned(), serde_json::json!({ "enum": names }));
+    }
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 

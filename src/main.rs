@@ -520,6 +520,19 @@ fn report_outcome(
     if args.verbose {
         let _ = writeln!(stderr, "time: report written in {}", progress::human(writing.elapsed()));
     }
+    if args.format == Format::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+    {
+        let table = report::github_step_summary(&report);
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(redactor.redact(&table).as_bytes()));
+        if let Err(err) = appended {
+            let _ = writeln!(stderr, "warning: cannot write the step summary: {err}");
+        }
+    }
     if shown == Format::Human && !args.quiet {
         let mut line = summary.line();
         // A stale catalog explains silence and "unknown model" findings: say so where

@@ -1549,3 +1549,78 @@ fn a_finding_in_a_module_shared_by_two_roots_names_each_roots_call() {
         "{callers:?}"
     );
 }
+
+#[test]
+fn gitlab_code_quality_has_every_field_the_widget_needs_and_unique_fingerprints() {
+    // Two instances of one resource with the same finding: fingerprints must still differ.
+    let output = aoai_lint(&["--format", "gitlab", "--as-of", AS_OF, "fixtures/count"]);
+    let issues: Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", transcript(&output)));
+    let report = json(&["fixtures/count"]);
+    let issues = issues.as_array().unwrap();
+    assert_eq!(issues.len(), report["diagnostics"].as_array().unwrap().len());
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for (issue, diagnostic) in issues.iter().zip(report["diagnostics"].as_array().unwrap()) {
+        assert_eq!(issue["check_name"], diagnostic["rule"]);
+        assert!(
+            issue["description"]
+                .as_str()
+                .unwrap()
+                .contains(diagnostic["message"].as_str().unwrap())
+        );
+        let expected = match diagnostic["severity"].as_str().unwrap() {
+            "error" => "major",
+            "warning" => "minor",
+            _ => "info",
+        };
+        assert_eq!(issue["severity"], expected);
+        assert_eq!(issue["location"]["path"], diagnostic["file"]);
+        assert_eq!(issue["location"]["lines"]["begin"], diagnostic["line"]);
+        assert!(
+            fingerprints.insert(issue["fingerprint"].as_str().unwrap().to_owned()),
+            "{issue}"
+        );
+    }
+}
+
+#[test]
+fn github_annotations_come_most_severe_first_with_a_step_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+        .args([
+            "--format",
+            "github",
+            "--as-of",
+            AS_OF,
+            "fixtures/seed",
+            "fixtures/eu-residency",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let levels: Vec<&str> = stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    let rank = |level: &str| {
+        ["::error", "::warning", "::notice"]
+            .iter()
+            .position(|l| *l == level)
+            .unwrap()
+    };
+    assert!(levels.len() > 3 && levels.contains(&"::error"), "{stdout}");
+    assert!(levels.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{levels:?}");
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        written.starts_with("earlier step\n### aoai-lint\n\nFound "),
+        "{written}"
+    );
+    assert!(written.contains("| severity | rule | where | finding |"), "{written}");
+    let rows: Vec<&str> = written
+        .lines()
+        .filter(|l| l.starts_with("| error") || l.starts_with("| warning") || l.starts_with("| info"))
+        .collect();
+    assert_eq!(rows.len(), levels.len(), "{written}");
+    assert!(rows[0].starts_with("| error |"), "{written}");
+}

@@ -15,9 +15,11 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The annotations, most severe first: GitHub shows ten of each level per step, and the
+/// errors must not be the ones left out.
 pub fn render(findings: &[&Finding], sources: &SourceMap) -> String {
     let mut out = String::new();
-    for finding in findings {
+    for finding in by_severity(findings) {
         let command = match finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -46,9 +48,67 @@ pub fn render(findings: &[&Finding], sources: &SourceMap) -> String {
     out
 }
 
+fn by_severity<'f>(findings: &[&'f Finding]) -> Vec<&'f Finding> {
+    let mut sorted = findings.to_vec();
+    // Stable: report order within a level.
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    sorted
+}
+
+/// Rows of the step summary at most; the counts above the table cover every finding.
+const SUMMARY_ROWS: usize = 100;
+
+/// The Markdown table `$GITHUB_STEP_SUMMARY` shows on the run's page: the counts, then the
+/// findings most severe first. Text from the scanned code cannot break out of its cell:
+/// `|`, `<`, `>` and line breaks are escaped, and control characters shown.
+pub fn step_summary(findings: &[&Finding], sources: &SourceMap, summary: &super::Summary) -> String {
+    let mut out = format!("### aoai-lint\n\n{}\n\n", summary.line());
+    if findings.is_empty() {
+        return out;
+    }
+    out.push_str("| severity | rule | where | finding |\n|---|---|---|---|\n");
+    for finding in by_severity(findings).into_iter().take(SUMMARY_ROWS) {
+        let at = Location::of(sources, finding.primary.span);
+        let message = match &finding.resource {
+            Some(resource) => format!("{resource}: {}", finding.message),
+            None => finding.message.to_string(),
+        };
+        out.push_str(&format!(
+            "| {} | {} {} | {} | {} |\n",
+            finding.severity,
+            finding.rule.id,
+            finding.rule.name,
+            cell(&format!("{}:{}", at.file, at.line)),
+            cell(&message)
+        ));
+    }
+    if findings.len() > SUMMARY_ROWS {
+        out.push_str(&format!(
+            "\n{} more findings are in the log and the SARIF report.\n",
+            findings.len() - SUMMARY_ROWS
+        ));
+    }
+    out
+}
+
+fn cell(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\r', '\n'], " ");
+    super::safe::for_terminal(&escaped, false).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summary_cells_hold_their_text() {
+        assert_eq!(cell("a|b<script>\nc"), "a\\|b&lt;script&gt; c");
+    }
 
     #[test]
     fn values_are_escaped() {

@@ -2,6 +2,7 @@
 
 mod compact;
 mod github;
+mod gitlab;
 mod human;
 mod json;
 pub mod safe;
@@ -33,6 +34,8 @@ pub enum Format {
     Checkstyle,
     /// JUnit XML: one failing test case per finding (GitLab, Azure Pipelines, Jenkins).
     Junit,
+    /// GitLab Code Quality (Code Climate JSON): findings in the merge-request widget.
+    Gitlab,
 }
 
 /// A span as lines and columns (1-based; `end_column` is the column after the last
@@ -172,6 +175,11 @@ pub fn write(
     }
 }
 
+/// The Markdown summary a GitHub Actions step shows on the run's page.
+pub fn github_step_summary(report: &Report<'_>) -> String {
+    github::step_summary(report.findings, report.sources, &report.summary)
+}
+
 /// The report in `format` as text.
 pub fn render(format: Format, report: &Report<'_>, style: HumanStyle) -> String {
     let Report {
@@ -190,6 +198,7 @@ pub fn render(format: Format, report: &Report<'_>, style: HumanStyle) -> String 
         Format::Github => github::render(findings, sources),
         Format::Checkstyle => xml::checkstyle(findings, sources),
         Format::Junit => xml::junit(findings, sources, summary),
+        Format::Gitlab => gitlab::render(findings, sources),
     }
 }
 
