@@ -298,3 +298,105 @@ fn a_secret_from_tf_var_never_reaches_the_output() {
     let written = std::fs::read_to_string(&baseline).unwrap();
     assert!(!written.to_lowercase().contains(&secret.to_lowercase()), "{written}");
 }
+
+/// The GitHub runner's reading of a step log (actions/runner: `ActionCommand.TryParseV2`,
+/// then the legacy `##[` parser, with `stop-commands`): the commands it would act on, as
+/// (name, payload). Lines end at `\r\n`, `\r` or `\n`, as .NET's `ReadLine` ends them.
+fn runner_commands(log: &str) -> Vec<(String, String)> {
+    const KNOWN: &[&str] = &[
+        "stop-commands",
+        "set-env",
+        "set-output",
+        "save-state",
+        "add-mask",
+        "add-path",
+        "debug",
+        "warning",
+        "error",
+        "notice",
+        "group",
+        "endgroup",
+        "echo",
+        "add-matcher",
+        "remove-matcher",
+    ];
+    let known = |name: &str| KNOWN.contains(&name.to_lowercase().as_str());
+    let v2 = |line: &str| -> Option<(String, String)> {
+        let line = line.trim_start();
+        let rest = line.strip_prefix("::")?;
+        let end = rest.find("::")?;
+        let name = rest[..end].split(' ').next()?;
+        known(name).then(|| (name.to_owned(), rest[end + 2..].to_owned()))
+    };
+    let v1 = |line: &str| -> Option<(String, String)> {
+        let start = line.find("##[")?;
+        let close = start + line[start..].find(']')?;
+        let name = line[start + 3..close].split(' ').next()?;
+        known(name).then(|| (name.to_owned(), line[close + 1..].to_owned()))
+    };
+    let mut stopped: Option<String> = None;
+    let mut commands = Vec::new();
+    for line in log.split("\r\n").flat_map(|l| l.split(['\r', '\n'])) {
+        let Some((name, payload)) = v2(line).or_else(|| v1(line)) else {
+            continue;
+        };
+        if let Some(token) = &stopped {
+            if name.eq_ignore_ascii_case(token) {
+                stopped = None;
+            }
+            continue;
+        }
+        if name.eq_ignore_ascii_case("stop-commands") {
+            stopped = Some(payload.clone());
+        }
+        commands.push((name, payload));
+    }
+    commands
+}
+
+/// Under GitHub Actions, no text from the scanned code becomes a command the runner obeys:
+/// every command in the log is an annotation the linter meant, in every text format.
+#[test]
+fn under_github_actions_the_runner_obeys_only_the_linters_own_annotations() {
+    let text = "module \"x\" {\n  source = \"git::https://e.example/##[stop-commands]zzz\"\n}\n\
+        resource \"azurerm_cognitive_account\" \"a\\n::warning::pwned\" {\n  kind     = \"OpenAI\"\n  location = \"##[warning]pwned\\r::error::pwned\\u001b]0;pwned\\u0007\"\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    for format in [
+        "human",
+        "compact",
+        "github",
+        "json",
+        "sarif",
+        "gitlab",
+        "checkstyle",
+        "junit",
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_aoai-lint"))
+            .args(["--no-color", "--format", format])
+            .arg(dir.path())
+            .env("GITHUB_ACTIONS", "true")
+            .output()
+            .unwrap();
+        let log = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(log.contains("pwned"), "{format}: the hostile text is shown: {log}");
+        for (name, payload) in runner_commands(&log) {
+            assert!(
+                ["warning", "error", "notice"].contains(&name.as_str()) && !payload.trim_start().starts_with("pwned"),
+                "{format}: the runner would obey {name} {payload:?}:\n{log}"
+            );
+        }
+    }
+    // The model itself sees what it must: a raw log line of each kind is a command.
+    let raw = "x ##[stop-commands]zzz\n::warning::pwned\r::error::pwned";
+    assert_eq!(
+        runner_commands(raw).len(),
+        1,
+        "after stop-commands, nothing else counts"
+    );
+    assert_eq!(runner_commands("::warning::pwned\rx ##[error]pwned").len(), 2);
+}

@@ -164,14 +164,25 @@ pub fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => json::write(report, out),
+        Format::Json => {
+            let mut safe = safe::JsonForRunner::new(out);
+            json::write(report, &mut safe)?;
+            safe.finish()
+        }
         // What people and CI logs read: no escape sequence or runner command from the
         // scanned code gets through (machine formats escape in their own syntax).
         Format::Human | Format::Compact => {
             let text = render(format, report, style);
             out.write_all(safe::for_terminal(&text, style.color).as_bytes())
         }
-        _ => out.write_all(render(format, report, style).as_bytes()),
+        // Printed to a CI log too: the same values, but no runner command in any line.
+        Format::Sarif | Format::Gitlab => {
+            out.write_all(safe::json_for_runner(&render(format, report, style)).as_bytes())
+        }
+        Format::Checkstyle | Format::Junit => {
+            out.write_all(safe::xml_for_runner(&render(format, report, style)).as_bytes())
+        }
+        Format::Github => out.write_all(render(format, report, style).as_bytes()),
     }
 }
 

@@ -55,6 +55,100 @@ pub fn for_terminal(text: &str, colour: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A JSON document (json, sarif, gitlab) with the runner's `##[` written as `#\u0023[`: the
+/// same string to every JSON reader, no command to a runner reading the log it is printed
+/// to. (`::` cannot start a line: JSON escapes line breaks inside strings.)
+pub fn json_for_runner(text: &str) -> Cow<'_, str> {
+    if text.contains("##[") {
+        Cow::Owned(text.replace("##[", "#\\u0023["))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// [`json_for_runner`] for a JSON document written piece by piece: a `##[` split between two
+/// writes is caught too. Call `finish` at the end.
+pub struct JsonForRunner<'w> {
+    out: &'w mut dyn std::io::Write,
+    /// The end of the last write, while it may be the start of `##[` (`#` or `##`).
+    held: usize,
+}
+
+impl<'w> JsonForRunner<'w> {
+    pub fn new(out: &'w mut dyn std::io::Write) -> JsonForRunner<'w> {
+        JsonForRunner { out, held: 0 }
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        self.out.write_all(&b"##"[..held])?;
+        self.out.flush()
+    }
+}
+
+impl JsonForRunner<'_> {
+    /// Writes `bytes` with every `##[` replaced, holding back a trailing `#` or `##`: the
+    /// next write may complete `##[`.
+    fn scan(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let hold = bytes.iter().rev().take(2).take_while(|&&b| b == b'#').count();
+        let ready = &bytes[..bytes.len() - hold];
+        let mut start = 0;
+        for at in memchr::memmem::find_iter(ready, b"##[") {
+            self.out.write_all(&ready[start..at])?;
+            self.out.write_all(REPLACED)?;
+            start = at + 3;
+        }
+        self.out.write_all(&ready[start..])?;
+        self.held = hold;
+        Ok(())
+    }
+}
+
+impl std::io::Write for JsonForRunner<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.held == 0 {
+            self.scan(buf)?;
+        } else {
+            // Rare (a write ended in `#`): the held bytes are scanned again with this one.
+            let mut joined = b"##"[..self.held].to_vec();
+            joined.extend_from_slice(buf);
+            self.scan(&joined)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// `##[` as a JSON string writes it without the marker.
+const REPLACED: &[u8] = b"#\\u0023[";
+
+/// An XML document (checkstyle, junit) with `##[` written as `#&#35;[` and a line's leading
+/// `::` as `&#58;:`: the same text to every XML reader, no command to a runner. Line breaks
+/// inside text are XML's own, so a message can start a line.
+pub fn xml_for_runner(text: &str) -> Cow<'_, str> {
+    let starts_command = text.lines().any(|l| l.trim_start().starts_with("::"));
+    if !text.contains("##[") && !starts_command {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        let (lead, rest) = line.split_at(indent);
+        out.push_str(lead);
+        match rest.strip_prefix("::") {
+            Some(after) => {
+                out.push_str("&#58;:");
+                out.push_str(&after.replace("##[", "#&#35;["));
+            }
+            None => out.push_str(&rest.replace("##[", "#&#35;[")),
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn needs_care(text: &str) -> bool {
     text.contains("##[") || text.contains("::") || text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
 }
@@ -183,6 +277,33 @@ mod tests {
         }
         assert_eq!(redactor.redact("ab is too short to hide"), "ab is too short to hide");
         assert!(Redactor::new(Vec::<&str>::new()).is_empty());
+    }
+
+    #[test]
+    fn machine_formats_keep_their_values_and_lose_the_commands() {
+        let json = r###"{"m": "##[warning]pwned"}"###;
+        let safe = json_for_runner(json);
+        assert!(!safe.contains("##["));
+        let parsed: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(parsed["m"], "##[warning]pwned");
+        let xml = "<a m=\"##[x]\">line\n  ::warning::pwned</a>";
+        assert_eq!(
+            xml_for_runner(xml),
+            "<a m=\"#&#35;[x]\">line\n  &#58;:warning::pwned</a>"
+        );
+    }
+
+    #[test]
+    fn a_command_split_between_writes_is_caught() {
+        use std::io::Write;
+        let mut out = Vec::new();
+        let mut safe = JsonForRunner::new(&mut out);
+        for piece in ["{\"m\": \"a#", "#", "[warning]x ##", "[y] #", "#", "#", "[z] #\"}"] {
+            safe.write_all(piece.as_bytes()).unwrap();
+        }
+        safe.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, r#"{"m": "a#\u0023[warning]x #\u0023[y] ##\u0023[z] #"}"#);
     }
 
     #[test]
