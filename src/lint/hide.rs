@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use aho_corasick::AhoCorasick;
+
 use crate::diagnostic::{Finding, Text};
 use crate::eval::Hidden;
 
@@ -17,56 +19,52 @@ pub fn hide(findings: &mut [Finding], hidden: &[Hidden]) {
     if hidden.is_empty() {
         return;
     }
-    // Longest first, so that a text inside another is not left half shown.
-    let mut hidden: Vec<&Hidden> = hidden.iter().collect();
-    hidden.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
+    // One automaton for every text: a configuration may hold thousands (one per instance).
+    let Ok(texts) = AhoCorasick::new(hidden.iter().map(|h| h.text.as_str())) else {
+        return;
+    };
     for finding in findings {
-        replace_in(&mut finding.message, &hidden);
+        replace_in(&mut finding.message, &texts, hidden);
         if let Some(help) = &mut finding.help {
-            replace_in(help, &hidden);
+            replace_in(help, &texts, hidden);
         }
         for label in std::iter::once(&mut finding.primary).chain(finding.related.iter_mut()) {
-            replace_in(&mut label.message, &hidden);
+            replace_in(&mut label.message, &texts, hidden);
         }
     }
 }
 
-fn replace_in(text: &mut Text, hidden: &[&Hidden]) {
-    let mut out: Option<String> = None;
-    for entry in hidden {
-        let current = out.as_deref().unwrap_or(text);
-        if let Some(replaced) = replace_words(current, &entry.text, &entry.variable) {
-            out = Some(replaced);
-        }
-    }
-    if let Some(out) = out {
-        *text = Cow::Owned(out);
+fn replace_in(text: &mut Text, texts: &AhoCorasick, hidden: &[Hidden]) {
+    if let Some(replaced) = replace_words(text, texts, hidden) {
+        *text = Cow::Owned(replaced);
     }
 }
 
-/// `text` with every whole-word occurrence of `secret` replaced, or None when there is none.
-/// A word ends where a letter, digit, `-`, `_` or `.` does not follow: `10` is not hidden
-/// inside `100`, nor `eastus` inside `eastus2`.
-fn replace_words(text: &str, secret: &str, variable: &str) -> Option<String> {
+/// `text` with every whole-word occurrence of a hidden text replaced, or None when there is
+/// none. A word ends where a letter, digit, `-`, `_` or `.` does not follow: `10` is not
+/// hidden inside `100`, nor `eastus` inside `eastus2`.
+fn replace_words(text: &str, texts: &AhoCorasick, hidden: &[Hidden]) -> Option<String> {
     let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    // Every whole-word match, then the longest of those starting first, without overlaps:
+    // a text inside another is not left half shown.
+    let mut found: Vec<(usize, usize, usize)> = texts
+        .find_overlapping_iter(text)
+        .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+        .filter(|&(at, end, _)| !is_word(text[..at].chars().next_back()) && !is_word(text[end..].chars().next()))
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    found.sort_by_key(|&(at, end, _)| (at, std::cmp::Reverse(end)));
     let mut out = String::new();
     let mut rest = 0;
-    let mut found = false;
-    for (at, _) in text.match_indices(secret) {
+    for (at, end, pattern) in found {
         if at < rest {
             continue;
         }
-        let end = at + secret.len();
-        if is_word(text[..at].chars().next_back()) || is_word(text[end..].chars().next()) {
-            continue;
-        }
         out.push_str(&text[rest..at]);
-        out.push_str(&format!("(value of {variable}, not shown)"));
+        out.push_str(&format!("(value of {}, not shown)", hidden[pattern].variable));
         rest = end;
-        found = true;
-    }
-    if !found {
-        return None;
     }
     out.push_str(&text[rest..]);
     Some(out)
@@ -78,15 +76,37 @@ mod tests {
 
     #[test]
     fn whole_words_are_replaced_and_parts_of_words_are_not() {
-        let replaced = replace_words("`s3cret` is not a region; did you mean `s3cret2`?", "s3cret", "var.k");
+        let hidden = |pairs: &[(&str, &str)]| -> Vec<Hidden> {
+            pairs
+                .iter()
+                .map(|(text, variable)| Hidden {
+                    text: (*text).to_owned(),
+                    variable: std::sync::Arc::new((*variable).to_owned()),
+                })
+                .collect()
+        };
+        let replace = |text: &str, pairs: &[(&str, &str)]| {
+            let hidden = hidden(pairs);
+            let texts = AhoCorasick::new(hidden.iter().map(|h| h.text.as_str())).unwrap();
+            replace_words(text, &texts, &hidden)
+        };
         assert_eq!(
-            replaced.as_deref(),
+            replace(
+                "`s3cret` is not a region; did you mean `s3cret2`?",
+                &[("s3cret", "var.k")]
+            )
+            .as_deref(),
             Some("`(value of var.k, not shown)` is not a region; did you mean `s3cret2`?")
         );
         assert_eq!(
-            replace_words("capacity 100 of 10", "10", "var.c").as_deref(),
+            replace("capacity 100 of 10", &[("10", "var.c")]).as_deref(),
             Some("capacity 100 of (value of var.c, not shown)")
         );
-        assert_eq!(replace_words("nothing here", "s3cret", "var.k"), None);
+        // The longer of two texts that start together wins; a text at the very start counts.
+        assert_eq!(
+            replace("a b c", &[("a", "var.x"), ("a b", "var.y")]).as_deref(),
+            Some("(value of var.y, not shown) c")
+        );
+        assert_eq!(replace("nothing here", &[("s3cret", "var.k")]), None);
     }
 }
