@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::diagnostic::pipeline::UNREADABLE_FILE;
 use crate::diagnostic::{Finding, Label};
 use crate::parse::json::{self, Json, JsonValue};
 use crate::parse::{self, FileError};
-use crate::rules::meta::UNREADABLE_FILE;
 use crate::source::{FileId, SourceMap, Span};
 
 /// The plan format's major version this reader understands (Terraform promises to bump the

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::diagnostic::pipeline::UNEVALUABLE_EXPRESSION;
 use crate::diagnostic::{Finding, Label};
 use crate::parse::syntax::{
     Accessor, Attribute, BinaryOp, Block, Body, Expr, ExprKind, ForExpr, ObjectKey, TemplatePart, UnaryOp,
 };
-use crate::rules::meta::UNEVALUABLE_EXPRESSION;
 use crate::source::Span;
 
 use super::Budget;

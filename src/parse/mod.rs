@@ -10,8 +10,8 @@ pub mod syntax;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::diagnostic::pipeline::UNREADABLE_FILE;
 use crate::diagnostic::{Finding, Label};
-use crate::rules::meta::UNREADABLE_FILE;
 use crate::source::{FileId, SourceMap, Span};
 
 pub use syntax::Body;

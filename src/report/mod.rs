@@ -77,18 +77,9 @@ impl Summary {
         Summary::of_counts(severity_counts(findings), files)
     }
 
-    /// [`Summary::new`] of a run's findings, counted on every core: a monorepo's hundreds of
-    /// thousands of findings are out of the cache by now, and reading them on one thread took
-    /// 2 ms.
+    /// [`Summary::new`] of a run's findings.
     pub fn of(findings: &crate::diagnostic::Findings, files: usize) -> Summary {
-        use rayon::prelude::*;
-        let counts = findings
-            .runs()
-            .par_iter()
-            .with_max_len(crate::lint::PARTS_PER_JOB)
-            .map(severity_counts)
-            .reduce(<[usize; 3]>::default, |a, b| std::array::from_fn(|i| a[i] + b[i]));
-        Summary::of_counts(counts, files)
+        Summary::new(findings.iter(), files)
     }
 
     /// From how many findings have each severity, indexed by severity.

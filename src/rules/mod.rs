@@ -8,10 +8,7 @@ use crate::facts::Configuration;
 use crate::policy::Policy;
 
 mod aoai001_unresolved_value;
-mod aoai002_unreadable_file;
-mod aoai003_unused_suppression;
 pub mod aoai004_stale_catalog;
-mod aoai005_unevaluable_expression;
 mod aoai101_region_not_allowed;
 mod aoai102_global_deployment_residency;
 mod aoai103_data_zone_mismatch;
@@ -44,74 +41,13 @@ mod versions;
 /// Diagnostics about the run itself, raised by the pipeline rather than by a check.
 pub mod meta {
     pub use super::aoai001_unresolved_value::UNRESOLVED_VALUE;
-    pub use super::aoai002_unreadable_file::UNREADABLE_FILE;
-    pub use super::aoai003_unused_suppression::UNUSED_SUPPRESSION;
     pub use super::aoai004_stale_catalog::STALE_CATALOG;
-    pub use super::aoai005_unevaluable_expression::UNEVALUABLE_EXPRESSION;
+    // Raised by the stages before the rules (parse, evaluate, suppress): declared below them.
+    pub use crate::diagnostic::pipeline::{UNEVALUABLE_EXPRESSION, UNREADABLE_FILE, UNUSED_SUPPRESSION};
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    Meta,
-    Residency,
-    Resiliency,
-    Availability,
-    Quota,
-    Security,
-}
-
-/// What every rule declares about itself.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// `AOAI201`: a public contract, never reused or renumbered.
-    pub id: &'static str,
-    /// `single-region`: kebab-case, accepted wherever an id is.
-    pub name: &'static str,
-    /// `None`: off unless turned on.
-    pub default_severity: Option<Severity>,
-    pub category: Category,
-    /// One line for `aoai-lint rules`.
-    pub summary: &'static str,
-    /// The rule's documentation (Markdown), from its doc comment.
-    pub doc: &'static str,
-}
-
-impl RuleMeta {
-    /// The documentation with the one space rustdoc keeps after `///` removed.
-    pub fn documentation(&self) -> String {
-        self.doc
-            .lines()
-            .map(|line| line.strip_prefix(' ').unwrap_or(line))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
-
-/// Declares a rule's metadata; its doc comment becomes [`RuleMeta::doc`].
-macro_rules! declare_rule {
-    (
-        $(#[doc = $doc:literal])+
-        pub static $NAME:ident = {
-            id: $id:literal,
-            name: $name:literal,
-            severity: $severity:expr,
-            category: $category:ident,
-            summary: $summary:literal $(,)?
-        };
-    ) => {
-        $(#[doc = $doc])+
-        pub static $NAME: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
-            id: $id,
-            name: $name,
-            default_severity: $severity,
-            category: $crate::rules::Category::$category,
-            summary: $summary,
-            doc: concat!($($doc, "\n"),+),
-        };
-    };
-}
-pub(crate) use declare_rule;
+pub(crate) use crate::diagnostic::declare_rule;
+pub use crate::diagnostic::{Category, RuleMeta};
 
 /// What a check sees: one configuration's facts and what it is judged against.
 pub struct Context<'a> {

@@ -1,4 +1,4 @@
-use super::declare_rule;
+use crate::diagnostic::declare_rule;
 
 declare_rule! {
     /// ## What it does

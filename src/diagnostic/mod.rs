@@ -8,8 +8,13 @@ use std::fmt;
 use serde::Serialize;
 use thin_vec::ThinVec;
 
-use crate::rules::RuleMeta;
 use crate::source::Span;
+
+pub mod pipeline;
+mod rule_meta;
+
+pub(crate) use rule_meta::declare_rule;
+pub use rule_meta::{Category, RuleMeta};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
