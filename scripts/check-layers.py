@@ -10,7 +10,7 @@ import os, re, sys
 
 # Lowest first; modules on one line form one layer.
 LAYERS = [
-    ["cache", "source", "supplied"],
+    ["source", "supplied"],
     ["diagnostic"],
     ["discover"],
     ["parse", "plan"],

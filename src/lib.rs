@@ -5,7 +5,6 @@
 //! [`policy`]) → [`report`]. [`lint::run`] drives it.
 
 pub mod baseline;
-mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod config;

@@ -78,20 +78,6 @@ impl SourceFile {
         }
     }
 
-    /// Hints the cache to load what `line_col(offset)` reads: the middle of the line index
-    /// (where its search starts) and the text just before `offset`.
-    pub(crate) fn prefetch_line_col(&self, offset: usize) {
-        let lines = self.line_starts.len();
-        for probe in [lines / 2, lines / 4, lines - lines / 4] {
-            if let Some(start) = self.line_starts.get(probe) {
-                crate::cache::prefetch(start);
-            }
-        }
-        if let Some(before) = self.text.as_bytes().get(offset.saturating_sub(64)) {
-            crate::cache::prefetch(before);
-        }
-    }
-
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let line = self

@@ -2,7 +2,7 @@ use serde::Serialize;
 
 use super::Location;
 use crate::diagnostic::{Finding, Severity};
-use crate::source::{FileId, SourceMap};
+use crate::source::SourceMap;
 
 #[derive(Serialize)]
 struct Waived<'a> {
@@ -77,46 +77,27 @@ pub fn write(input: &super::Report<'_>, out: &mut dyn std::io::Write) -> std::io
     nested(&mut rendered, catalog_tables, 1)?;
     out.write_all(&rendered)?;
     out.write_all(b",\n  \"diagnostics\": ")?;
-    write_array(
-        out,
-        findings,
-        |buf, quoted: &mut Quoted, f| {
-            write_diagnostic(buf, quoted, f, sources);
-            Ok(())
-        },
-        |f| prefetch_diagnostic(f, sources),
-    )?;
+    write_array(out, findings, |buf, f| nested(buf, &diagnostic(f, sources), 2))?;
     out.write_all(b",\n  \"summary\": ")?;
     let mut rendered = Vec::new();
     nested(&mut rendered, &summary, 1)?;
     out.write_all(&rendered)?;
     out.write_all(b",\n  \"notes\": ")?;
-    write_array(out, notes, |buf, (), n| nested(buf, &note(n, sources), 2), |_| {})?;
+    write_array(out, notes, |buf, n| nested(buf, &note(n, sources), 2))?;
     if !suppressed.is_empty() {
         out.write_all(b",\n  \"suppressed\": ")?;
-        write_array(
-            out,
-            suppressed,
-            |buf, (), w| nested(buf, &waived(w, sources), 2),
-            |_| {},
-        )?;
+        write_array(out, suppressed, |buf, w| nested(buf, &waived(w, sources), 2))?;
     }
     out.write_all(b"\n}\n")
 }
 
-/// How many elements ahead of the one being rendered `prefetch` is called: far enough that
-/// the memory has arrived when its element's turn comes (4, 8 and 16 measured alike; a
-/// 10,000-module report renders in 28 ms instead of 38 ms).
-const PREFETCH_AHEAD: usize = 8;
-
 /// A pretty array of the report's top level, its elements rendered in parallel by `render`
-/// (as if two levels deep) with a state of its own for each run of elements, `prefetch`
-/// asking for each element's memory ahead of its turn.
-fn write_array<'a, T: Sync, S: Default>(
+/// (as if two levels deep): a monorepo's report has a hundred thousand diagnostics or more,
+/// and rendering them on one core was a quarter of the run.
+fn write_array<'a, T: Sync>(
     out: &mut dyn std::io::Write,
     items: &'a [T],
-    render: impl Fn(&mut Vec<u8>, &mut S, &'a T) -> std::io::Result<()> + Sync,
-    prefetch: impl Fn(&'a T) + Sync,
+    render: impl Fn(&mut Vec<u8>, &'a T) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     if items.is_empty() {
@@ -132,17 +113,11 @@ fn write_array<'a, T: Sync, S: Default>(
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(i, chunk)| {
-                // About what a diagnostic takes, so that the buffer rarely grows.
-                let mut buf = Vec::with_capacity(chunk.len() * 768);
-                let mut state = S::default();
-                chunk.iter().take(PREFETCH_AHEAD).for_each(&prefetch);
+                let mut buf = Vec::new();
                 for (j, item) in chunk.iter().enumerate() {
-                    if let Some(later) = chunk.get(j + PREFETCH_AHEAD) {
-                        prefetch(later);
-                    }
                     let first = b == 0 && i == 0 && j == 0;
                     buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
-                    render(&mut buf, &mut state, item)?;
+                    render(&mut buf, item)?;
                 }
                 Ok(buf)
             })
@@ -255,292 +230,6 @@ impl serde_json::ser::Formatter for Nested {
         self.has_value = true;
         Ok(())
     }
-}
-
-/// What comes before a value after the first: a comma, a line break, the indentation of a
-/// diagnostic's fields (or of a related label's) and the quoted key, as one constant (a
-/// large report writes millions of them).
-macro_rules! key {
-    ($name:literal) => {
-        concat!(",\n      \"", $name, "\": ").as_bytes()
-    };
-    (related $name:literal) => {
-        concat!(",\n          \"", $name, "\": ").as_bytes()
-    };
-}
-
-/// `line`, `column`, `end_line` and `end_column` of a location, each after its key (of a
-/// diagnostic, or with `related` of a related label).
-macro_rules! line_and_columns {
-    ($out:expr, $at:expr $(, $related:ident)?) => {{
-        let (out, at): (&mut Vec<u8>, &Location<'_>) = ($out, $at);
-        out.extend_from_slice(key!($($related)? "line"));
-        number(out, at.line);
-        out.extend_from_slice(key!($($related)? "column"));
-        number(out, at.column);
-        out.extend_from_slice(key!($($related)? "end_line"));
-        number(out, at.end_line);
-        out.extend_from_slice(key!($($related)? "end_column"));
-        number(out, at.end_column);
-    }};
-}
-
-/// `nested(out, &diagnostic(f, sources), 2)` written directly: the diagnostics are most of
-/// a large report, and serde's general path (a map for the flattened location, a formatter
-/// call for every token) was most of the time spent writing them. The tests compare the two.
-fn write_diagnostic(out: &mut Vec<u8>, quoted: &mut Quoted, f: &Finding, sources: &SourceMap) {
-    out.extend_from_slice(b"{\n      \"rule\": ");
-    plain_string(out, f.rule.id);
-    out.extend_from_slice(key!("name"));
-    plain_string(out, f.rule.name);
-    out.extend_from_slice(key!("severity"));
-    plain_string(out, f.severity.as_str());
-    out.extend_from_slice(key!("message"));
-    sentence(out, &f.message);
-    let at = Location::of(sources, f.primary.span);
-    out.extend_from_slice(key!("file"));
-    out.extend_from_slice(quoted.path.of(f.primary.span.file, at.file));
-    line_and_columns!(out, &at);
-    out.extend_from_slice(key!("resource"));
-    match &f.resource {
-        Some(resource) => out.extend_from_slice(quoted.resource.of(resource.as_ptr() as usize, resource)),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(key!("help"));
-    match &f.help {
-        Some(help) => sentence(out, help),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(key!("related"));
-    if f.related.is_empty() {
-        out.extend_from_slice(b"[]");
-    } else {
-        for (i, related) in f.related.iter().enumerate() {
-            out.extend_from_slice(if i == 0 { b"[\n        {" } else { b",\n        {" });
-            let at = Location::of(sources, related.span);
-            out.extend_from_slice(b"\n          \"file\": ");
-            string(out, at.file);
-            line_and_columns!(out, &at, related);
-            out.extend_from_slice(key!(related "message"));
-            string(out, &related.message);
-            out.extend_from_slice(b"\n        }");
-        }
-        out.extend_from_slice(b"\n      ]");
-    }
-    out.extend_from_slice(b"\n    }");
-}
-
-/// Strings a run of diagnostics repeats, quoted: the file path and the resource address last
-/// written (a report's diagnostics come file by file, and several checks report on one
-/// resource side by side: each is escaped once for the findings that share it), and fixed
-/// sentences (`FIXED`).
-#[derive(Default)]
-struct Quoted {
-    path: LastQuoted<FileId>,
-    /// Keyed by the address of the shared text: the run's findings hold it, so no other
-    /// text can take that address while the run is rendered.
-    resource: LastQuoted<usize>,
-}
-
-/// A string quoted, and what names it.
-struct LastQuoted<K> {
-    key: Option<K>,
-    quoted: Vec<u8>,
-}
-
-impl<K> Default for LastQuoted<K> {
-    fn default() -> Self {
-        LastQuoted {
-            key: None,
-            quoted: Vec::new(),
-        }
-    }
-}
-
-impl<K: PartialEq> LastQuoted<K> {
-    /// `text`, named by `key`, quoted: escaped again only when `key` differs from the last.
-    fn of(&mut self, key: K, text: &str) -> &[u8] {
-        if self.key.as_ref() != Some(&key) {
-            self.quoted.clear();
-            string(&mut self.quoted, text);
-            self.key = Some(key);
-        }
-        &self.quoted
-    }
-}
-
-/// The most fixed sentences one thread keeps quoted; past it the thread starts afresh. A
-/// process interns at most `INTERNED_AT_MOST` sentences, and most runs have a few thousand;
-/// tests keep few, so that their reports start afresh.
-const FIXED_AT_MOST: usize = if cfg!(test) { 4 } else { 1 << 17 };
-
-/// Quoted sentences by the address and length of their `&'static str`.
-type QuotedByAddress = hashbrown::HashMap<(usize, usize), Box<[u8]>>;
-
-thread_local! {
-    /// Fixed sentences (most help texts, most messages) by address, quoted: each escaped once
-    /// by each rendering thread rather than once for every run of diagnostics that says it
-    /// (on 10,000 modules, a run of 256 diagnostics held some 170 sentences to escape anew).
-    /// A `&'static str` never moves nor changes: its address and length name it for as long
-    /// as the process runs.
-    static FIXED: std::cell::RefCell<QuotedByAddress> = Default::default();
-}
-
-/// A finding's sentence, quoted: a fixed one as `FIXED` keeps it.
-fn sentence(out: &mut Vec<u8>, text: &crate::diagnostic::Text) {
-    match text {
-        std::borrow::Cow::Borrowed(fixed) => FIXED.with_borrow_mut(|quoted| {
-            if quoted.len() >= FIXED_AT_MOST {
-                quoted.clear();
-            }
-            let key = (fixed.as_ptr() as usize, fixed.len());
-            let quoted = quoted.entry(key).or_insert_with(|| {
-                let mut quoted = Vec::new();
-                string(&mut quoted, fixed);
-                quoted.into_boxed_slice()
-            });
-            out.extend_from_slice(quoted);
-        }),
-        std::borrow::Cow::Owned(text) => string(out, text),
-    }
-}
-
-/// What `write_diagnostic` will read, asked for ahead of time.
-fn prefetch_diagnostic(f: &Finding, sources: &SourceMap) {
-    crate::cache::prefetch(&*f.message);
-    if let Some(resource) = &f.resource {
-        crate::cache::prefetch(&**resource);
-    }
-    let file = sources.get(f.primary.span.file);
-    crate::cache::prefetch(file.display_path.as_str());
-    file.prefetch_line_col(f.primary.span.start as usize);
-}
-
-/// `n` in decimal. Lines and columns are nearly always below a thousand: those digits are
-/// written as a fixed number of bytes, not copied from a formatting buffer.
-fn number(out: &mut Vec<u8>, n: usize) {
-    let digit = |d: usize| b'0' + (d % 10) as u8;
-    match n {
-        0..10 => out.push(digit(n)),
-        10..100 => out.extend_from_slice(&[digit(n / 10), digit(n)]),
-        100..1000 => out.extend_from_slice(&[digit(n / 100), digit(n / 10), digit(n)]),
-        _ => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
-    }
-}
-
-/// A JSON string as serde_json escapes it. Runs that need no escape (nearly all of every
-/// string) are found sixteen bytes at a time and copied whole; help texts quote names, so
-/// an escape is common and must not send the whole string down a slow path.
-fn string(out: &mut Vec<u8>, value: &str) {
-    let bytes = value.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    let mut start = 0;
-    while let Some(at) = next_escape(bytes, start) {
-        out.extend_from_slice(&bytes[start..at]);
-        escape(out, bytes[at]);
-        start = at + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
-
-/// A string known to need no escape (rule ids and names, severities), quoted.
-fn plain_string(out: &mut Vec<u8>, value: &'static str) {
-    debug_assert!(next_escape(value.as_bytes(), 0).is_none(), "{value:?} needs escaping");
-    out.push(b'"');
-    out.extend_from_slice(value.as_bytes());
-    out.push(b'"');
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn needs_escape(b: u8) -> bool {
-    (b < 0x20) | (b == b'"') | (b == b'\\')
-}
-
-/// Bytes looked at together: a fixed-size block with no early exit compiles to a few vector
-/// compares and a mask.
-const LANES: usize = 16;
-
-/// Bit `i` is set when byte `i` of `block` needs an escape: three compares of all sixteen
-/// bytes at once and their mask.
-#[cfg(target_arch = "x86_64")]
-fn escapes(block: &[u8; LANES]) -> u32 {
-    use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-    };
-    // SAFETY: SSE2, which these need, is part of every x86-64 processor; the load reads the
-    // sixteen bytes of `block` (unaligned loads are allowed).
-    unsafe {
-        let bytes = _mm_loadu_si128(block.as_ptr().cast());
-        let is = |b: u8| _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b as i8));
-        // Below 0x20 exactly when the larger of the byte and 0x1f is 0x1f.
-        let control = _mm_cmpeq_epi8(_mm_max_epu8(bytes, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(is(b'"'), is(b'\\')), control)) as u32
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn escapes(block: &[u8; LANES]) -> u32 {
-    block
-        .iter()
-        .enumerate()
-        .fold(0, |mask, (i, &b)| mask | u32::from(needs_escape(b)) << i)
-}
-
-/// The first byte at or after `from` that JSON must escape.
-fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    let first = |mask: u32, at: usize| (mask != 0).then(|| at + mask.trailing_zeros() as usize);
-    let mut at = from;
-    while let Some(block) = bytes.get(at..at + LANES) {
-        let mask = escapes(block.try_into().expect("a block is LANES long"));
-        if mask != 0 {
-            return first(mask, at);
-        }
-        at += LANES;
-    }
-    if at >= bytes.len() {
-        return None;
-    }
-    // Fewer bytes than a block are left: the string's last block answers for them (the
-    // bytes it shares with those already seen are masked out), or a copy padded with spaces.
-    match bytes.len().checked_sub(LANES) {
-        Some(start) => {
-            let block = bytes[start..].try_into().expect("a block is LANES long");
-            first(escapes(block) >> (at - start), at)
-        }
-        None => {
-            let mut block = [b' '; LANES];
-            block[..bytes.len() - at].copy_from_slice(&bytes[at..]);
-            first(escapes(&block), at)
-        }
-    }
-}
-
-/// serde_json's escape of one byte: the short forms it has, `\u00XX` for other controls.
-fn escape(out: &mut Vec<u8>, byte: u8) {
-    let short = match byte {
-        b'"' => b'"',
-        b'\\' => b'\\',
-        0x08 => b'b',
-        0x0c => b'f',
-        b'\n' => b'n',
-        b'\r' => b'r',
-        b'\t' => b't',
-        _ => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(byte >> 4) as usize],
-                HEX[(byte & 0xf) as usize],
-            ]);
-            return;
-        }
-    };
-    out.extend_from_slice(&[b'\\', short]);
 }
 
 fn note<'a>(n: &'a crate::eval::Note, sources: &'a SourceMap) -> NoteOut<'a> {
@@ -674,37 +363,6 @@ mod tests {
                 catalog_tables: &crate::catalog::Catalog::embedded().tables,
             };
             assert_eq!(render(&input), whole(&input));
-        }
-    }
-
-    #[test]
-    fn numbers_are_written_in_decimal() {
-        for n in [0, 7, 9, 10, 42, 99, 100, 512, 999, 1000, 65_536, usize::MAX] {
-            let mut out = Vec::new();
-            number(&mut out, n);
-            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
-        }
-    }
-
-    #[test]
-    fn rule_ids_names_and_severities_need_no_escape() {
-        let severities = [Severity::Info, Severity::Warning, Severity::Error].map(Severity::as_str);
-        let names = crate::rules::all().iter().flat_map(|r| [r.id, r.name]);
-        for text in names.chain(severities) {
-            assert_eq!(next_escape(text.as_bytes(), 0), None, "{text}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn strings_are_escaped_as_serde_json_escapes_them(
-            // Quotes, backslashes, control characters and multi-byte text at every offset of
-            // a sixteen-byte block, or any text at all.
-            value in "[a-z \"\\\\é€\\x00-\\x1f\\x7f]{0,70}|(?s).{0,70}"
-        ) {
-            let mut out = Vec::new();
-            string(&mut out, &value);
-            proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&value).unwrap());
         }
     }
 }
