@@ -67,9 +67,8 @@ impl InstanceKey {
         match self {
             InstanceKey::None => {}
             InstanceKey::Index(i) => {
-                address.push('[');
-                address.push_str(itoa::Buffer::new().format(*i));
-                address.push(']');
+                use std::fmt::Write;
+                let _ = write!(address, "[{i}]");
             }
             // Nearly every key is plain text, written as is; `Debug` escapes char by char.
             InstanceKey::Key(k) if k.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') => {

@@ -75,15 +75,10 @@ impl Context<'_> {
         out.push(
             Finding::new(
                 &meta::UNRESOLVED_VALUE,
-                [
-                    rule.id,
-                    " (",
-                    rule.name,
-                    ") could not check ",
-                    what,
-                    ": its value is not known before plan",
-                ]
-                .concat(),
+                format!(
+                    "{} ({}) could not check {what}: its value is not known before plan",
+                    rule.id, rule.name
+                ),
                 crate::diagnostic::Label::new(field.span, "unresolved"),
             )
             .with_resource(resource)
