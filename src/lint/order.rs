@@ -192,7 +192,27 @@ pub fn presort(findings: &mut [Finding], sources: &SourceMap) {
         findings.par_sort_by(|a, b| order.cmp(a, b));
         return;
     }
-    findings.sort_by(|a, b| order.cmp(a, b));
+    // A finding is large: sorting the findings themselves moved each one many times (an
+    // insertion sort, on a configuration's dozen or so), each comparison working out both
+    // keys again. Their positions are sorted instead, stably, and the findings moved once.
+    let mut positions: Vec<(u128, usize)> = findings.iter().map(|f| order.position(f)).zip(0..).collect();
+    positions.sort_by(|(a, i), (b, j)| {
+        a.cmp(b)
+            .then_with(|| Order::cmp_at_one_position(&findings[*i], &findings[*j]))
+    });
+    // `from[k]` is where the finding that belongs at `k` is now; each cycle of that
+    // permutation is walked once, a swap a step.
+    let mut from: Vec<usize> = positions.into_iter().map(|(_, i)| i).collect();
+    for start in 0..from.len() {
+        let mut k = start;
+        while from[k] != start && from[k] != usize::MAX {
+            let next = from[k];
+            findings.swap(k, next);
+            from[k] = usize::MAX;
+            k = next;
+        }
+        from[k] = usize::MAX;
+    }
 }
 
 /// The findings of every part and the scattered ones, in report order, each once. Each
