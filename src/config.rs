@@ -93,7 +93,11 @@ enum DataZone {
 #[serde(deny_unknown_fields)]
 struct ResiliencyFile {
     /// Regions a configuration must spread its accounts over (AOAI201; default 2).
-    min_regions: usize,
+    min_regions: Option<usize>,
+    /// Whose regions count (AOAI201): `configuration` (default), each root on its own, or
+    /// `repository`, every configuration of the run together (roots per region that fail
+    /// over to each other).
+    scope: Option<policy::ResiliencyScope>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -279,14 +283,19 @@ pub fn parse(text: &str) -> Result<Config, String> {
         });
     }
     if let Some(r) = p.resiliency {
-        if r.min_regions == 0 {
+        if r.min_regions == Some(0) {
             return Err(at(
                 text,
                 "min_regions",
                 "policy.resiliency.min_regions: must be at least 1",
             ));
         }
-        policy.resiliency.min_regions = r.min_regions;
+        if let Some(min_regions) = r.min_regions {
+            policy.resiliency.min_regions = min_regions;
+        }
+        if let Some(scope) = r.scope {
+            policy.resiliency.scope = scope;
+        }
     }
     if let Some(l) = p.lifecycle {
         policy.lifecycle.warn_days = l.warn_days;

@@ -43,13 +43,32 @@ pub struct Residency {
 pub struct Resiliency {
     /// Distinct regions every configuration's accounts must span.
     pub min_regions: usize,
+    /// Whose regions count: each configuration's own, or those of every configuration of
+    /// the run together.
+    pub scope: ResiliencyScope,
 }
 
 impl Default for Resiliency {
     fn default() -> Self {
         // Two regions: the smallest number that survives a regional outage.
-        Resiliency { min_regions: 2 }
+        Resiliency {
+            min_regions: 2,
+            scope: ResiliencyScope::Configuration,
+        }
     }
+}
+
+/// Whose regions AOAI201 counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ResiliencyScope {
+    /// A configuration (a root module and the modules it calls) must span the regions on its
+    /// own: it fails over within itself.
+    #[default]
+    Configuration,
+    /// The configurations of the run together: roots per region (`envs/prod-eastus2`,
+    /// `envs/prod-swedencentral`) that fail over to each other.
+    Repository,
 }
 
 #[derive(Debug, Clone)]

@@ -1624,3 +1624,36 @@ fn github_annotations_come_most_severe_first_with_a_step_summary() {
     assert_eq!(rows.len(), levels.len(), "{written}");
     assert!(rows[0].starts_with("| error |"), "{written}");
 }
+
+#[test]
+fn roots_per_region_fail_over_to_each_other_when_the_scope_is_the_repository() {
+    let single_region = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.push("fixtures/roots-per-region");
+        let report = json(&all);
+        places_of(&report, &["AOAI201"])
+            .into_iter()
+            .zip(field_of(&report, "AOAI201", "message"))
+            .map(|(place, message)| format!("{place} {message}"))
+            .collect::<Vec<_>>()
+    };
+    // Each root on its own is one region.
+    let per_root = single_region(&["--config", "fixtures/roots-per-region/per-configuration.aoai-lint.yaml"]);
+    assert_eq!(per_root.len(), 2, "{per_root:?}");
+    // Together (the fixture's own .aoai-lint.yaml), they span two.
+    assert_eq!(single_region(&[]), Vec::<String>::new());
+    // Asked for three, the findings say which configuration holds which other region.
+    let dir = tempfile::tempdir().unwrap();
+    let three = dir.path().join("three.yaml");
+    std::fs::write(
+        &three,
+        "policy:\n  resiliency:\n    scope: repository\n    min_regions: 3\n",
+    )
+    .unwrap();
+    let three = single_region(&["--config", three.to_str().unwrap()]);
+    assert_eq!(three.len(), 2, "{three:?}");
+    assert!(
+        three[0].ends_with("is in eastus2: one region is a single point of failure (the run's other configurations add only swedencentral (fixtures/roots-per-region/envs/prod-swedencentral))"),
+        "{three:?}"
+    );
+}

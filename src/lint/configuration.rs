@@ -67,6 +67,9 @@ pub(super) struct Evaluated {
     /// Its findings an ignore comment waived, when they are shown.
     pub waived: Vec<(Finding, Suppression)>,
     pub notes: Vec<Note>,
+    /// The known regions of its accounts, when it is a root: what AOAI201 counts across
+    /// configurations (`policy.resiliency.scope: repository`).
+    pub regions: Option<std::collections::BTreeSet<String>>,
 }
 
 /// A configuration evaluated and its facts extracted, its rules still to run.
@@ -178,6 +181,7 @@ impl Checker<'_> {
         )?;
         let waived = self.settle(&mut found, &[&self.shared_waivers]);
         let evaluated = Evaluated {
+            regions: regions_of(&config),
             work: crate::eval::Work::default(),
             dir: PathBuf::new(),
             config: self.options.keep_configurations.then(|| Box::new(config)),
@@ -243,6 +247,7 @@ impl Checker<'_> {
                 };
                 self.counters.evaluated.fetch_add(1, Ordering::Relaxed);
                 Evaluated {
+                    regions: regions_of(&extracted.config),
                     work: extracted.work,
                     dir: extracted.dir,
                     config: self.options.keep_configurations.then(|| Box::new(extracted.config)),
@@ -264,6 +269,17 @@ impl Checker<'_> {
         order::group_instances(found);
         waived
     }
+}
+
+/// The known regions of a root configuration's accounts.
+fn regions_of(config: &Configuration) -> Option<std::collections::BTreeSet<String>> {
+    (config.kind == ConfigurationKind::Root).then(|| {
+        config
+            .accounts
+            .iter()
+            .filter_map(|a| a.location.known().cloned())
+            .collect()
+    })
 }
 
 pub(super) fn check_rules(

@@ -407,6 +407,7 @@ mod streaming {
         let evaluated = |dirs: &[&str]| -> Vec<super::configuration::Evaluated> {
             dirs.iter()
                 .map(|dir| super::configuration::Evaluated {
+                    regions: None,
                     work: crate::eval::Work::default(),
                     dir: std::path::PathBuf::from(dir),
                     config: None,

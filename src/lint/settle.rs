@@ -9,6 +9,7 @@ use crate::diagnostic::{Finding, Findings};
 use crate::eval::{Note, Work};
 use crate::facts::Configuration;
 use crate::parse::syntax::Suppression;
+use crate::policy::ResiliencyScope;
 use crate::rules;
 use crate::source::SourceMap;
 use crate::suppress;
@@ -60,13 +61,23 @@ pub(super) fn settle(run: Run<'_>) -> Settled {
     let mut suppressed =
         suppress::waive_anywhere(&mut found, &suppressions, &mut used, waiving, options.show_suppressed);
     let roots = configurations.len();
+    // With `policy.resiliency.scope: repository`, the regions of every configuration count.
+    let across = (options.policy.resiliency.scope == ResiliencyScope::Repository)
+        .then(|| rules::aoai201_single_region::Regions::of(configurations.iter().map(|c| (&c.dir, &c.regions))));
     let mut kept = Vec::new();
     // Each configuration's findings stay one part, laid in place by `sorted_unique`.
     let mut parts = Vec::with_capacity(configurations.len());
     let mut most_work = Work::default();
-    for evaluated in configurations {
+    for mut evaluated in configurations {
         most_work = most_work.max(evaluated.work);
         kept.extend(evaluated.config.map(|config| *config));
+        if let Some(across) = &across {
+            across.judge(
+                &mut evaluated.found,
+                &evaluated.dir,
+                options.policy.resiliency.min_regions,
+            );
+        }
         parts.push(evaluated.found);
         suppressed.extend(evaluated.waived);
         notes.extend(evaluated.notes);

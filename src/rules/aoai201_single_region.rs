@@ -1,4 +1,5 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Finding, Label, Severity};
@@ -36,6 +37,16 @@ declare_rule! {
     /// ## Configuration
     /// `policy.resiliency.min_regions` (default 2), or the rule's own option:
     /// `rules: { AOAI201: { min_regions: 3 } }`.
+    ///
+    /// `policy.resiliency.scope`: `configuration` (the default) asks each configuration to
+    /// span the regions on its own; `repository` counts the regions of every configuration
+    /// of the run together, for a repository with one root per region
+    /// (`envs/prod-eastus2`, `envs/prod-swedencentral`) whose roots fail over to each other.
+    /// The trade-off: with `repository`, a root that is alone in its region passes as long as
+    /// another root of the same run is elsewhere, whether or not anything routes between
+    /// them (AOAI203 checks the routing), and linting one root on its own (a pre-commit
+    /// hook on one folder) judges it alone. When the regions still fall short, the finding
+    /// says which configuration holds which other region.
     ///
     /// ## When it stays silent
     /// When accounts of unknown location could be in other regions (one account is always
@@ -131,6 +142,52 @@ impl Rule for SingleRegion {
                     "deploy a second account in another region (for example the paired region) and route between them; policy asks for {min_regions} regions"
                 )),
         );
+    }
+}
+
+/// The regions of every configuration of a run, for `policy.resiliency.scope: repository`:
+/// each region with the configurations (their folders) that hold an account there.
+pub struct Regions(BTreeMap<String, Vec<String>>);
+
+impl Regions {
+    pub fn of<'c>(configurations: impl Iterator<Item = (&'c PathBuf, &'c Option<BTreeSet<String>>)>) -> Regions {
+        let mut regions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (dir, known) in configurations {
+            for region in known.iter().flatten() {
+                regions
+                    .entry(region.clone())
+                    .or_default()
+                    .push(crate::source::display_path(dir));
+            }
+        }
+        Regions(regions)
+    }
+
+    /// The configuration at `dir`'s AOAI201 findings judged across the run: dropped when its
+    /// configurations together span the regions the policy asks for, else saying which
+    /// configurations hold which region.
+    pub fn judge(&self, found: &mut Vec<Finding>, dir: &Path, min_regions: usize) {
+        if self.0.len() >= min_regions {
+            found.retain(|f| f.rule.id != SINGLE_REGION.id);
+            return;
+        }
+        let here = crate::source::display_path(dir);
+        let elsewhere: Vec<String> = self
+            .0
+            .iter()
+            .flat_map(|(region, dirs)| {
+                dirs.iter()
+                    .filter(|d| **d != here)
+                    .map(move |d| format!("{region} ({d})"))
+            })
+            .collect();
+        for finding in found.iter_mut().filter(|f| f.rule.id == SINGLE_REGION.id) {
+            let across = match elsewhere.as_slice() {
+                [] => "no other configuration of the run holds an account".to_owned(),
+                others => format!("the run's other configurations add only {}", others.join(", ")),
+            };
+            finding.message = format!("{} ({across})", finding.message).into();
+        }
     }
 }
 
