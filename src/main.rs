@@ -427,7 +427,7 @@ fn report_outcome(
             }
         }
     }
-    let summary = Summary::of(&outcome.findings, outcome.files_parsed);
+    let summary = Summary::of(&outcome.findings, outcome.files_parsed, outcome.roots);
     let findings = outcome.findings.ordered();
     let color =
         !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal();

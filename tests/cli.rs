@@ -1657,3 +1657,49 @@ fn roots_per_region_fail_over_to_each_other_when_the_scope_is_the_repository() {
         "{three:?}"
     );
 }
+
+#[test]
+fn a_finding_in_a_module_several_roots_call_names_every_root_it_was_found_through() {
+    let report = json(&["fixtures/roots-per-region"]);
+    let shared = first(&report, "AOAI501");
+    assert_eq!(
+        shared["configurations"],
+        serde_json::json!([
+            "fixtures/roots-per-region/envs/prod-eastus2",
+            "fixtures/roots-per-region/envs/prod-swedencentral"
+        ])
+    );
+    assert_eq!(report["summary"]["configurations"], 2);
+    // Findings that differ by root stay apart, each naming its own.
+    let per_root = json(&[
+        "--config",
+        "fixtures/roots-per-region/per-configuration.aoai-lint.yaml",
+        "fixtures/roots-per-region",
+    ]);
+    let roots: Vec<Value> = per_root["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "AOAI201")
+        .map(|d| d["configurations"].clone())
+        .collect();
+    assert_eq!(
+        roots,
+        [
+            serde_json::json!(["fixtures/roots-per-region/envs/prod-eastus2"]),
+            serde_json::json!(["fixtures/roots-per-region/envs/prod-swedencentral"])
+        ]
+    );
+    // A finding in a root's own files names none.
+    assert!(
+        first(&json(&["fixtures/seed"]), "AOAI201")
+            .get("configurations")
+            .is_none()
+    );
+    // SARIF carries them as a result property.
+    let output = aoai_lint(&["--format", "sarif", "--as-of", AS_OF, "fixtures/roots-per-region"]);
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let with = results.iter().find(|r| r["ruleId"] == "AOAI501").unwrap();
+    assert_eq!(with["properties"]["configurations"].as_array().unwrap().len(), 2);
+}

@@ -181,6 +181,10 @@ pub struct Finding {
     /// The `module` blocks that created the resource, outermost first: an ignore comment on
     /// one of them covers the finding.
     pub call_sites: ThinVec<Span>,
+    /// The configurations (their folders, as shown) that made the finding, when it points
+    /// into a module outside their folders: a module several roots call is linted through
+    /// each, and the finding names every root it was found through.
+    pub configurations: ThinVec<Address>,
 }
 
 impl Finding {
@@ -194,6 +198,7 @@ impl Finding {
             resource: None,
             help: None,
             call_sites: ThinVec::new(),
+            configurations: ThinVec::new(),
         }
     }
 

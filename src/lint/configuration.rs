@@ -316,6 +316,7 @@ pub(super) fn name_calling_modules(findings: &mut [Finding], config: &Configurat
     if call_sites.is_empty() {
         return;
     }
+    let mut configuration: Option<crate::diagnostic::Address> = None;
     for finding in findings {
         let Some(&sites) = finding.resource.as_deref().and_then(|a| call_sites.get(a)) else {
             continue;
@@ -335,6 +336,8 @@ pub(super) fn name_calling_modules(findings: &mut [Finding], config: &Configurat
             finding
                 .related
                 .push(Label::new(*site, "through this configuration's module call"));
+            let shown = configuration.get_or_insert_with(|| crate::source::display_path(&config.dir).into());
+            finding.configurations = thin_vec::thin_vec![std::sync::Arc::clone(shown)];
         }
     }
 }

@@ -232,7 +232,18 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
     // parts that overlap can hold most of the findings.
     let sort_unique = |findings: &mut Vec<Finding>| {
         findings.par_sort_by(|a, b| order.cmp(a, b));
-        findings.dedup_by(|later, earlier| order.cmp(earlier, later) == Ordering::Equal);
+        findings.dedup_by(|later, earlier| {
+            let same = order.cmp(earlier, later) == Ordering::Equal;
+            if same {
+                // A shared module's finding, made by several configurations: one, naming all.
+                for configuration in later.configurations.drain(..) {
+                    if !earlier.configurations.contains(&configuration) {
+                        earlier.configurations.push(configuration);
+                    }
+                }
+            }
+            same
+        });
     };
     sort_unique(&mut scattered);
 

@@ -68,6 +68,11 @@ impl Rendered {
             Some(resource) => format!("{resource}: {}", finding.message),
             None => finding.message.to_string(),
         };
+        match finding.configurations.as_slice() {
+            [] => {}
+            [one] => message = format!("{message}\nin the configuration {one}"),
+            many => message = format!("{message}\nin the configurations {}", many.join(", ")),
+        }
         let mut labels = Vec::new();
         let mut related = Vec::new();
         let source = if snippet_fits(file, &finding.primary) {

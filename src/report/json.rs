@@ -35,6 +35,10 @@ struct Diagnostic<'a> {
     #[serde(flatten)]
     location: Location<'a>,
     resource: Option<&'a str>,
+    /// Only for a finding in a module several configurations may call: the ones it was
+    /// found through.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    configurations: Vec<&'a str>,
     help: Option<&'a str>,
     related: Vec<Related<'a>>,
 }
@@ -258,6 +262,7 @@ fn diagnostic<'a>(f: &'a Finding, sources: &'a SourceMap) -> Diagnostic<'a> {
         message: &f.message,
         location: Location::of(sources, f.primary.span),
         resource: f.resource.as_deref(),
+        configurations: f.configurations.iter().map(|c| &**c).collect(),
         help: f.help.as_deref(),
         related: f
             .related

@@ -70,6 +70,8 @@ pub struct Summary {
     pub infos: usize,
     /// Terraform files read.
     pub files: usize,
+    /// Configurations evaluated (roots and the shared modules nobody calls).
+    pub configurations: usize,
 }
 
 impl Summary {
@@ -77,9 +79,12 @@ impl Summary {
         Summary::of_counts(severity_counts(findings), files)
     }
 
-    /// [`Summary::new`] of a run's findings.
-    pub fn of(findings: &crate::diagnostic::Findings, files: usize) -> Summary {
-        Summary::new(findings.iter(), files)
+    /// [`Summary::new`] of a run's findings, over its `configurations`.
+    pub fn of(findings: &crate::diagnostic::Findings, files: usize, configurations: usize) -> Summary {
+        Summary {
+            configurations,
+            ..Summary::new(findings.iter(), files)
+        }
     }
 
     /// From how many findings have each severity, indexed by severity.
@@ -90,13 +95,18 @@ impl Summary {
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
             files,
+            configurations: 0,
         }
     }
 
     /// The line printed on stderr after human output.
     pub fn line(&self) -> String {
         let total = self.errors + self.warnings + self.infos;
-        let files = plural(self.files, "file");
+        let mut files = plural(self.files, "file");
+        // Said when it tells something: a tree of several roots.
+        if self.configurations > 1 {
+            files = format!("{files} ({})", plural(self.configurations, "configuration"));
+        }
         if total == 0 {
             return format!("No problems found in {files}.");
         }
@@ -255,8 +265,19 @@ mod tests {
             .map(|i| (0..i % 7).map(|j| finding(severities[(i + j) % 3])).collect())
             .collect();
         let all: Vec<Finding> = runs.iter().flatten().cloned().collect();
-        let counted = Summary::of(&Findings::from_runs(runs), 9);
-        assert_eq!(counted, Summary::new(&all, 9));
+        let counted = Summary::of(&Findings::from_runs(runs), 9, 2);
+        assert_eq!(
+            counted,
+            Summary {
+                configurations: 2,
+                ..Summary::new(&all, 9)
+            }
+        );
+        assert!(
+            counted.line().ends_with("in 9 files (2 configurations)."),
+            "{}",
+            counted.line()
+        );
         assert!(counted.errors > 0 && counted.warnings > 0 && counted.infos > 0);
     }
 }

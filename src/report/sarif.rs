@@ -265,6 +265,10 @@ fn result(f: &Finding, sources: &SourceMap, all: &[&'static RuleMeta]) -> Value 
     if !related.is_empty() {
         result["relatedLocations"] = Value::Array(related);
     }
+    if !f.configurations.is_empty() {
+        let configurations: Vec<&str> = f.configurations.iter().map(|c| &**c).collect();
+        result["properties"] = json!({ "configurations": configurations });
+    }
     result
 }
 
