@@ -1642,6 +1642,21 @@ fn roots_per_region_fail_over_to_each_other_when_the_scope_is_the_repository() {
     assert_eq!(per_root.len(), 2, "{per_root:?}");
     // Together (the fixture's own .aoai-lint.yaml), they span two.
     assert_eq!(single_region(&[]), Vec::<String>::new());
+    // And a model deployed by one root only has nowhere to fail over (AOAI202), which each
+    // root alone, one region each, cannot tell.
+    let together = json(&["fixtures/roots-per-region"]);
+    assert_eq!(
+        field_of(&together, "AOAI202", "message"),
+        [
+            "`gpt-4o` is deployed in eastus2 only, though the run's configurations also have accounts in swedencentral (fixtures/roots-per-region/envs/prod-swedencentral)"
+        ]
+    );
+    let alone = json(&[
+        "--config",
+        "fixtures/roots-per-region/per-configuration.aoai-lint.yaml",
+        "fixtures/roots-per-region",
+    ]);
+    assert!(field_of(&alone, "AOAI202", "message").is_empty());
     // Asked for three, the findings say which configuration holds which other region.
     let dir = tempfile::tempdir().unwrap();
     let three = dir.path().join("three.yaml");

@@ -70,6 +70,9 @@ pub(super) struct Evaluated {
     /// The known regions of its accounts, when it is a root: what AOAI201 counts across
     /// configurations (`policy.resiliency.scope: repository`).
     pub regions: Option<std::collections::BTreeSet<String>>,
+    /// Its deployments and regions as AOAI202 judges them across configurations, when the
+    /// policy's resiliency scope is the repository.
+    pub failover: Option<rules::aoai202_model_without_failover::Across>,
 }
 
 /// A configuration evaluated and its facts extracted, its rules still to run.
@@ -182,6 +185,7 @@ impl Checker<'_> {
         let waived = self.settle(&mut found, &[&self.shared_waivers]);
         let evaluated = Evaluated {
             regions: regions_of(&config),
+            failover: self.failover_of(&config),
             work: crate::eval::Work::default(),
             dir: PathBuf::new(),
             config: self.options.keep_configurations.then(|| Box::new(config)),
@@ -248,6 +252,7 @@ impl Checker<'_> {
                 self.counters.evaluated.fetch_add(1, Ordering::Relaxed);
                 Evaluated {
                     regions: regions_of(&extracted.config),
+                    failover: self.failover_of(&extracted.config),
                     work: extracted.work,
                     dir: extracted.dir,
                     config: self.options.keep_configurations.then(|| Box::new(extracted.config)),
@@ -257,6 +262,11 @@ impl Checker<'_> {
                 }
             })
             .collect()
+    }
+
+    fn failover_of(&self, config: &Configuration) -> Option<rules::aoai202_model_without_failover::Across> {
+        (self.options.policy.resiliency.scope == crate::policy::ResiliencyScope::Repository)
+            .then(|| rules::aoai202_model_without_failover::Across::of(config))
     }
 
     /// One configuration's findings put in report order, waived, filtered by the rules'

@@ -408,6 +408,7 @@ mod streaming {
             dirs.iter()
                 .map(|dir| super::configuration::Evaluated {
                     regions: None,
+                    failover: None,
                     work: crate::eval::Work::default(),
                     dir: std::path::PathBuf::from(dir),
                     config: None,

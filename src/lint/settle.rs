@@ -49,8 +49,13 @@ pub(super) fn settle(run: Run<'_>) -> Settled {
         mut notes,
         suppressions,
         mut used,
-        configurations,
+        mut configurations,
     } = run;
+    // With `policy.resiliency.scope: repository`, models fail over across configurations.
+    if options.policy.resiliency.scope == ResiliencyScope::Repository {
+        let failovers: Vec<_> = configurations.iter_mut().filter_map(|c| c.failover.take()).collect();
+        found.extend(rules::aoai202_model_without_failover::across(&failovers, catalog));
+    }
     found.extend(rules::aoai004_stale_catalog::check(
         sources,
         catalog.oldest_table(),

@@ -15,7 +15,7 @@ mod aoai103_data_zone_mismatch;
 mod aoai104_unknown_region;
 mod aoai105_deployment_type_not_allowed;
 pub mod aoai201_single_region;
-mod aoai202_model_without_failover;
+pub mod aoai202_model_without_failover;
 mod aoai203_no_failover_routing;
 mod aoai204_regional_capacity_risk;
 mod aoai301_unknown_model;
