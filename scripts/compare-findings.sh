@@ -16,7 +16,7 @@ compare() { # name, args...
   "$new" "$@" > "$scratch/new" 2> "$scratch/new.err" || true
   if ! cmp -s "$scratch/old" "$scratch/new" || ! cmp -s "$scratch/old.err" "$scratch/new.err"; then
     echo "differs: $name"
-    diff <(cat "$scratch/old" "$scratch/old.err") <(cat "$scratch/new" "$scratch/new.err") | head -n 20
+    diff <(cat "$scratch/old" "$scratch/old.err") <(cat "$scratch/new" "$scratch/new.err") | head -n 20 || true
     differ=1
   fi
 }
