@@ -1657,6 +1657,32 @@ fn roots_per_region_fail_over_to_each_other_when_the_scope_is_the_repository() {
         "fixtures/roots-per-region",
     ]);
     assert!(field_of(&alone, "AOAI202", "message").is_empty());
+    // Nothing in the run routes between the two regions (AOAI203, once for the run) ...
+    assert_eq!(
+        field_of(&together, "AOAI203", "message"),
+        [
+            "the run's configurations have accounts in 2 regions (eastus2 (fixtures/roots-per-region/envs/prod-eastus2), swedencentral (fixtures/roots-per-region/envs/prod-swedencentral)) but nothing in the run routes between them"
+        ]
+    );
+    assert!(field_of(&alone, "AOAI203", "message").is_empty());
+    // ... until a third root routes, through accounts it reads as data sources.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("repo");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg("fixtures/roots-per-region")
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::create_dir_all(copy.join("envs/global")).unwrap();
+    std::fs::write(
+        copy.join("envs/global/main.tf"),
+        "data \"azurerm_cognitive_account\" \"east\" {\n  name                = \"oai-eastus2\"\n  resource_group_name = \"rg-openai\"\n}\nresource \"azurerm_api_management_backend\" \"east\" {\n  name = \"east\"\n  url  = \"${data.azurerm_cognitive_account.east.endpoint}openai\"\n}\n",
+    )
+    .unwrap();
+    let routed = json(&[copy.to_str().unwrap()]);
+    assert!(field_of(&routed, "AOAI203", "message").is_empty(), "{routed}");
     // Asked for three, the findings say which configuration holds which other region.
     let dir = tempfile::tempdir().unwrap();
     let three = dir.path().join("three.yaml");

@@ -73,6 +73,8 @@ pub(super) struct Evaluated {
     /// Its deployments and regions as AOAI202 judges them across configurations, when the
     /// policy's resiliency scope is the repository.
     pub failover: Option<rules::aoai202_model_without_failover::Across>,
+    /// Its routing as AOAI203 judges it across configurations (same scope).
+    pub routing: Option<rules::aoai203_no_failover_routing::Across>,
 }
 
 /// A configuration evaluated and its facts extracted, its rules still to run.
@@ -186,6 +188,7 @@ impl Checker<'_> {
         let evaluated = Evaluated {
             regions: regions_of(&config),
             failover: self.failover_of(&config),
+            routing: self.routing_of(&config),
             work: crate::eval::Work::default(),
             dir: PathBuf::new(),
             config: self.options.keep_configurations.then(|| Box::new(config)),
@@ -253,6 +256,7 @@ impl Checker<'_> {
                 Evaluated {
                     regions: regions_of(&extracted.config),
                     failover: self.failover_of(&extracted.config),
+                    routing: self.routing_of(&extracted.config),
                     work: extracted.work,
                     dir: extracted.dir,
                     config: self.options.keep_configurations.then(|| Box::new(extracted.config)),
@@ -267,6 +271,11 @@ impl Checker<'_> {
     fn failover_of(&self, config: &Configuration) -> Option<rules::aoai202_model_without_failover::Across> {
         (self.options.policy.resiliency.scope == crate::policy::ResiliencyScope::Repository)
             .then(|| rules::aoai202_model_without_failover::Across::of(config))
+    }
+
+    fn routing_of(&self, config: &Configuration) -> Option<rules::aoai203_no_failover_routing::Across> {
+        (self.options.policy.resiliency.scope == crate::policy::ResiliencyScope::Repository)
+            .then(|| rules::aoai203_no_failover_routing::Across::of(config))
     }
 
     /// One configuration's findings put in report order, waived, filtered by the rules'

@@ -409,6 +409,7 @@ mod streaming {
                 .map(|dir| super::configuration::Evaluated {
                     regions: None,
                     failover: None,
+                    routing: None,
                     work: crate::eval::Work::default(),
                     dir: std::path::PathBuf::from(dir),
                     config: None,

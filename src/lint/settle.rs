@@ -51,10 +51,13 @@ pub(super) fn settle(run: Run<'_>) -> Settled {
         mut used,
         mut configurations,
     } = run;
-    // With `policy.resiliency.scope: repository`, models fail over across configurations.
+    // With `policy.resiliency.scope: repository`, models fail over, and traffic is routed,
+    // across configurations.
     if options.policy.resiliency.scope == ResiliencyScope::Repository {
         let failovers: Vec<_> = configurations.iter_mut().filter_map(|c| c.failover.take()).collect();
         found.extend(rules::aoai202_model_without_failover::across(&failovers, catalog));
+        let routings: Vec<_> = configurations.iter_mut().filter_map(|c| c.routing.take()).collect();
+        found.extend(rules::aoai203_no_failover_routing::across(&routings, catalog));
     }
     found.extend(rules::aoai004_stale_catalog::check(
         sources,

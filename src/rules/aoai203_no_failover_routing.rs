@@ -1,8 +1,11 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::ConfigurationKind;
+use crate::catalog::Catalog;
+use crate::diagnostic::{Address, Finding, Label, Severity};
+use crate::facts::{Configuration, ConfigurationKind};
+use crate::policy::ResiliencyScope;
+use crate::source::Span;
 
 declare_rule! {
     /// ## What it does
@@ -23,7 +26,12 @@ declare_rule! {
     /// on 429 and 5xx), or Front Door origins for the accounts.
     ///
     /// ## Configuration
-    /// None.
+    /// `policy.resiliency.scope: repository` judges the roots of the run together (one root
+    /// per region): accounts in several regions across the roots and no router anywhere in
+    /// the run is one finding for the run, naming the root of each region. A router in any
+    /// root silences it, since one root reads another's accounts through data sources or
+    /// remote state, which the linter does not follow; so does any root that may hold
+    /// accounts the linter cannot see.
     ///
     /// ## When it stays silent
     /// For a reusable module on its own; when fewer than two regions are known; when a
@@ -53,14 +61,19 @@ impl Rule for NoFailoverRouting {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let config = cx.config;
-        if config.kind != ConfigurationKind::Root || !config.unseen_accounts.is_empty() {
+        // Across the run's configurations, the run judges them together (`across`).
+        if cx.policy.resiliency.scope == ResiliencyScope::Repository
+            || config.kind != ConfigurationKind::Root
+            || !config.unseen_accounts.is_empty()
+        {
             return;
         }
         let regions: BTreeSet<&String> = config.accounts.iter().filter_map(|a| a.location.known()).collect();
         if regions.len() < 2 {
             return;
         }
-        if !any_model_can_fail_over(cx, &regions) {
+        let models: Option<Vec<&String>> = config.deployments.iter().map(|d| d.model_name.known()).collect();
+        if !any_model_can_fail_over(cx.catalog, models, &regions) {
             return;
         }
         let accounts: BTreeSet<&str> = config.accounts.iter().map(|a| &*a.address).collect();
@@ -93,19 +106,126 @@ impl Rule for NoFailoverRouting {
 /// model is offered (in any deployment type) in two of them, or is unknown to the catalog, or
 /// is not known at all, or nothing is deployed yet. When every model is offered in one of the
 /// regions only, there is nothing to fail over to.
-fn any_model_can_fail_over(cx: &Context<'_>, regions: &BTreeSet<&String>) -> bool {
-    let models: Option<Vec<&String>> = cx.config.deployments.iter().map(|d| d.model_name.known()).collect();
+/// Whether some model the configuration deploys is offered in two of `regions` (or the
+/// catalog does not know it, or a model is unknown, or nothing is deployed yet).
+fn any_model_can_fail_over(catalog: &Catalog, models: Option<Vec<&String>>, regions: &BTreeSet<&String>) -> bool {
     let Some(models) = models.filter(|m| !m.is_empty()) else {
         return true;
     };
     models.iter().any(|model| {
-        let versions = cx.catalog.model_versions(model);
+        let versions = catalog.model_versions(model);
         let offering = regions
             .iter()
             .filter(|region| versions.iter().any(|m| m.listed_in(region)))
             .count();
         versions.is_empty() || offering >= 2
     })
+}
+
+/// What one configuration brings to AOAI203 across configurations
+/// (`policy.resiliency.scope: repository`).
+pub enum Across {
+    /// Not a root: judged through the roots that call it.
+    Skipped,
+    /// It may hold accounts the linter cannot see: nothing may be said of the run.
+    Unknown,
+    Known(Routing),
+}
+
+pub struct Routing {
+    /// Its folder, as shown, and the known regions of its accounts.
+    dir: String,
+    regions: BTreeSet<String>,
+    /// The models it deploys, `None` when one is unknown.
+    models: Option<Vec<String>>,
+    /// It has a router (API Management backend, Front Door origin, Traffic Manager
+    /// endpoint): one in another root refers to the accounts through data sources or remote
+    /// state, which the linter cannot follow, so any router anywhere may be the one.
+    routes: bool,
+    first: Option<(Span, Address)>,
+}
+
+impl Across {
+    pub fn of(config: &Configuration) -> Across {
+        if config.kind != ConfigurationKind::Root {
+            return Across::Skipped;
+        }
+        if !config.unseen_accounts.is_empty() {
+            return Across::Unknown;
+        }
+        Across::Known(Routing {
+            dir: crate::source::display_path(&config.dir),
+            regions: config
+                .accounts
+                .iter()
+                .filter_map(|a| a.location.known().cloned())
+                .collect(),
+            models: config
+                .deployments
+                .iter()
+                .map(|d| d.model_name.known().cloned())
+                .collect(),
+            routes: !config.routes.is_empty(),
+            first: config
+                .accounts
+                .first()
+                .map(|a| (a.location.span, Address::clone(&a.address))),
+        })
+    }
+}
+
+/// AOAI203 over every root of the run together: accounts in several regions across the
+/// roots, and no router anywhere in the run.
+pub fn across(configurations: &[Across], catalog: &Catalog) -> Vec<Finding> {
+    let mut known = Vec::new();
+    for configuration in configurations {
+        match configuration {
+            Across::Skipped => {}
+            Across::Unknown => return Vec::new(),
+            Across::Known(routing) => known.push(routing),
+        }
+    }
+    if known.iter().any(|r| r.routes) {
+        return Vec::new();
+    }
+    let mut held: BTreeMap<&String, Vec<&str>> = BTreeMap::new();
+    for routing in &known {
+        for region in &routing.regions {
+            held.entry(region).or_default().push(&routing.dir);
+        }
+    }
+    let regions: BTreeSet<&String> = held.keys().copied().collect();
+    if regions.len() < 2 {
+        return Vec::new();
+    }
+    let models: Option<Vec<&String>> = known
+        .iter()
+        .map(|r| r.models.as_ref().map(|m| m.iter().collect::<Vec<_>>()))
+        .collect::<Option<Vec<_>>>()
+        .map(|all| all.into_iter().flatten().collect());
+    if !any_model_can_fail_over(catalog, models, &regions) {
+        return Vec::new();
+    }
+    let Some((span, address)) = known.iter().find_map(|r| r.first.clone()) else {
+        return Vec::new();
+    };
+    let listed: Vec<String> = held
+        .iter()
+        .map(|(region, dirs)| format!("{region} ({})", dirs.join(", ")))
+        .collect();
+    vec![
+        Finding::new(
+            &NO_FAILOVER_ROUTING,
+            format!(
+                "the run's configurations have accounts in {} regions ({}) but nothing in the run routes between them",
+                regions.len(),
+                listed.join(", ")
+            ),
+            Label::new(span, "one of the regions"),
+        )
+        .with_resource(&address)
+        .with_help("put the accounts behind an API Management backend pool or Front Door origins, so that traffic moves when a region fails"),
+    ]
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ mod aoai104_unknown_region;
 mod aoai105_deployment_type_not_allowed;
 pub mod aoai201_single_region;
 pub mod aoai202_model_without_failover;
-mod aoai203_no_failover_routing;
+pub mod aoai203_no_failover_routing;
 mod aoai204_regional_capacity_risk;
 mod aoai301_unknown_model;
 mod aoai302_model_retired;
