@@ -44,6 +44,9 @@ pub struct Discovery {
     pub skipped: Vec<Skipped>,
     /// Variables files named on the command line beside no configuration.
     pub lone_var_files: Vec<PathBuf>,
+    /// Every `terragrunt.hcl`, in path order: the Terragrunt units (and the files they
+    /// include).
+    pub terragrunt_files: Vec<PathBuf>,
 }
 
 /// Paths the configuration's `exclude` globs leave out, relative to its directory.
@@ -122,7 +125,10 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Exclude>) -> Result<Discover
         groups,
         mut skipped,
         terraform_dirs,
+        mut terragrunt_files,
     } = walked;
+    terragrunt_files.sort();
+    terragrunt_files.dedup();
     let mut modules = merge_groups(groups, &terraform_dirs);
     modules.retain(|m| !m.tf_files.is_empty());
     for module in &mut modules {
@@ -154,6 +160,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Exclude>) -> Result<Discover
         modules,
         skipped,
         lone_var_files,
+        terragrunt_files,
     })
 }
 
@@ -202,6 +209,7 @@ fn file_name(path: &Path) -> String {
 enum FileKind {
     Terraform,
     Vars { auto_loaded: bool },
+    Terragrunt,
 }
 
 /// What the parallel walk reports, put in order afterwards. (A file's size is checked when
@@ -256,6 +264,9 @@ fn classify(path: &Path) -> Option<FileKind> {
     if is_configuration_file(&name) {
         return Some(FileKind::Terraform);
     }
+    if name == "terragrunt.hcl" {
+        return Some(FileKind::Terragrunt);
+    }
     let stem = name
         .strip_suffix(".tfvars")
         .or_else(|| name.strip_suffix(".tfvars.json"))?;
@@ -272,6 +283,7 @@ struct Walk {
     skipped: Vec<Skipped>,
     /// Directories with a `.terraform` beside their files.
     terraform_dirs: Vec<PathBuf>,
+    terragrunt_files: Vec<PathBuf>,
 }
 
 fn walk(root: &Path, max_depth: Option<usize>, exclude: Option<&Exclude>, out: &mut Walk) {
@@ -368,6 +380,10 @@ fn walk(root: &Path, max_depth: Option<usize>, exclude: Option<&Exclude>, out: &
                 out.skipped.push(skip);
                 continue;
             }
+            Walked::File(path, FileKind::Terragrunt) => {
+                out.terragrunt_files.push(path);
+                continue;
+            }
             Walked::File(path, kind) => (path, kind),
         };
         // Keep the path as walked under the canonical root, so a link inside the root is
@@ -382,6 +398,7 @@ fn walk(root: &Path, max_depth: Option<usize>, exclude: Option<&Exclude>, out: &
         });
         match kind {
             FileKind::Terraform => module.tf_files.push(path),
+            FileKind::Terragrunt => {}
             FileKind::Vars { auto_loaded } => module.var_files.push(VarFile {
                 path,
                 auto_loaded,

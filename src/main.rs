@@ -477,6 +477,13 @@ fn report_outcome(
             "found {} module directories, {} Terraform files; evaluated {} configurations",
             outcome.directories, outcome.files_found, outcome.roots
         );
+        if !outcome.units.is_empty() {
+            let _ = writeln!(
+                stderr,
+                "Terragrunt units: {}",
+                report::safe::for_terminal(&outcome.units.join(", "), false)
+            );
+        }
         let _ = writeln!(
             stderr,
             "evaluation: at most {} steps, {} KiB of values and {} instances in one configuration (bounds: {} steps, {} MiB, {} instances)",

@@ -1744,3 +1744,105 @@ fn a_finding_in_a_module_several_roots_call_names_every_root_it_was_found_throug
     let with = results.iter().find(|r| r["ruleId"] == "AOAI501").unwrap();
     assert_eq!(with["properties"]["configurations"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn terragrunt_units_are_configurations_of_their_module_with_their_inputs() {
+    let report = json(&["fixtures/terragrunt"]);
+    // Each unit judges the module with its own location; each finding names its unit, and
+    // the location's origin is the unit's input.
+    let single = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "AOAI201")
+        .map(|d| {
+            (
+                d["configurations"].clone(),
+                d["related"][0]["file"].clone(),
+                d["related"][0]["message"].clone(),
+            )
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(
+        single,
+        [
+            (
+                serde_json::json!(["fixtures/terragrunt/live/prod/eastus2/openai"]),
+                serde_json::json!("fixtures/terragrunt/live/prod/eastus2/openai/terragrunt.hcl"),
+                serde_json::json!("var.location set by the Terragrunt unit's inputs")
+            ),
+            (
+                serde_json::json!(["fixtures/terragrunt/live/prod/swedencentral/openai"]),
+                serde_json::json!("fixtures/terragrunt/live/prod/swedencentral/openai/terragrunt.hcl"),
+                serde_json::json!("var.location set by the Terragrunt unit's inputs")
+            ),
+        ]
+    );
+    // The root file's inputs reach the module (the resource group, the deployed model), a
+    // dependency's output stays unknown, and the module is not linted again on its own.
+    assert_eq!(report["summary"]["configurations"], 2);
+    assert_eq!(
+        first(&report, "AOAI501")["configurations"].as_array().unwrap().len(),
+        2,
+        "one finding for both units"
+    );
+    // A unit whose module comes from git is said, not linted.
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        notes.contains(&"fixtures/terragrunt/live/prod/westus/openai/terragrunt.hcl"),
+        "{notes:?}"
+    );
+    // With the repository as the resiliency scope, the two units fail over to each other.
+    let dir = tempfile::tempdir().unwrap();
+    let scope = dir.path().join("scope.yaml");
+    std::fs::write(&scope, "policy:\n  resiliency:\n    scope: repository\n").unwrap();
+    let together = json(&["--config", scope.to_str().unwrap(), "fixtures/terragrunt"]);
+    assert!(field_of(&together, "AOAI201", "message").is_empty());
+}
+
+#[test]
+fn terragrunt_functions_resolve_inside_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join("modules/openai")).unwrap();
+    std::fs::copy(
+        "fixtures/terragrunt/modules/openai/main.tf",
+        repo.join("modules/openai/main.tf"),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("terragrunt.hcl"),
+        "inputs = {\n  resource_group_name = \"rg-${path_relative_to_include()}\"\n  models = []\n}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(repo.join("live/eastus2")).unwrap();
+    std::fs::write(
+        repo.join("live/eastus2/terragrunt.hcl"),
+        "include {\n  path = find_in_parent_folders()\n}\nlocals {\n  region = \"westeurop\"\n}\nterraform {\n  source = \"${get_repo_root()}/modules//openai\"\n}\ninputs = {\n  location = local.region\n}\n",
+    )
+    .unwrap();
+    let report = json(&[repo.to_str().unwrap()]);
+    // The misspelt region came through a local of the unit, in a module found from the
+    // repository's root.
+    let unknown = first(&report, "AOAI104");
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`westeurop` is not an Azure region"),
+        "{unknown}"
+    );
+    assert!(
+        unknown["configurations"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("repo/live/eastus2"),
+        "{unknown}"
+    );
+}

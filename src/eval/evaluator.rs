@@ -31,7 +31,7 @@ pub type ModuleSet = HashMap<PathBuf, Arc<ModuleSyntax>>;
 pub struct InstanceId(pub usize);
 
 /// `-var-file` and `-var` values for root modules, later entries winning.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct CliVariables {
     pub values: Vec<(String, VarValue)>,
     /// `TF_VAR_name` environment variables: above defaults, below every file.
@@ -43,6 +43,9 @@ pub struct CliVariables {
     /// other value given outside the repository's files (`-var`, the environment, a file
     /// elsewhere) is hidden ([`Val::hidden_as`]).
     pub shown_files: Vec<crate::source::FileId>,
+    /// A Terragrunt unit's inputs: passed as `TF_VAR_*`, so above the environment and below
+    /// every variables file; the repository's own values, shown.
+    pub unit_inputs: Vec<(String, VarValue)>,
 }
 
 /// Something the evaluator could not follow, said once (not a finding).
@@ -1047,6 +1050,9 @@ impl<'a> Evaluator<'a> {
         let auto = instance.module.var_files.iter().filter(|f| f.auto_loaded);
         if let Some(value) = auto.rev().find_map(|f| f.values.get(name)) {
             return self.var_value(value, name, "set here");
+        }
+        if let Some((_, value)) = self.cli.unit_inputs.iter().find(|(n, _)| n == name) {
+            return self.var_value(value, name, "set by the Terragrunt unit's inputs");
         }
         if let Some((_, value)) = self.cli.environment.iter().find(|(n, _)| n == name) {
             let value = self.var_value(value, name, "set by this environment variable");

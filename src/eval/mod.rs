@@ -5,6 +5,7 @@ pub mod downloads;
 mod evaluator;
 pub mod functions;
 pub mod module;
+pub mod terragrunt;
 pub mod types;
 pub mod value;
 

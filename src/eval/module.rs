@@ -76,7 +76,7 @@ impl ModuleCallDecl {
 }
 
 /// A value assigned in a variables file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum VarValue {
     /// `name = expr` in a `.tfvars` file (or a member of a `.tfvars.json` one), evaluated
     /// without any scope.

@@ -15,7 +15,7 @@ use crate::catalog::Catalog;
 use crate::diagnostic::{Finding, Label};
 use crate::eval::downloads::Downloads;
 use crate::eval::module::{self, ModuleSyntax};
-use crate::eval::{Budget, CliVariables, Evaluator, ModuleSet, Note};
+use crate::eval::{Budget, CliVariables, Evaluator, ModuleSet, Note, terragrunt};
 use crate::facts::{self, Configuration, ConfigurationKind};
 use crate::parse::syntax::Suppression;
 use crate::progress::Counters;
@@ -106,6 +106,7 @@ impl Checker<'_> {
         &self,
         own_dirs: Vec<module::ReadModule<'_>>,
         shared_calls: &BTreeMap<PathBuf, Vec<PathBuf>>,
+        units: Vec<terragrunt::Unit>,
     ) -> Checked {
         let streamed: Vec<Streamed> = own_dirs
             .into_par_iter()
@@ -124,6 +125,11 @@ impl Checker<'_> {
             called_by_streamed.extend(one.calls);
             evaluated.push(one.evaluated);
         }
+        // A module a Terragrunt unit names is judged through the unit, not on its own.
+        called_by_streamed.extend(units.iter().filter_map(|u| match &u.source {
+            terragrunt::Source::Local(dir) => Some(dir.clone()),
+            _ => None,
+        }));
         let shared_roots = roots::shared_roots(shared_calls, &called_by_streamed);
         let shared_evaluated = shared_roots
             .par_chunks(CONFIGURATIONS_PER_BATCH)
@@ -136,8 +142,35 @@ impl Checker<'_> {
                 self.check(batch, &[])
             })
             .collect::<Vec<_>>();
-        checked.configurations = roots::merged_by_dir(evaluated, shared_evaluated);
+        let mut others: Vec<Evaluated> = units
+            .into_par_iter()
+            .with_max_len(1)
+            .filter_map(|unit| self.unit(unit))
+            .collect();
+        others.extend(shared_evaluated);
+        others.sort_by(|a, b| a.dir.cmp(&b.dir));
+        checked.configurations = roots::merged_by_dir(evaluated, others);
         checked
+    }
+
+    /// A Terragrunt unit: its module evaluated as a root with the unit's inputs, each
+    /// finding naming the unit.
+    fn unit(&self, unit: terragrunt::Unit) -> Option<Evaluated> {
+        let terragrunt::Source::Local(dir) = &unit.source else {
+            return None;
+        };
+        let module = Arc::clone(self.modules.get(dir)?);
+        let mut cli = self.cli.clone();
+        cli.unit_inputs = unit.inputs;
+        let extracted = self.evaluate(&unit.dir, module, &cli, ConfigurationKind::Root);
+        let mut evaluated = self.check(vec![extracted], &[]).pop()?;
+        let shown: crate::diagnostic::Address = crate::source::display_path(&unit.dir).into();
+        for finding in &mut evaluated.found {
+            if finding.configurations.is_empty() {
+                finding.configurations = thin_vec::thin_vec![Arc::clone(&shown)];
+            }
+        }
+        Some(evaluated)
     }
 
     /// One batch of roots: each parsed and its facts extracted, then the batch checked rule
@@ -209,9 +242,14 @@ impl Checker<'_> {
         } else {
             ConfigurationKind::Root
         };
+        self.evaluate(dir, root, self.cli, kind)
+    }
+
+    /// The configuration of module `root` under `dir`, evaluated with `cli`'s variables.
+    fn evaluate(&self, dir: &Path, root: Arc<ModuleSyntax>, cli: &CliVariables, kind: ConfigurationKind) -> Extracted {
         let downloads = Downloads::for_root(&root, self.sources, self.options.limits)
             .with_repository_of(&root.dir, &self.options.paths);
-        let evaluator = Evaluator::new(self.modules, &downloads, self.cli, self.budget, root);
+        let evaluator = Evaluator::new(self.modules, &downloads, cli, self.budget, root);
         let config = facts::extract(&evaluator, kind);
         let work = evaluator.work();
         let (found, notes, hidden) = evaluator.finish();

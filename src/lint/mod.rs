@@ -111,6 +111,8 @@ pub struct Outcome {
     pub directories: usize,
     pub roots: usize,
     pub timings: crate::progress::Timings,
+    /// The Terragrunt units evaluated, their folders as shown (`--verbose` lists them).
+    pub units: Vec<String>,
     /// The most steps and bytes built by one configuration, and the bounds each had.
     pub most_work: crate::eval::Work,
     pub budget: crate::eval::Budget,
@@ -198,7 +200,10 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
 
     // 2. Read every file, and plan the roots: the directories another one may call are
     //    parsed and shared; every other one is a root, streamed in step 3.
-    let tree = read::read_and_plan(&discovery, options, &sources, &counters);
+    let mut tree = read::read_and_plan(&discovery, options, &sources, &counters);
+    let mut notes = notes;
+    notes.append(&mut tree.notes);
+    let units: Vec<String> = tree.units.iter().map(|u| crate::source::display_path(&u.dir)).collect();
     let mut files_failed = tree.files_failed;
     found.extend(tree.problems);
     counters.configurations.store(directories.max(1), Ordering::Relaxed);
@@ -235,7 +240,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
                 configuration::Checked::default()
             }
         },
-        None => checker.stream(tree.own_dirs, &tree.shared_calls),
+        None => checker.stream(tree.own_dirs, &tree.shared_calls, std::mem::take(&mut tree.units)),
     };
     files_failed += checked.files_failed;
     found.extend(checked.problems);
@@ -272,6 +277,7 @@ fn run_in_pool(options: &Options) -> Result<Outcome, RunError> {
         roots: settled.roots,
         timings,
         most_work: settled.most_work,
+        units,
         budget: options.budget.per_configuration(directories),
     })
 }

@@ -14,7 +14,7 @@ use crate::catalog::Catalog;
 use crate::diagnostic::Finding;
 use crate::discover::{self, Discovery};
 use crate::eval::module::{self, ModuleSyntax};
-use crate::eval::{ModuleSet, Note};
+use crate::eval::{ModuleSet, Note, terragrunt};
 use crate::parse;
 use crate::parse::syntax::Suppression;
 use crate::progress::Counters;
@@ -35,6 +35,60 @@ pub(super) fn discover_and_load_catalog(options: &super::Options) -> Result<(Dis
     );
     let discovery = discovery.map_err(|e| RunError(format!("{}: {}", e.path.display(), e.error)))?;
     Ok((discovery, overlaid.transpose()?))
+}
+
+/// The Terragrunt units of the tree: every `terragrunt.hcl` with a `terraform { source }`.
+/// A unit whose module is a folder of the tree becomes a configuration; one whose source
+/// cannot be followed gets a note; a file without a source is one the units include.
+fn read_units(
+    discovery: &Discovery,
+    options: &super::Options,
+    sources: &SourceMap,
+) -> (Vec<terragrunt::Unit>, Vec<Finding>, Vec<Note>) {
+    let mut units = Vec::new();
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    for path in &discovery.terragrunt_files {
+        let Ok(path) = path.canonicalize() else { continue };
+        let dir = path.parent().unwrap_or(&path).to_path_buf();
+        let repository = discover::repository_of(&dir, &options.paths).unwrap_or_else(|| dir.clone());
+        let unit = match terragrunt::read(&path, &repository, sources, options.limits) {
+            Ok(unit) => unit,
+            Err(problem) => {
+                problems.push(*problem);
+                continue;
+            }
+        };
+        let why = match &unit.source {
+            terragrunt::Source::None => continue,
+            terragrunt::Source::Local(module) if discovery.modules.binary_search_by(|m| m.dir.cmp(module)).is_ok() => {
+                units.push(unit);
+                continue;
+            }
+            terragrunt::Source::Local(module) => (
+                Span::new(unit.file, 0..0),
+                format!(
+                    "the Terragrunt unit's module {} holds no Terraform files the scan found; not linted",
+                    crate::source::display_path(module)
+                ),
+            ),
+            terragrunt::Source::NotFollowed(source, span) => (
+                *span,
+                format!(
+                    "the Terragrunt unit's module comes from \"{source}\", which is not read (a git or registry source, or a path outside the repository); its resources are not linted"
+                ),
+            ),
+            terragrunt::Source::Unknown(span) => (
+                *span,
+                "the Terragrunt unit's module source cannot be worked out; its resources are not linted".to_owned(),
+            ),
+        };
+        notes.push(Note {
+            span: why.0,
+            message: why.1,
+        });
+    }
+    (units, problems, notes)
 }
 
 /// What discovery could not walk into (a symbolic link out of the tree, a loop).
@@ -77,6 +131,11 @@ pub(super) struct Tree<'d> {
     /// The shared modules' unreadable files, and how many of them are Terraform files.
     pub problems: Vec<Finding>,
     pub files_failed: usize,
+    /// The Terragrunt units whose module was found among the directories, each a
+    /// configuration; their modules are shared, not roots of their own.
+    pub units: Vec<terragrunt::Unit>,
+    /// What the units could not follow (a git source, a source outside the tree).
+    pub notes: Vec<Note>,
 }
 
 /// Every file is read and registered first (the reports need the text anyway), and the
@@ -103,6 +162,10 @@ pub(super) fn read_and_plan<'d>(
             (read, mentioned)
         })
         .unzip();
+    let (units, unit_problems, notes) = match options.plan {
+        Some(_) => (Vec::new(), Vec::new(), Vec::new()),
+        None => read_units(discovery, options, sources),
+    };
     let maybe_called: BTreeSet<PathBuf> = if options.plan.is_some() {
         discovery.modules.iter().map(|m| m.dir.clone()).collect()
     } else {
@@ -111,6 +174,10 @@ pub(super) fn read_and_plan<'d>(
         mentioned
             .into_iter()
             .flatten()
+            .chain(units.iter().filter_map(|u| match &u.source {
+                terragrunt::Source::Local(dir) => Some(dir.clone()),
+                _ => None,
+            }))
             .filter(|p| discovery.modules.binary_search_by(|m| m.dir.cmp(p)).is_ok())
             .collect()
     };
@@ -130,8 +197,10 @@ pub(super) fn read_and_plan<'d>(
         modules: HashMap::new(),
         shared_calls: BTreeMap::new(),
         shared_suppressions: Vec::new(),
-        problems: Vec::new(),
+        problems: unit_problems,
         files_failed: 0,
+        units,
+        notes,
     };
     for (mut module, problems) in loaded {
         tree.files_failed += count_failed_files(&problems, sources);
