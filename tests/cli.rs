@@ -1846,3 +1846,42 @@ fn terragrunt_functions_resolve_inside_the_repository() {
         "{unknown}"
     );
 }
+
+#[test]
+fn terragrunt_exposed_includes_and_read_terragrunt_config_are_read_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join("modules/openai")).unwrap();
+    std::fs::copy(
+        "fixtures/terragrunt/modules/openai/main.tf",
+        repo.join("modules/openai/main.tf"),
+    )
+    .unwrap();
+    // An environment file: exposed to the unit, its own inputs not merged (`no_merge`).
+    std::fs::write(
+        repo.join("env.hcl"),
+        "locals {\n  region = \"westeurop\"\n  group  = \"rg-env\"\n}\ninputs = {\n  location = \"eastus2\"\n}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(repo.join("live/a")).unwrap();
+    std::fs::write(
+        repo.join("live/a/terragrunt.hcl"),
+        "include \"env\" {\n  path           = find_in_parent_folders(\"env.hcl\")\n  expose         = true\n  merge_strategy = \"no_merge\"\n}\n\
+         locals {\n  cfg  = read_terragrunt_config(find_in_parent_folders(\"env.hcl\"))\n  self = read_terragrunt_config(\"terragrunt.hcl\")\n}\n\
+         terraform {\n  source = \"../../modules//openai\"\n}\n\
+         inputs = {\n  location            = include.env.locals.region\n  resource_group_name = local.cfg.locals.group\n  models              = []\n}\n",
+    )
+    .unwrap();
+    let report = json(&[repo.to_str().unwrap()]);
+    // The region came through the exposed include, not through the file's own inputs
+    // (which `no_merge` leaves out); reading itself ended.
+    let unknown = first(&report, "AOAI104");
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`westeurop` is not an Azure region"),
+        "{unknown}"
+    );
+}

@@ -59,6 +59,7 @@ pub fn read(path: &Path, repository: &Path, sources: &SourceMap, limits: Limits)
         repository,
         sources,
         limits,
+        reads: std::cell::Cell::new(0),
     };
     let mut inputs: BTreeMap<String, (Val, Span)> = BTreeMap::new();
     let mut source = Source::None;
@@ -82,11 +83,18 @@ struct Context<'a> {
     repository: &'a Path,
     sources: &'a SourceMap,
     limits: Limits,
+    /// Files read for the unit so far: a file that reads itself through
+    /// `read_terragrunt_config()` stops here.
+    reads: std::cell::Cell<usize>,
 }
+
+/// The most Terragrunt files one unit may read besides its own.
+const MAX_READS: usize = 32;
 
 impl Context<'_> {
     /// Adds what `body` (a unit's file, or one it includes from `file_dir`) sets: its
-    /// included files first, then its own inputs and source over theirs.
+    /// included files first (but those whose `merge_strategy` is `no_merge`), then its own
+    /// inputs and source over theirs.
     fn merge(
         &self,
         body: &Body,
@@ -96,36 +104,41 @@ impl Context<'_> {
         inputs: &mut BTreeMap<String, (Val, Span)>,
         source: &mut Source,
     ) {
-        let locals = self.locals(body, include_dir);
-        let scope = Scope {
-            context: self,
-            locals: &locals,
-            file_dir,
-            include_dir,
-        };
+        // Includes are read before locals: their paths may not use them.
+        let mut exposed = BTreeMap::new();
         if depth < MAX_INCLUDE_DEPTH {
+            let bare = Scope {
+                context: self,
+                locals: &BTreeMap::new(),
+                includes: &BTreeMap::new(),
+                file_dir,
+                include_dir,
+            };
             for include in body.blocks_named("include") {
                 let Some(path) = include.body.attribute("path") else {
                     continue;
                 };
-                let Some(path) = scope.eval(&path.value).as_str().map(PathBuf::from) else {
+                let Some((included, dir)) = self.read_file(&bare.eval(&path.value), file_dir) else {
                     continue;
                 };
-                let path = if path.is_absolute() { path } else { file_dir.join(path) };
-                let Ok(path) = path.canonicalize() else { continue };
-                if !path.starts_with(self.repository) {
-                    continue;
+                let strategy = include.body.attribute("merge_strategy").map(|a| bare.eval(&a.value));
+                if strategy.as_ref().and_then(Val::as_str) != Some("no_merge") {
+                    self.merge(&included, &dir, &dir, depth + 1, inputs, source);
                 }
-                let Ok(file) = parse::read(self.sources, &path, self.limits) else {
-                    continue;
-                };
-                let Ok(parsed) = parse::parse_hcl(self.sources, file) else {
-                    continue;
-                };
-                let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-                self.merge(&parsed.body, &dir, &dir, depth + 1, inputs, source);
+                // `include.NAME.locals.x` (an exposed include) reads the file's own values.
+                if let Some(label) = include.labels.first() {
+                    exposed.insert(label.clone(), self.values_of(&included, &dir));
+                }
             }
         }
+        let locals = self.locals(body, include_dir, &exposed);
+        let scope = Scope {
+            context: self,
+            locals: &locals,
+            includes: &exposed,
+            file_dir,
+            include_dir,
+        };
         for block in body.blocks_named("terraform") {
             if let Some(attr) = block.body.attribute("source") {
                 *source = self.source(&scope.eval(&attr.value), attr.value.span);
@@ -151,14 +164,54 @@ impl Context<'_> {
         }
     }
 
+    /// The Terragrunt file `path` names (relative to `from`), parsed, when it lies inside
+    /// the repository; and its folder.
+    fn read_file(&self, path: &Val, from: &Path) -> Option<(Body, PathBuf)> {
+        if self.reads.get() >= MAX_READS {
+            return None;
+        }
+        self.reads.set(self.reads.get() + 1);
+        let path = PathBuf::from(path.as_str()?);
+        let path = if path.is_absolute() { path } else { from.join(path) };
+        let path = path.canonicalize().ok()?;
+        if !path.starts_with(self.repository) {
+            return None;
+        }
+        let file = parse::read(self.sources, &path, self.limits).ok()?;
+        let body = parse::parse_hcl(self.sources, file).ok()?.body;
+        Some((body, path.parent().unwrap_or(Path::new("")).to_path_buf()))
+    }
+
+    /// A file's own `locals` and `inputs` as one object: what an exposed include and
+    /// `read_terragrunt_config()` give.
+    fn values_of(&self, body: &Body, dir: &Path) -> Val {
+        let none = BTreeMap::new();
+        let locals = self.locals(body, dir, &none);
+        let scope = Scope {
+            context: self,
+            locals: &locals,
+            includes: &none,
+            file_dir: dir,
+            include_dir: dir,
+        };
+        let inputs = body
+            .attribute("inputs")
+            .map_or_else(|| Value::Map(BTreeMap::new().into()).into(), |a| scope.eval(&a.value));
+        let mut values = BTreeMap::new();
+        values.insert("locals".to_owned(), Value::Map(locals.into_iter().collect()).into());
+        values.insert("inputs".to_owned(), inputs);
+        Value::Map(values.into()).into()
+    }
+
     /// The file's `locals`, each evaluated in order (a local may use those before it).
-    fn locals(&self, body: &Body, include_dir: &Path) -> BTreeMap<String, Val> {
+    fn locals(&self, body: &Body, include_dir: &Path, includes: &BTreeMap<String, Val>) -> BTreeMap<String, Val> {
         let mut locals = BTreeMap::new();
         for block in body.blocks_named("locals") {
             for attr in &block.body.attributes {
                 let scope = Scope {
                     context: self,
                     locals: &locals,
+                    includes,
                     file_dir: include_dir,
                     include_dir,
                 };
@@ -215,6 +268,8 @@ fn entry_spans(expr: &Expr) -> BTreeMap<String, Span> {
 struct Scope<'a> {
     context: &'a Context<'a>,
     locals: &'a BTreeMap<String, Val>,
+    /// Exposed includes by label (`include.root.locals.region`).
+    includes: &'a BTreeMap<String, Val>,
     /// The folder of the file being read (`find_in_parent_folders` starts above it).
     file_dir: &'a Path,
     /// The folder of the included file (`path_relative_to_include`).
@@ -283,6 +338,10 @@ impl Scope<'_> {
                 Some(value) => (value.clone(), rest),
                 None => return Val::unknown(),
             },
+            ("include", [Accessor::Attr(label, _), rest @ ..]) => match self.includes.get(label) {
+                Some(value) => (value.clone(), rest),
+                None => return Val::unknown(),
+            },
             _ => return Val::unknown(),
         };
         let mut value = root;
@@ -337,8 +396,18 @@ impl Scope<'_> {
                     None => default.unwrap_or_else(Val::unknown),
                 }
             }
-            // What runs code or reads other files is not followed.
-            "run_cmd" | "read_terragrunt_config" | "sops_decrypt_file" | "local_exec" => Val::unknown(),
+            // Another Terragrunt file of the repository: its own locals and inputs.
+            "read_terragrunt_config" => {
+                let Some(path) = args.first().map(|a| self.eval_at(a, depth + 1)) else {
+                    return Val::unknown();
+                };
+                match context.read_file(&path, self.file_dir) {
+                    Some((body, dir)) => context.values_of(&body, &dir),
+                    None => Val::unknown(),
+                }
+            }
+            // What runs code or decrypts is not followed.
+            "run_cmd" | "sops_decrypt_file" | "local_exec" => Val::unknown(),
             _ => {
                 let values: Vec<Val> = args.iter().map(|a| self.eval_at(a, depth + 1)).collect();
                 functions::call(name, &values, &Budget::default()).unwrap_or_else(|_| Val::unknown())
