@@ -1885,3 +1885,39 @@ fn terragrunt_exposed_includes_and_read_terragrunt_config_are_read_and_bounded()
         "{unknown}"
     );
 }
+
+#[test]
+fn a_terragrunt_unit_with_a_git_source_is_read_from_its_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let unit = repo.join("live/eastus2");
+    let cached = unit.join(".terragrunt-cache/k3Xa/Qm9z/openai");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(&cached).unwrap();
+    std::fs::copy("fixtures/terragrunt/modules/openai/main.tf", cached.join("main.tf")).unwrap();
+    std::fs::write(
+        unit.join("terragrunt.hcl"),
+        "terraform {\n  source = \"git::https://example.com/org/modules.git//openai?ref=v1.0.0\"\n}\ninputs = {\n  location            = \"westeurop\"\n  resource_group_name = \"rg\"\n  models              = []\n}\n",
+    )
+    .unwrap();
+    let report = json(&[repo.to_str().unwrap()]);
+    let unknown = first(&report, "AOAI104");
+    assert!(
+        unknown["file"]
+            .as_str()
+            .unwrap()
+            .contains(".terragrunt-cache/k3Xa/Qm9z/openai/main.tf"),
+        "{unknown}"
+    );
+    assert!(
+        unknown["configurations"][0].as_str().unwrap().ends_with("live/eastus2"),
+        "{unknown}"
+    );
+    // Two versions in the cache: which one Terragrunt uses is not known, so neither is read.
+    let second = unit.join(".terragrunt-cache/k3Xa/Zz01/openai");
+    std::fs::create_dir_all(&second).unwrap();
+    std::fs::copy("fixtures/terragrunt/modules/openai/main.tf", second.join("main.tf")).unwrap();
+    let report = json(&[repo.to_str().unwrap()]);
+    assert!(field_of(&report, "AOAI104", "message").is_empty());
+    assert_eq!(report["notes"].as_array().unwrap().len(), 1, "{report}");
+}

@@ -36,6 +36,9 @@ pub struct Unit {
 pub enum Source {
     /// A folder on disk (canonical), inside the repository.
     Local(PathBuf),
+    /// A git or registry module `terragrunt init` downloaded into the unit's
+    /// `.terragrunt-cache` (canonical): the one copy there of the source's subfolder.
+    Cached(PathBuf),
     /// A git or registry address, or a local one that does not exist or leaves the
     /// repository: not read, said in a note.
     NotFollowed(String, Span),
@@ -231,7 +234,10 @@ impl Context<'_> {
         let remote =
             text.contains("::") || text.starts_with("git@") || text.starts_with("tfr:") || text.contains("://");
         if remote {
-            return Source::NotFollowed(text.to_owned(), span);
+            return match self.cached(text) {
+                Some(dir) => Source::Cached(dir),
+                None => Source::NotFollowed(text.to_owned(), span),
+            };
         }
         let path = text.replace("//", "/");
         let path = PathBuf::from(&path);
@@ -243,6 +249,49 @@ impl Context<'_> {
         match path.canonicalize() {
             Ok(dir) if dir.starts_with(self.repository) && dir.is_dir() => Source::Local(dir),
             _ => Source::NotFollowed(text.to_owned(), span),
+        }
+    }
+}
+
+impl Context<'_> {
+    /// Where `terragrunt init` put a remote `source` in the unit's `.terragrunt-cache`:
+    /// `<hash>/<hash>/<subfolder>` (the part after `//`, without `?ref=`), when exactly one
+    /// such folder holds Terraform files and it lies inside the unit's folder.
+    fn cached(&self, source: &str) -> Option<PathBuf> {
+        let cache = self.unit_dir.join(".terragrunt-cache").canonicalize().ok()?;
+        if !cache.starts_with(self.unit_dir) {
+            return None;
+        }
+        let address = source.split('?').next().unwrap_or(source);
+        // `git::https://host/repo.git//sub/dir`: the subfolder follows the second `//`.
+        let after_scheme = address.split_once("://").map_or(address, |(_, rest)| rest);
+        let subfolder = after_scheme.split_once("//").map_or("", |(_, sub)| sub);
+        let children = |dir: &Path| -> Vec<PathBuf> {
+            std::fs::read_dir(dir)
+                .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+                .unwrap_or_default()
+        };
+        let mut found = Vec::new();
+        for first in children(&cache) {
+            for second in children(&first) {
+                let candidate = second.join(subfolder);
+                let holds_terraform = std::fs::read_dir(&candidate).is_ok_and(|entries| {
+                    entries
+                        .flatten()
+                        .any(|e| crate::discover::is_configuration_file(&e.file_name().to_string_lossy()))
+                });
+                if holds_terraform
+                    && let Ok(dir) = candidate.canonicalize()
+                    && dir.starts_with(&cache)
+                {
+                    found.push(dir);
+                }
+            }
+        }
+        // Two copies (two versions downloaded): which one Terragrunt uses is not known.
+        match found.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
         }
     }
 }

@@ -156,7 +156,7 @@ impl Checker<'_> {
     /// A Terragrunt unit: its module evaluated as a root with the unit's inputs, each
     /// finding naming the unit.
     fn unit(&self, unit: terragrunt::Unit) -> Option<Evaluated> {
-        let terragrunt::Source::Local(dir) = &unit.source else {
+        let (terragrunt::Source::Local(dir) | terragrunt::Source::Cached(dir)) = &unit.source else {
             return None;
         };
         let module = Arc::clone(self.modules.get(dir)?);

@@ -65,6 +65,10 @@ fn read_units(
                 units.push(unit);
                 continue;
             }
+            terragrunt::Source::Cached(_) => {
+                units.push(unit);
+                continue;
+            }
             terragrunt::Source::Local(module) => (
                 Span::new(unit.file, 0..0),
                 format!(
@@ -202,7 +206,20 @@ pub(super) fn read_and_plan<'d>(
         units,
         notes,
     };
-    for (mut module, problems) in loaded {
+    // Modules `terragrunt init` downloaded into a unit's `.terragrunt-cache` (hidden, so
+    // not discovered) are read here, as shared modules.
+    let cached: Vec<(ModuleSyntax, Vec<Finding>)> = tree
+        .units
+        .iter()
+        .filter_map(|u| match &u.source {
+            terragrunt::Source::Cached(dir) => Some(dir),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|dir| module::load(&discover::module_files(dir).module, sources, options.limits))
+        .collect();
+    for (mut module, problems) in loaded.into_iter().chain(cached) {
         tree.files_failed += count_failed_files(&problems, sources);
         tree.problems.extend(problems);
         tree.shared_suppressions.append(&mut module.suppressions);
