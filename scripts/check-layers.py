@@ -19,7 +19,7 @@ LAYERS = [
     ["catalog", "policy"],
     ["rules"],
     ["suppress"],
-    ["report", "baseline", "progress"],
+    ["report", "baseline", "progress", "fix"],
     ["lint"],
     ["config", "cli", "testing"],
 ]

@@ -36,4 +36,13 @@ if "$repo_dir/$venv/bin/pre-commit" try-repo "$repo_dir" aoai-lint-system --all-
 fi
 grep -q "AOAI201" "$scratch/log" || { cat "$scratch/log"; echo "the hook read a file name as an option" >&2; exit 1; }
 [ ! -e x.tf ] || { echo "the hook wrote a baseline named by a file" >&2; exit 1; }
-echo "pre-commit: blocks findings, passes clean files, reads file names as paths"
+# The --fix hook changes a file it can fix: pre-commit stops the commit and says so.
+git rm --quiet --cached -- "--write-baseline=x.tf" && rm -f -- "--write-baseline=x.tf"
+cp "$repo_dir/fixtures/fix-scale-block/main.tf" main.tf
+git add main.tf
+if "$repo_dir/$venv/bin/pre-commit" try-repo "$repo_dir" aoai-lint-fix-system --files main.tf > "$scratch/log" 2>&1; then
+  cat "$scratch/log"; echo "pre-commit passed a file its --fix hook changed" >&2; exit 1
+fi
+grep -q "files were modified by this hook" "$scratch/log" || { cat "$scratch/log"; echo "the --fix hook did not change the file" >&2; exit 1; }
+grep -q "^  sku {" main.tf || { cat main.tf; echo "the --fix hook did not write the fix" >&2; exit 1; }
+echo "pre-commit: blocks findings, passes clean files, reads file names as paths, --fix stops the commit after fixing"

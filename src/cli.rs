@@ -180,6 +180,21 @@ pub struct LintArgs {
     #[arg(long)]
     pub show_suppressed: bool,
 
+    /// Apply every safe fix (one that keeps what is deployed) in place, then report what is
+    /// left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply the fixes that change what is deployed or what it
+    /// costs (each one a reviewer must read).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff and change nothing; exit 1 when there is something
+    /// to fix.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+
     /// Print only the findings: no summary line, notes or progress on stderr (errors still).
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod eval;
 pub mod facts;
+pub mod fix;
 pub mod lint;
 pub mod parse;
 pub mod plan;

@@ -305,6 +305,44 @@ fn catalog_import(files: &[std::path::PathBuf], location: Option<&str>, output: 
     }
 }
 
+/// `--fix` and `--diff`: the fixes of a first run, written (then the caller lints again and
+/// reports what is left) or printed as a diff (and the run ends here, with the exit code).
+fn apply_fixes(args: &aoai_lint::cli::LintArgs, options: &Options) -> Option<ExitCode> {
+    let outcome = match lint::run(options) {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Some(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let changes = aoai_lint::fix::plan(
+        outcome.findings.iter(),
+        &outcome.sources,
+        args.unsafe_fixes,
+        &args.paths,
+    );
+    for why in &changes.refused {
+        eprintln!("note: fix not applied: {}", report::safe::for_terminal(why, false));
+    }
+    if args.diff {
+        let diff = aoai_lint::fix::diff(&changes);
+        let written = write_stdout(&report::safe::for_terminal(&diff, false));
+        if written != ExitCode::SUCCESS {
+            return Some(written);
+        }
+        return Some(ExitCode::from(u8::from(!changes.files.is_empty())));
+    }
+    if let Err(err) = aoai_lint::fix::write(&changes) {
+        eprintln!("error: cannot write a fix: {err}");
+        return Some(ExitCode::from(EXIT_ERROR));
+    }
+    if !changes.files.is_empty() && !args.quiet {
+        let files = changes.files.len();
+        eprintln!("Fixed {files} file{}.", if files == 1 { "" } else { "s" });
+    }
+    None
+}
+
 fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
     let args = &cli.lint;
     // A file found in the scanned tree is the repository's; one named with --config, the user's.
@@ -365,6 +403,11 @@ fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {
         show_suppressed: args.show_suppressed,
         ..Options::default()
     };
+    if (args.fix || args.diff)
+        && let Some(code) = apply_fixes(args, &options)
+    {
+        return code;
+    }
     if args.parse_only {
         return match lint::parse_only(&options) {
             Ok((parsed, sources)) => {

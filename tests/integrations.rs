@@ -169,14 +169,23 @@ fn the_action_passes_inputs_to_scripts_only_through_the_environment() {
 #[test]
 fn the_pre_commit_hooks_lint_terraform_files() {
     let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
-    for id in ["id: aoai-lint\n", "id: aoai-lint-system\n"] {
+    let ids = [
+        "id: aoai-lint\n",
+        "id: aoai-lint-system\n",
+        "id: aoai-lint-fix\n",
+        "id: aoai-lint-fix-system\n",
+    ];
+    for id in ids {
         assert!(hooks.contains(id), "{id} missing");
     }
     assert!(hooks.contains("language: rust") && hooks.contains("language: system"));
     let pattern = r"files: (\.(tf|tf\.json|tofu|tofu\.json|tfvars|tfvars\.json)|(^|/)\.aoai-lint\.ya?ml)$";
     assert_eq!(
         hooks.matches(pattern).count(),
-        2,
-        "both hooks take Terraform, OpenTofu and config files"
+        ids.len(),
+        "every hook takes Terraform, OpenTofu and config files"
     );
+    // File names come after `--`, so that one named like an option is a path.
+    assert_eq!(hooks.matches("args: [\"--\"]").count(), 2);
+    assert_eq!(hooks.matches("args: [\"--fix\", \"--\"]").count(), 2);
 }

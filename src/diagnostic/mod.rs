@@ -185,6 +185,34 @@ pub struct Finding {
     /// into a module outside their folders: a module several roots call is linted through
     /// each, and the finding names every root it was found through.
     pub configurations: ThinVec<Address>,
+    /// How to fix it, when the linter knows (`--fix`, `--unsafe-fixes`, `--diff`).
+    pub fix: Option<Box<Fix>>,
+}
+
+/// A fix: edits of the scanned files, each checked against the text it replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub safety: Safety,
+    /// What it does, for the report.
+    pub description: Text,
+    pub edits: Vec<Edit>,
+}
+
+/// Whether a fix keeps what is deployed (`--fix` applies it) or changes it, or its cost, so
+/// that a reviewer must read it (`--unsafe-fixes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safety {
+    Safe,
+    Unsafe,
+}
+
+/// `span`'s text, which must still be `expected`, becomes `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub expected: String,
+    pub replacement: String,
 }
 
 impl Finding {
@@ -199,7 +227,13 @@ impl Finding {
             help: None,
             call_sites: ThinVec::new(),
             configurations: ThinVec::new(),
+            fix: None,
         }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Finding {
+        self.fix = Some(Box::new(fix));
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<Text>) -> Finding {

@@ -247,6 +247,7 @@ fn azapi_deployment<A: Attributes>(address: Address, view: &A, body: &Node<'_, '
         sku_name: sku.get("name").string(),
         sku_capacity: sku.get("capacity").number(),
         uses_scale_block: false,
+        scale_block: None,
         rai_policy_name: properties.get("raiPolicyName").string(),
         version_upgrade_option: properties.get("versionUpgradeOption").string(),
         head: view.head(),

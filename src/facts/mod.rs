@@ -236,6 +236,9 @@ pub struct Deployment {
     pub sku_name: Field<String>,
     pub sku_capacity: Field<f64>,
     pub uses_scale_block: bool,
+    /// Where a 3.x `scale` block's keyword and its `type` are written (for the fix to the
+    /// 4.x `sku` block), when read from the configuration.
+    pub scale_block: Option<(Span, Span)>,
     pub rai_policy_name: Field<String>,
     pub version_upgrade_option: Field<String>,
     pub head: Span,
@@ -616,6 +619,10 @@ pub(crate) fn read_resource<A: Attributes>(
                 },
                 None => (Some(view.unknown_block()), false),
             };
+            let scale_block = match &sku {
+                Some(scale) if uses_scale_block => scale.attribute_name("type").map(|name| (scale.head(), name)),
+                _ => None,
+            };
             let (sku_name, sku_capacity) = match &sku {
                 Some(sku) => (
                     sku.string(if uses_scale_block { "type" } else { "name" }),
@@ -638,6 +645,7 @@ pub(crate) fn read_resource<A: Attributes>(
                 sku_name,
                 sku_capacity,
                 uses_scale_block,
+                scale_block,
                 rai_policy_name: view.string("rai_policy_name"),
                 version_upgrade_option: view.string("version_upgrade_option"),
                 head: view.head(),

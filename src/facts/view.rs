@@ -13,6 +13,11 @@ use crate::source::Span;
 pub(crate) trait Attributes: Sized {
     /// Where a finding about a missing attribute points.
     fn head(&self) -> Span;
+    /// Where the name of attribute `name` is written, when this reads the configuration.
+    fn attribute_name(&self, name: &str) -> Option<Span> {
+        let _ = name;
+        None
+    }
     /// An attribute converted by `convert` (given the value, which it may keep: a string
     /// is moved into the fact, not copied); Unknown when it cannot be.
     fn field<T>(&self, name: &str, convert: impl FnOnce(Val) -> Option<T>) -> Field<T>;
@@ -183,6 +188,12 @@ impl<'e, 'a> View<'e, 'a> {
 impl Attributes for View<'_, '_> {
     fn head(&self) -> Span {
         self.head
+    }
+
+    fn attribute_name(&self, name: &str) -> Option<Span> {
+        let attr = self.body.attribute(name)?;
+        let start = attr.span.start as usize;
+        Some(Span::new(attr.span.file, start..start + name.len()))
     }
 
     fn field<T>(&self, name: &str, convert: impl FnOnce(Val) -> Option<T>) -> Field<T> {

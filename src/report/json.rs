@@ -41,6 +41,23 @@ struct Diagnostic<'a> {
     configurations: Vec<&'a str>,
     help: Option<&'a str>,
     related: Vec<Related<'a>>,
+    /// Only when the linter knows how to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    safety: crate::diagnostic::Safety,
+    description: &'a str,
+    edits: Vec<EditOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    #[serde(flatten)]
+    location: Location<'a>,
+    replacement: &'a str,
 }
 
 #[derive(Serialize)]
@@ -272,6 +289,18 @@ fn diagnostic<'a>(f: &'a Finding, sources: &'a SourceMap) -> Diagnostic<'a> {
                 message: &r.message,
             })
             .collect(),
+        fix: f.fix.as_deref().map(|fix| FixOut {
+            safety: fix.safety,
+            description: &fix.description,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| EditOut {
+                    location: Location::of(sources, e.span),
+                    replacement: &e.replacement,
+                })
+                .collect(),
+        }),
     }
 }
 

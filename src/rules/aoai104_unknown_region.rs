@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::catalog::RegionLookup;
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Edit, Finding, Fix, Label, Safety, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -30,6 +30,11 @@ declare_rule! {
     ///
     /// ## Configuration
     /// None. A team can add regions the catalog lacks with its own catalog file.
+    ///
+    /// ## Fix
+    /// Unsafe (`--fix --unsafe-fixes`), when exactly one region name is near: the name is
+    /// written where the value is written (a variable's default, a tfvars line, a local),
+    /// not in the resource. It moves the account, so a reviewer must read it.
     ///
     /// ## When it stays silent
     /// When the location is unknown (a data source, a computed attribute), when it names a
@@ -75,16 +80,34 @@ impl Rule for UnknownRegion {
                 [] => "use a region name such as `eastus2` or `swedencentral` (`az account list-locations -o table` lists them)".to_owned(),
                 names => format!("did you mean {}?", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")),
             };
-            out.push(
-                Finding::new(
-                    &UNKNOWN_REGION,
-                    format!("`{location}` is not an Azure region ({})", cx.catalog.table("regions")),
-                    Label::new(account.location.span, "unknown region"),
-                )
-                .with_resource(&account.address)
-                .with_related(account.location.origin.labels())
-                .with_help(help),
-            );
+            let mut finding = Finding::new(
+                &UNKNOWN_REGION,
+                format!("`{location}` is not an Azure region ({})", cx.catalog.table("regions")),
+                Label::new(account.location.span, "unknown region"),
+            )
+            .with_resource(&account.address)
+            .with_related(account.location.origin.labels())
+            .with_help(help);
+            // One near name: where the value is written (the innermost place it came from),
+            // it becomes that name. It moves the account, so a reviewer must read it.
+            if let [only] = suggestions.as_slice() {
+                let written = account
+                    .location
+                    .origin
+                    .labels()
+                    .last()
+                    .map_or(account.location.span, |l| l.span);
+                finding = finding.with_fix(Fix {
+                    safety: Safety::Unsafe,
+                    description: format!("write the region `{only}`").into(),
+                    edits: vec![Edit {
+                        span: written,
+                        expected: format!("\"{location}\""),
+                        replacement: format!("\"{only}\""),
+                    }],
+                });
+            }
+            out.push(finding);
         }
     }
 }

@@ -1,6 +1,6 @@
 use super::versions::{Range, Version};
 use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Edit, Finding, Fix, Label, Safety, Severity};
 use crate::facts::{Deployment, DeploymentResource};
 
 declare_rule! {
@@ -39,6 +39,10 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// Safe (`--fix`): a 3.x `scale` block on azurerm 4.x is renamed `sku`, and its `type`
+    /// becomes `name`; the values, comments and alignment stay.
+    ///
     /// ## When it stays silent
     /// When the SKU name is unknown; the block check when no `azurerm` version constraint is
     /// found in the root module or when the constraint allows both 3.x and 4.x.
@@ -58,6 +62,27 @@ declare_rule! {
 pub struct InvalidDeploymentSku;
 
 const FOUR: Version = Version(4, 0, 0);
+
+/// The 3.x `scale` block under its 4.x names: what is deployed does not change, and `type`
+/// and `name` are as long, so `terraform fmt`'s alignment holds.
+fn scale_to_sku(block: crate::source::Span, name: crate::source::Span) -> Fix {
+    Fix {
+        safety: Safety::Safe,
+        description: "rename the `scale` block to `sku` and its `type` to `name`".into(),
+        edits: vec![
+            Edit {
+                span: block,
+                expected: "scale".into(),
+                replacement: "sku".into(),
+            },
+            Edit {
+                span: name,
+                expected: "type".into(),
+                replacement: "name".into(),
+            },
+        ],
+    }
+}
 
 impl Rule for InvalidDeploymentSku {
     fn meta(&self) -> &'static RuleMeta {
@@ -79,15 +104,17 @@ impl Rule for InvalidDeploymentSku {
                 .unwrap_or_default();
             let span = deployment.sku_name.span;
             if deployment.uses_scale_block && range.is_some_and(|r| r.at_least(FOUR)) {
-                out.push(
-                    Finding::new(
-                        &INVALID_DEPLOYMENT_SKU,
-                        format!("the `scale` block was removed in azurerm 4.0, and this configuration requires azurerm {constraint}"),
-                        Label::new(span, "3.x `scale` block"),
-                    )
-                    .with_resource(&deployment.address)
-                    .with_help("write `sku { name = ..., capacity = ... }` instead: `scale.type` becomes `sku.name`"),
-                );
+                let mut finding = Finding::new(
+                    &INVALID_DEPLOYMENT_SKU,
+                    format!("the `scale` block was removed in azurerm 4.0, and this configuration requires azurerm {constraint}"),
+                    Label::new(span, "3.x `scale` block"),
+                )
+                .with_resource(&deployment.address)
+                .with_help("write `sku { name = ..., capacity = ... }` instead: `scale.type` becomes `sku.name`");
+                if let Some((block, name)) = deployment.scale_block {
+                    finding = finding.with_fix(scale_to_sku(block, name));
+                }
+                out.push(finding);
                 continue;
             }
             if deployment.resource == DeploymentResource::CognitiveDeployment
