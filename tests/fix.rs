@@ -172,3 +172,54 @@ fn json_carries_each_finding_s_fix() {
         .collect();
     assert_eq!(edits, [(21, 3, "sku"), (22, 5, "name")]);
 }
+
+#[test]
+fn a_misspelt_model_and_keys_left_on_are_unsafe_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = "resource \"azurerm_cognitive_account\" \"a\" {\n  name               = \"a\"\n  kind               = \"OpenAI\"\n  sku_name           = \"S0\"\n  location           = \"swedencentral\"\n  local_auth_enabled = true\n}\n\
+        resource \"azurerm_cognitive_deployment\" \"d\" {\n  name                 = \"d\"\n  cognitive_account_id = azurerm_cognitive_account.a.id\n  model {\n    format  = \"OpenAI\"\n    name    = \"gtp-4o\"\n    version = \"2024-11-20\"\n  }\n  sku {\n    name     = \"GlobalStandard\"\n    capacity = 10\n  }\n}\n";
+    write(dir.path(), &[("main.tf", main.as_bytes())]);
+    let before = aoai_lint(dir.path(), &["--format", "compact", "."]);
+    let before = String::from_utf8_lossy(&before.stdout).into_owned();
+    assert!(
+        before.contains("error[AOAI301]") && before.contains("warning[AOAI502]"),
+        "{before}"
+    );
+    aoai_lint(dir.path(), &["--fix", "--unsafe-fixes", "."]);
+    let fixed = String::from_utf8(read(dir.path(), "main.tf")).unwrap();
+    assert_eq!(
+        fixed,
+        main.replace("\"gtp-4o\"", "\"gpt-4o\"")
+            .replace("local_auth_enabled = true", "local_auth_enabled = false")
+    );
+}
+
+#[test]
+fn sarif_carries_each_fix_as_artifact_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &[("main.tf", SCALE.as_bytes())]);
+    let output = aoai_lint(dir.path(), &["--format", "sarif", "."]);
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "AOAI304")
+        .unwrap();
+    let fix = &result["fixes"][0];
+    assert_eq!(
+        fix["description"]["text"],
+        "rename the `scale` block to `sku` and its `type` to `name`"
+    );
+    let inserted: Vec<&str> = fix["artifactChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["replacements"][0]["insertedContent"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(inserted, ["sku", "name"]);
+    assert_eq!(
+        fix["artifactChanges"][0]["replacements"][0]["deletedRegion"]["startLine"],
+        21
+    );
+}

@@ -265,6 +265,29 @@ fn result(f: &Finding, sources: &SourceMap, all: &[&'static RuleMeta]) -> Value 
     if !related.is_empty() {
         result["relatedLocations"] = Value::Array(related);
     }
+    if let Some(fix) = &f.fix {
+        // One artifact change per edit: each edit's place, and what it writes there.
+        let changes: Option<Vec<Value>> = fix
+            .edits
+            .iter()
+            .map(|edit| {
+                let place = physical(sources, edit.span)?;
+                Some(json!({
+                    "artifactLocation": place["artifactLocation"],
+                    "replacements": [{
+                        "deletedRegion": place["region"],
+                        "insertedContent": { "text": edit.replacement },
+                    }],
+                }))
+            })
+            .collect();
+        if let Some(changes) = changes {
+            result["fixes"] = json!([{
+                "description": { "text": fix.description },
+                "artifactChanges": changes,
+            }]);
+        }
+    }
     if !f.configurations.is_empty() {
         let configurations: Vec<&str> = f.configurations.iter().map(|c| &**c).collect();
         result["properties"] = json!({ "configurations": configurations });

@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::catalog::RegionLookup;
-use crate::diagnostic::{Edit, Finding, Fix, Label, Safety, Severity};
+use crate::diagnostic::{Finding, Label, Safety, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -91,21 +91,13 @@ impl Rule for UnknownRegion {
             // One near name: where the value is written (the innermost place it came from),
             // it becomes that name. It moves the account, so a reviewer must read it.
             if let [only] = suggestions.as_slice() {
-                let written = account
-                    .location
-                    .origin
-                    .labels()
-                    .last()
-                    .map_or(account.location.span, |l| l.span);
-                finding = finding.with_fix(Fix {
-                    safety: Safety::Unsafe,
-                    description: format!("write the region `{only}`").into(),
-                    edits: vec![Edit {
-                        span: written,
-                        expected: format!("\"{location}\""),
-                        replacement: format!("\"{only}\""),
-                    }],
-                });
+                finding = finding.with_fix(super::rewrite_where_written(
+                    &account.location,
+                    format!("\"{location}\""),
+                    format!("\"{only}\""),
+                    Safety::Unsafe,
+                    format!("write the region `{only}`"),
+                ));
             }
             out.push(finding);
         }

@@ -44,6 +44,11 @@ declare_rule! {
     /// None. A model that arrived after the catalog's date can be added with a catalog
     /// overlay (`aoai-lint catalog import`).
     ///
+    /// ## Fix
+    /// Unsafe (`--fix --unsafe-fixes`), for a likely misspelling: the model it looks like is
+    /// written where the name is written. Which model is deployed changes, so a reviewer
+    /// must read it.
+    ///
     /// ## When it stays silent
     /// When the name or version is unknown; for models whose `format` is not `OpenAI` (the
     /// catalog covers Azure OpenAI models only); for fine-tuned models (`<base>.ft-<id>`);
@@ -137,6 +142,17 @@ fn unknown_name(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Findin
     .with_related(deployment.model_name.origin.labels())
     .with_help(help);
     finding.severity = severity;
+    // A likely misspelling has one model it means: written where the name is written. Which
+    // model is deployed changes, so a reviewer must read it.
+    if let Some(known) = cx.catalog.misspelt_model(name) {
+        finding = finding.with_fix(super::rewrite_where_written(
+            &deployment.model_name,
+            format!("\"{name}\""),
+            format!("\"{known}\""),
+            crate::diagnostic::Safety::Unsafe,
+            format!("write the model `{known}`"),
+        ));
+    }
     finding
 }
 

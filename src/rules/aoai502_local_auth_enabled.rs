@@ -33,6 +33,11 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// Unsafe (`--fix --unsafe-fixes`), where `local_auth_enabled = true` is written (in the
+    /// resource or where its value comes from): it becomes `false`. Callers that use keys
+    /// stop working, so a reviewer must read it. An attribute left out is not added.
+    ///
     /// ## When it stays silent
     /// When `local_auth_enabled` is `false` or its value is unknown.
     ///
@@ -94,12 +99,22 @@ impl Rule for LocalAuthEnabled {
                 ),
                 Known::Value(false) | Known::Unknown => continue,
             };
-            out.push(
-                Finding::new(&LOCAL_AUTH_ENABLED, message, Label::new(field.span, label))
-                    .with_resource(&account.address)
-                    .with_related(field.origin.labels())
-                    .with_help(HELP),
-            );
+            let mut finding = Finding::new(&LOCAL_AUTH_ENABLED, message, Label::new(field.span, label))
+                .with_resource(&account.address)
+                .with_related(field.origin.labels())
+                .with_help(HELP);
+            // Keys written on (`local_auth_enabled = true`): written off where the value is
+            // written. Callers that use keys stop working, so a reviewer must read it.
+            if matches!(field.value, Known::Value(true)) && keys_on() == "local_auth_enabled = true" {
+                finding = finding.with_fix(super::rewrite_where_written(
+                    field,
+                    "true".to_owned(),
+                    "false".to_owned(),
+                    crate::diagnostic::Safety::Unsafe,
+                    "turn API keys off (`local_auth_enabled = false`)".to_owned(),
+                ));
+            }
+            out.push(finding);
         }
     }
 }

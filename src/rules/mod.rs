@@ -88,6 +88,28 @@ impl Context<'_> {
     }
 }
 
+/// A fix that writes `replacement` where `field`'s value is written (the innermost place it
+/// came from: a variable's default, a tfvars line, a local; else the attribute itself), when
+/// the text there is still `expected` (it is not applied otherwise).
+pub fn rewrite_where_written<T>(
+    field: &crate::facts::Field<T>,
+    expected: String,
+    replacement: String,
+    safety: crate::diagnostic::Safety,
+    description: String,
+) -> crate::diagnostic::Fix {
+    let span = field.origin.labels().last().map_or(field.span, |l| l.span);
+    crate::diagnostic::Fix {
+        safety,
+        description: description.into(),
+        edits: vec![crate::diagnostic::Edit {
+            span,
+            expected,
+            replacement,
+        }],
+    }
+}
+
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
