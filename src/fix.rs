@@ -190,3 +190,79 @@ pub fn diff(changes: &Changes) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use crate::lint::{Options, run};
+
+    const REGIONS: &[&str] = &[
+        "swedencentrl",
+        "francecentrall",
+        "westeurop",
+        "eastus3",
+        "swedencentral",
+    ];
+    const MODELS: &[&str] = &["gtp-4o", "gpt-4o", "text-embeding-3-large"];
+    /// How a value reaches the attribute: as written, a variable's default, a local.
+    const WAYS: &[&str] = &["literal", "default", "local"];
+
+    fn configuration(region: &str, model: &str, keys: Option<bool>, scale: bool, way: &str) -> String {
+        let (location, extra) = match way {
+            "default" => (
+                "var.region".to_owned(),
+                format!("variable \"region\" {{\n  default = \"{region}\"\n}}\n"),
+            ),
+            "local" => (
+                "local.region".to_owned(),
+                format!("locals {{\n  region = \"{region}\"\n}}\n"),
+            ),
+            _ => (format!("\"{region}\""), String::new()),
+        };
+        let keys = keys
+            .map(|k| format!("  local_auth_enabled = {k}\n"))
+            .unwrap_or_default();
+        let (block, kind) = if scale { ("scale", "type") } else { ("sku", "name") };
+        format!(
+            "terraform {{\n  required_providers {{\n    azurerm = {{\n      source  = \"hashicorp/azurerm\"\n      version = \"~> 4.0\"\n    }}\n  }}\n}}\n{extra}\
+             resource \"azurerm_cognitive_account\" \"a\" {{\n  name     = \"a\"\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = {location}\n{keys}}}\n\
+             resource \"azurerm_cognitive_deployment\" \"d\" {{\n  name                 = \"d\"\n  cognitive_account_id = azurerm_cognitive_account.a.id\n  model {{\n    format  = \"OpenAI\"\n    name    = \"{model}\"\n    version = \"2024-11-20\"\n  }}\n  {block} {{\n    {kind}     = \"GlobalStandard\"\n    capacity = 10\n  }}\n}}\n"
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Whatever the fixes, the file still parses, the findings they fixed are gone, and
+        /// fixing again changes nothing.
+        #[test]
+        fn fixes_leave_a_file_that_parses_without_the_fixed_findings(
+            region in proptest::sample::select(REGIONS),
+            model in proptest::sample::select(MODELS),
+            keys in proptest::option::of(any::<bool>()),
+            scale in any::<bool>(),
+            way in proptest::sample::select(WAYS),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().canonicalize().unwrap();
+            std::fs::write(root.join("main.tf"), configuration(region, model, keys, scale, way)).unwrap();
+            let options = Options { paths: vec![root.clone()], ..Options::default() };
+            let first = run(&options).unwrap();
+            let fixed: Vec<&'static str> = first.findings.iter().filter(|f| f.fix.is_some()).map(|f| f.rule.id).collect();
+            let changes = super::plan(first.findings.iter(), &first.sources, true, &options.paths);
+            prop_assert!(changes.refused.is_empty(), "{:?}", changes.refused);
+            super::write(&changes).unwrap();
+            let second = run(&options).unwrap();
+            prop_assert!(second.findings.iter().all(|f| f.rule.id != "AOAI002"), "the fixed file parses");
+            for rule in &fixed {
+                prop_assert!(
+                    second.findings.iter().all(|f| f.rule.id != *rule || f.fix.is_none()),
+                    "{rule} is fixed"
+                );
+            }
+            let again = super::plan(second.findings.iter(), &second.sources, true, &options.paths);
+            prop_assert!(again.files.is_empty(), "a second fix changes nothing");
+        }
+    }
+}

@@ -223,3 +223,20 @@ fn sarif_carries_each_fix_as_artifact_changes() {
         21
     );
 }
+
+#[test]
+fn a_value_passed_to_a_module_is_fixed_in_the_module_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = ACCOUNT.replace("LOCATION", "var.location") + "variable \"location\" {}\n";
+    let call = "module \"oai\" {\n  source   = \"./modules/oai\"\n  location = \"swedencentrl\"\n}\n";
+    write(
+        dir.path(),
+        &[("main.tf", call.as_bytes()), ("modules/oai/main.tf", module.as_bytes())],
+    );
+    aoai_lint(dir.path(), &["--fix", "--unsafe-fixes", "."]);
+    assert_eq!(
+        String::from_utf8(read(dir.path(), "main.tf")).unwrap(),
+        call.replace("swedencentrl", "swedencentral")
+    );
+    assert_eq!(read(dir.path(), "modules/oai/main.tf"), module.as_bytes());
+}
