@@ -94,6 +94,11 @@ pub fn repository_of(dir: &Path, scanned: &[PathBuf]) -> Option<PathBuf> {
     if let Some(repository) = dir.ancestors().find(|a| a.join(".git").exists()) {
         return Some(repository.to_path_buf());
     }
+    scanned_folders(scanned).into_iter().find(|p| dir.starts_with(p))
+}
+
+/// The folders the scanned paths name (canonical): a file stands for its folder.
+pub fn scanned_folders(scanned: &[PathBuf]) -> Vec<PathBuf> {
     scanned
         .iter()
         .filter_map(|p| p.canonicalize().ok())
@@ -104,7 +109,7 @@ pub fn repository_of(dir: &Path, scanned: &[PathBuf]) -> Option<PathBuf> {
                 p
             }
         })
-        .find(|p| dir.starts_with(p))
+        .collect()
 }
 
 pub fn discover(paths: &[PathBuf], exclude: Option<&Exclude>) -> Result<Discovery, PathError> {

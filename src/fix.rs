@@ -8,7 +8,7 @@
 //! order mark stay as they are.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::diagnostic::{Edit, Finding, Fix, Safety};
 use crate::source::{FileId, SourceMap};
@@ -37,17 +37,7 @@ pub fn plan<'f>(
     unsafe_too: bool,
     scanned: &[PathBuf],
 ) -> Changes {
-    let roots: Vec<PathBuf> = scanned
-        .iter()
-        .filter_map(|p| p.canonicalize().ok())
-        .map(|p| {
-            if p.is_file() {
-                p.parent().map(Path::to_path_buf).unwrap_or(p)
-            } else {
-                p
-            }
-        })
-        .collect();
+    let roots = crate::discover::scanned_folders(scanned);
     let mut changes = Changes::default();
     let fixes: Vec<&Fix> = findings
         .filter_map(|f| f.fix.as_deref())

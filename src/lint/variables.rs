@@ -19,13 +19,9 @@ pub(super) fn cli_variables(
     scanned: &[PathBuf],
     sources: &SourceMap,
 ) -> Result<CliVariables, RunError> {
-    let repositories: Vec<PathBuf> = scanned
+    let repositories: Vec<PathBuf> = crate::discover::scanned_folders(scanned)
         .iter()
-        .filter_map(|p| {
-            let p = p.canonicalize().ok()?;
-            let dir = if p.is_file() { p.parent()?.to_path_buf() } else { p };
-            crate::discover::repository_of(&dir, scanned)
-        })
+        .filter_map(|dir| crate::discover::repository_of(dir, scanned))
         .collect();
     let mut cli = CliVariables {
         environment: environment_variables(std::env::vars_os(), sources),
