@@ -1921,3 +1921,34 @@ fn a_terragrunt_unit_with_a_git_source_is_read_from_its_cache() {
     assert!(field_of(&report, "AOAI104", "message").is_empty());
     assert_eq!(report["notes"].as_array().unwrap().len(), 1, "{report}");
 }
+
+#[test]
+fn across_roots_an_account_of_unknown_region_keeps_single_region_silent() {
+    // Asked for three regions, the two roots fall short, unless a third root's account,
+    // whose region is not known, is in a third one: nothing is said.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("repo");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg("fixtures/roots-per-region")
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::write(
+        copy.join(".aoai-lint.yaml"),
+        "policy:\n  resiliency:\n    scope: repository\n    min_regions: 3\n",
+    )
+    .unwrap();
+    assert_eq!(
+        field_of(&json(&[copy.to_str().unwrap()]), "AOAI201", "message").len(),
+        2
+    );
+    std::fs::create_dir_all(copy.join("envs/other")).unwrap();
+    std::fs::write(
+        copy.join("envs/other/main.tf"),
+        "provider \"azurerm\" {\n  features {}\n}\nvariable \"location\" {}\nmodule \"openai\" {\n  source   = \"../../modules/openai\"\n  location = var.location\n}\n",
+    )
+    .unwrap();
+    assert!(field_of(&json(&[copy.to_str().unwrap()]), "AOAI201", "message").is_empty());
+}

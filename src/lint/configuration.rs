@@ -67,9 +67,9 @@ pub(super) struct Evaluated {
     /// Its findings an ignore comment waived, when they are shown.
     pub waived: Vec<(Finding, Suppression)>,
     pub notes: Vec<Note>,
-    /// The known regions of its accounts, when it is a root: what AOAI201 counts across
-    /// configurations (`policy.resiliency.scope: repository`).
-    pub regions: Option<std::collections::BTreeSet<String>>,
+    /// Its regions as AOAI201 counts them across configurations, when the policy's
+    /// resiliency scope is the repository.
+    pub regions: Option<rules::aoai201_single_region::Across>,
     /// Its deployments and regions as AOAI202 judges them across configurations, when the
     /// policy's resiliency scope is the repository.
     pub failover: Option<rules::aoai202_model_without_failover::Across>,
@@ -219,7 +219,7 @@ impl Checker<'_> {
         )?;
         let waived = self.settle(&mut found, &[&self.shared_waivers]);
         let evaluated = Evaluated {
-            regions: regions_of(&config),
+            regions: self.regions_of(&config),
             failover: self.failover_of(&config),
             routing: self.routing_of(&config),
             work: crate::eval::Work::default(),
@@ -292,7 +292,7 @@ impl Checker<'_> {
                 };
                 self.counters.evaluated.fetch_add(1, Ordering::Relaxed);
                 Evaluated {
-                    regions: regions_of(&extracted.config),
+                    regions: self.regions_of(&extracted.config),
                     failover: self.failover_of(&extracted.config),
                     routing: self.routing_of(&extracted.config),
                     work: extracted.work,
@@ -306,13 +306,22 @@ impl Checker<'_> {
             .collect()
     }
 
+    fn regions_of(&self, config: &Configuration) -> Option<rules::aoai201_single_region::Across> {
+        self.across().then(|| rules::aoai201_single_region::Across::of(config))
+    }
+
+    /// The policy judges resiliency across every configuration of the run.
+    fn across(&self) -> bool {
+        self.options.policy.resiliency.scope == crate::policy::ResiliencyScope::Repository
+    }
+
     fn failover_of(&self, config: &Configuration) -> Option<rules::aoai202_model_without_failover::Across> {
-        (self.options.policy.resiliency.scope == crate::policy::ResiliencyScope::Repository)
+        self.across()
             .then(|| rules::aoai202_model_without_failover::Across::of(config))
     }
 
     fn routing_of(&self, config: &Configuration) -> Option<rules::aoai203_no_failover_routing::Across> {
-        (self.options.policy.resiliency.scope == crate::policy::ResiliencyScope::Repository)
+        self.across()
             .then(|| rules::aoai203_no_failover_routing::Across::of(config))
     }
 
@@ -326,17 +335,6 @@ impl Checker<'_> {
         order::group_instances(found);
         waived
     }
-}
-
-/// The known regions of a root configuration's accounts.
-fn regions_of(config: &Configuration) -> Option<std::collections::BTreeSet<String>> {
-    (config.kind == ConfigurationKind::Root).then(|| {
-        config
-            .accounts
-            .iter()
-            .filter_map(|a| a.location.known().cloned())
-            .collect()
-    })
 }
 
 pub(super) fn check_rules(

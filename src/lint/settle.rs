@@ -70,8 +70,13 @@ pub(super) fn settle(run: Run<'_>) -> Settled {
         suppress::waive_anywhere(&mut found, &suppressions, &mut used, waiving, options.show_suppressed);
     let roots = configurations.len();
     // With `policy.resiliency.scope: repository`, the regions of every configuration count.
-    let across = (options.policy.resiliency.scope == ResiliencyScope::Repository)
-        .then(|| rules::aoai201_single_region::Regions::of(configurations.iter().map(|c| (&c.dir, &c.regions))));
+    let across = (options.policy.resiliency.scope == ResiliencyScope::Repository).then(|| {
+        rules::aoai201_single_region::Regions::of(
+            configurations
+                .iter()
+                .filter_map(|c| Some((&c.dir, c.regions.as_ref()?))),
+        )
+    });
     let mut kept = Vec::new();
     // Each configuration's findings stay one part, laid in place by `sorted_unique`.
     let mut parts = Vec::with_capacity(configurations.len());

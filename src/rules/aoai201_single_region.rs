@@ -46,7 +46,8 @@ declare_rule! {
     /// another root of the same run is elsewhere, whether or not anything routes between
     /// them (AOAI203 checks the routing), and linting one root on its own (a pre-commit
     /// hook on one folder) judges it alone. When the regions still fall short, the finding
-    /// says which configuration holds which other region.
+    /// says which configuration holds which other region; when a root has an account of
+    /// unknown region, or may hold accounts the linter cannot see, nothing is said.
     ///
     /// ## When it stays silent
     /// When accounts of unknown location could be in other regions (one account is always
@@ -147,33 +148,73 @@ impl Rule for SingleRegion {
 
 /// The regions of every configuration of a run, for `policy.resiliency.scope: repository`:
 /// each region with the configurations (their folders) that hold an account there.
-pub struct Regions(BTreeMap<String, Vec<String>>);
+pub struct Regions {
+    held: BTreeMap<String, Vec<String>>,
+    /// A root may hold accounts in regions the linter does not know.
+    unknown: bool,
+}
+
+/// What one configuration brings to AOAI201 across configurations.
+pub enum Across {
+    /// Not a root: judged through the roots that call it.
+    Skipped,
+    /// An account of unknown location, or accounts the linter cannot see.
+    Unknown,
+    Known(BTreeSet<String>),
+}
+
+impl Across {
+    pub fn of(config: &crate::facts::Configuration) -> Across {
+        if config.kind != ConfigurationKind::Root {
+            return Across::Skipped;
+        }
+        if !config.unseen_accounts.is_empty() {
+            return Across::Unknown;
+        }
+        config
+            .accounts
+            .iter()
+            .map(|a| a.location.known().cloned())
+            .collect::<Option<_>>()
+            .map_or(Across::Unknown, Across::Known)
+    }
+}
 
 impl Regions {
-    pub fn of<'c>(configurations: impl Iterator<Item = (&'c PathBuf, &'c Option<BTreeSet<String>>)>) -> Regions {
-        let mut regions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (dir, known) in configurations {
-            for region in known.iter().flatten() {
-                regions
-                    .entry(region.clone())
-                    .or_default()
-                    .push(crate::source::display_path(dir));
+    pub fn of<'c>(configurations: impl Iterator<Item = (&'c PathBuf, &'c Across)>) -> Regions {
+        let mut regions = Regions {
+            held: BTreeMap::new(),
+            unknown: false,
+        };
+        for (dir, across) in configurations {
+            match across {
+                Across::Skipped => {}
+                Across::Unknown => regions.unknown = true,
+                Across::Known(known) => {
+                    for region in known {
+                        regions
+                            .held
+                            .entry(region.clone())
+                            .or_default()
+                            .push(crate::source::display_path(dir));
+                    }
+                }
             }
         }
-        Regions(regions)
+        regions
     }
 
     /// The configuration at `dir`'s AOAI201 findings judged across the run: dropped when its
-    /// configurations together span the regions the policy asks for, else saying which
-    /// configurations hold which region.
+    /// configurations together span the regions the policy asks for, or when a root may hold
+    /// accounts elsewhere; else saying which configurations hold which region.
     pub fn judge(&self, found: &mut Vec<Finding>, dir: &Path, min_regions: usize) {
-        if self.0.len() >= min_regions {
+        if self.unknown || self.held.len() >= min_regions {
             found.retain(|f| f.rule.id != SINGLE_REGION.id);
             return;
         }
         let here = crate::source::display_path(dir);
         let elsewhere: Vec<String> = self
-            .0
+            .held
             .iter()
             .flat_map(|(region, dirs)| {
                 dirs.iter()
