@@ -1805,17 +1805,23 @@ fn terragrunt_units_are_configurations_of_their_module_with_their_inputs() {
     assert!(field_of(&together, "AOAI201", "message").is_empty());
 }
 
-#[test]
-fn terragrunt_functions_resolve_inside_the_repository() {
+/// A scratch repository (with `.git`) holding the Terragrunt fixture's module at `path`.
+fn repository_with_module(path: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     std::fs::create_dir_all(repo.join(".git")).unwrap();
-    std::fs::create_dir_all(repo.join("modules/openai")).unwrap();
+    std::fs::create_dir_all(repo.join(path)).unwrap();
     std::fs::copy(
         "fixtures/terragrunt/modules/openai/main.tf",
-        repo.join("modules/openai/main.tf"),
+        repo.join(path).join("main.tf"),
     )
     .unwrap();
+    (dir, repo)
+}
+
+#[test]
+fn terragrunt_functions_resolve_inside_the_repository() {
+    let (_dir, repo) = repository_with_module("modules/openai");
     std::fs::write(
         repo.join("terragrunt.hcl"),
         "inputs = {\n  resource_group_name = \"rg-${path_relative_to_include()}\"\n  models = []\n}\n",
@@ -1849,15 +1855,7 @@ fn terragrunt_functions_resolve_inside_the_repository() {
 
 #[test]
 fn terragrunt_exposed_includes_and_read_terragrunt_config_are_read_and_bounded() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(repo.join(".git")).unwrap();
-    std::fs::create_dir_all(repo.join("modules/openai")).unwrap();
-    std::fs::copy(
-        "fixtures/terragrunt/modules/openai/main.tf",
-        repo.join("modules/openai/main.tf"),
-    )
-    .unwrap();
+    let (_dir, repo) = repository_with_module("modules/openai");
     // An environment file: exposed to the unit, its own inputs not merged (`no_merge`).
     std::fs::write(
         repo.join("env.hcl"),
@@ -1888,13 +1886,8 @@ fn terragrunt_exposed_includes_and_read_terragrunt_config_are_read_and_bounded()
 
 #[test]
 fn a_terragrunt_unit_with_a_git_source_is_read_from_its_cache() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
+    let (_dir, repo) = repository_with_module("live/eastus2/.terragrunt-cache/k3Xa/Qm9z/openai");
     let unit = repo.join("live/eastus2");
-    let cached = unit.join(".terragrunt-cache/k3Xa/Qm9z/openai");
-    std::fs::create_dir_all(repo.join(".git")).unwrap();
-    std::fs::create_dir_all(&cached).unwrap();
-    std::fs::copy("fixtures/terragrunt/modules/openai/main.tf", cached.join("main.tf")).unwrap();
     std::fs::write(
         unit.join("terragrunt.hcl"),
         "terraform {\n  source = \"git::https://example.com/org/modules.git//openai?ref=v1.0.0\"\n}\ninputs = {\n  location            = \"westeurop\"\n  resource_group_name = \"rg\"\n  models              = []\n}\n",
