@@ -455,3 +455,17 @@ fn values_from_outside_the_repository_or_sensitive_are_named_never_shown() {
     assert!(shown.contains("`westeurop-x` is not an Azure region"), "{shown}");
     assert!(!shown.contains("(value of var.region"), "{shown}");
 }
+
+#[test]
+fn a_hidden_value_read_through_an_azapi_body_is_named_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"sku\" {}\nresource \"azapi_resource\" \"a\" {\n  type      = \"Microsoft.CognitiveServices/accounts@2024-10-01\"\n  name      = \"a\"\n  parent_id = \"x\"\n  location  = \"eastus\"\n  body = {\n    kind       = \"OpenAI\"\n    sku        = { name = var.sku }\n    properties = {}\n  }\n}\n",
+    )
+    .unwrap();
+    let var = format!("sku={MARKER}");
+    let shown = every_format(dir.path(), &["--var", &var], &[]);
+    assert!(shown.contains("(value of var.sku, not shown)"), "{shown}");
+    assert!(!shown.to_lowercase().contains(&MARKER.to_lowercase()), "{shown}");
+}

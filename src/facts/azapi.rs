@@ -476,6 +476,10 @@ impl<'e, 'a> Node<'e, 'a> {
     }
 
     pub fn field<T>(&self, convert: impl Fn(&Val) -> Option<T>) -> Field<T> {
+        // A hidden value a finding may quote (as `View::field` records its own).
+        if let Some((ev, _)) = self.eval {
+            ev.remember_hidden(&self.val);
+        }
         let value = match &self.val.value {
             Value::Null => Known::Absent,
             _ => convert(&self.val).map_or(Known::Unknown, Known::Value),
