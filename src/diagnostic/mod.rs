@@ -246,8 +246,11 @@ impl Finding {
         self
     }
 
+    /// Adds the places a value came from; one at the primary label's own span says nothing
+    /// the primary label does not.
     pub fn with_related(mut self, related: impl IntoIterator<Item = Label>) -> Finding {
-        self.related.extend(related);
+        let primary = self.primary.span;
+        self.related.extend(related.into_iter().filter(|l| l.span != primary));
         self
     }
 }

@@ -644,7 +644,16 @@ impl<'a> Evaluator<'a> {
                     None => return Val::unknown(),
                 },
             };
-            map.insert(key, self.eval(value, scope));
+            let mut element = self.eval(value, scope);
+            // A literal keeps where it is written, so that a value picked out of a map (a
+            // `for_each` entry, a lookup) is shown, and fixed, where it is written.
+            if matches!(
+                value.kind,
+                ExprKind::Number(_) | ExprKind::String(_) | ExprKind::Bool(_)
+            ) {
+                element = element.passed_through(Label::new(value.span, "written here"));
+            }
+            map.insert(key, element);
         }
         Value::Map(map.into()).into()
     }
