@@ -39,6 +39,7 @@ impl Extractor<'_, '_> {
                 ev: self.ev,
                 body: &block.body,
                 head: block.head,
+                block: Some(block.span),
                 scope,
                 all_unknown: false,
             };
@@ -229,6 +230,7 @@ fn account<A: Attributes>(
         identity,
         customer_managed_key,
         head: view.head(),
+        block: None,
         call_sites: call_sites.to_vec(),
     }
 }
@@ -248,9 +250,11 @@ fn azapi_deployment<A: Attributes>(address: Address, view: &A, body: &Node<'_, '
         sku_capacity: sku.get("capacity").number(),
         uses_scale_block: false,
         scale_block: None,
+        sku_block: None,
         rai_policy_name: properties.get("raiPolicyName").string(),
         version_upgrade_option: properties.get("versionUpgradeOption").string(),
         head: view.head(),
+        block: None,
         call_sites: call_sites.to_vec(),
     }
 }

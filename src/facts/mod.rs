@@ -212,6 +212,9 @@ pub struct Account {
     pub customer_managed_key: Blocks<Span>,
     /// The resource block's head: where a finding about a missing attribute points.
     pub head: Span,
+    /// The resource block as written (keyword to closing brace), when read from the
+    /// configuration: where a fix writes a missing attribute.
+    pub block: Option<Span>,
     /// The `module` blocks that created this instance, outermost first.
     pub call_sites: Vec<Span>,
 }
@@ -239,9 +242,14 @@ pub struct Deployment {
     /// Where a 3.x `scale` block's keyword and its `type` are written (for the fix to the
     /// 4.x `sku` block), when read from the configuration.
     pub scale_block: Option<(Span, Span)>,
+    /// The `sku` (or `scale`) block as written, when read from the configuration and not
+    /// made by a `dynamic` block.
+    pub sku_block: Option<Span>,
     pub rai_policy_name: Field<String>,
     pub version_upgrade_option: Field<String>,
     pub head: Span,
+    /// The resource block as written, when read from the configuration.
+    pub block: Option<Span>,
     pub call_sites: Vec<Span>,
 }
 
@@ -464,6 +472,7 @@ impl Extractor<'_, '_> {
                 ev: self.ev,
                 body: &call.block.body,
                 head: call.block.head,
+                block: Some(call.block.span),
                 scope: Scope::module(id),
                 all_unknown: false,
             };
@@ -505,6 +514,7 @@ impl Extractor<'_, '_> {
                         ev: self.ev,
                         body: &decl.block.body,
                         head: decl.block.head,
+                        block: Some(decl.block.span),
                         scope: Scope::module(id),
                         all_unknown: false,
                     };
@@ -519,6 +529,7 @@ impl Extractor<'_, '_> {
                     ev: self.ev,
                     body: &decl.block.body,
                     head: decl.block.head,
+                    block: Some(decl.block.span),
                     scope,
                     all_unknown: false,
                 };
@@ -537,6 +548,7 @@ impl Extractor<'_, '_> {
                         ev: self.ev,
                         body: &required.body,
                         head: required.head,
+                        block: Some(required.span),
                         scope: Scope::module(id),
                         all_unknown: false,
                     };
@@ -623,6 +635,7 @@ pub(crate) fn read_resource<A: Attributes>(
                 Some(scale) if uses_scale_block => scale.attribute_name("type").map(|name| (scale.head(), name)),
                 _ => None,
             };
+            let sku_block = sku.as_ref().and_then(Attributes::block);
             let (sku_name, sku_capacity) = match &sku {
                 Some(sku) => (
                     sku.string(if uses_scale_block { "type" } else { "name" }),
@@ -646,9 +659,11 @@ pub(crate) fn read_resource<A: Attributes>(
                 sku_capacity,
                 uses_scale_block,
                 scale_block,
+                sku_block,
                 rai_policy_name: view.string("rai_policy_name"),
                 version_upgrade_option: view.string("version_upgrade_option"),
                 head: view.head(),
+                block: view.block(),
                 call_sites: call_sites.to_vec(),
                 address,
             });
@@ -736,6 +751,7 @@ fn read_account<A: Attributes>(
         identity,
         customer_managed_key,
         head: view.head(),
+        block: view.block(),
         call_sites: call_sites.to_vec(),
     }
 }

@@ -13,6 +13,11 @@ use crate::source::Span;
 pub(crate) trait Attributes: Sized {
     /// Where a finding about a missing attribute points.
     fn head(&self) -> Span;
+    /// The block the attributes are written in, when this reads the configuration and the
+    /// block is written out (not made by a `dynamic` block).
+    fn block(&self) -> Option<Span> {
+        None
+    }
     /// Where the name of attribute `name` is written, when this reads the configuration.
     fn attribute_name(&self, name: &str) -> Option<Span> {
         let _ = name;
@@ -88,6 +93,9 @@ pub(crate) struct View<'e, 'a> {
     pub(crate) ev: &'e Evaluator<'a>,
     pub(crate) body: &'e Body,
     pub(crate) head: Span,
+    /// The block the body is written in, keyword to closing brace (not a `dynamic` block's
+    /// `content`, whose instances share it): where a fix writes a missing attribute.
+    pub(crate) block: Option<Span>,
     pub(crate) scope: Scope,
     /// Stands for a block behind an unknown `dynamic`: every attribute is unknown.
     pub(crate) all_unknown: bool,
@@ -105,6 +113,7 @@ impl<'e, 'a> View<'e, 'a> {
             ev,
             body: b.body,
             head: b.block.head,
+            block: std::ptr::eq(b.body, &b.block.body).then_some(b.block.span),
             scope: b.scope,
             all_unknown: false,
         }))
@@ -190,6 +199,10 @@ impl Attributes for View<'_, '_> {
         self.head
     }
 
+    fn block(&self) -> Option<Span> {
+        self.block
+    }
+
     fn attribute_name(&self, name: &str) -> Option<Span> {
         let attr = self.body.attribute(name)?;
         let start = attr.span.start as usize;
@@ -239,6 +252,7 @@ impl Attributes for View<'_, '_> {
             ev: self.ev,
             body: &EMPTY,
             head: self.head,
+            block: None,
             scope: self.scope.clone(),
             all_unknown: true,
         }

@@ -274,6 +274,7 @@ impl Checker<'_> {
                 catalog: self.catalog,
                 policy: &self.options.policy,
                 today: self.today,
+                sources: self.sources,
             })
             .collect();
         let checked = rules::check_each(&contexts, &self.options.rules);
@@ -342,12 +343,14 @@ pub(super) fn check_rules(
     catalog: &Catalog,
     options: &super::Options,
     today: jiff::civil::Date,
+    sources: &SourceMap,
 ) -> Vec<Finding> {
     let context = rules::Context {
         config,
         catalog,
         policy: &options.policy,
         today,
+        sources,
     };
     rules::check(&context, &options.rules)
 }

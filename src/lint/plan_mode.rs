@@ -86,7 +86,7 @@ pub(super) fn lint_plan(
             facts::plan::extract(&plan, dir, |_| None)
         }
     };
-    found.extend(check_rules(&config, catalog, options, today));
+    found.extend(check_rules(&config, catalog, options, today, sources));
     name_calling_modules(&mut found, &config, sources);
     hide::hide(&mut found, &hidden_in_plan);
     Ok((config, found, Vec::new()))

@@ -91,7 +91,7 @@ impl Rule for UnknownRegion {
             // One near name: where the value is written (the innermost place it came from),
             // it becomes that name. It moves the account, so a reviewer must read it.
             if let [only] = suggestions.as_slice() {
-                finding = finding.with_fix(super::rewrite_where_written(
+                finding = finding.with_fix(super::fixes::rewrite_where_written(
                     &account.location,
                     format!("\"{location}\""),
                     format!("\"{only}\""),

@@ -145,7 +145,7 @@ fn unknown_name(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Findin
     // A likely misspelling has one model it means: written where the name is written. Which
     // model is deployed changes, so a reviewer must read it.
     if let Some(known) = cx.catalog.misspelt_model(name) {
-        finding = finding.with_fix(super::rewrite_where_written(
+        finding = finding.with_fix(super::fixes::rewrite_where_written(
             &deployment.model_name,
             format!("\"{name}\""),
             format!("\"{known}\""),

@@ -1,6 +1,7 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, RuleMeta, declare_rule, fixes};
 use crate::catalog::Model;
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Edit, Finding, Fix, Label, Safety, Severity};
+use crate::facts::Deployment;
 
 declare_rule! {
     /// ## What it does
@@ -34,6 +35,15 @@ declare_rule! {
     /// ## Configuration
     /// `policy.lifecycle.warn_days` (default 90), or the rule's own option:
     /// `rules: { AOAI302: { warn_days: 30 } }`. "Today" is `--as-of` or the current date.
+    ///
+    /// ## Fix
+    /// Unsafe (`--fix --unsafe-fixes`): the version, and the model name when the replacement
+    /// is another model, become the replacement the retirement table documents, where each
+    /// is written (in the resource or where its value comes from). Only when the replacement
+    /// is one version the catalog knows, that is not itself retired or retiring within the
+    /// horizon, and that the catalog lists in the account's region for the deployment type;
+    /// a replacement named without a version is taken only when the catalog has exactly one
+    /// such version of it. The model answers differently, so a reviewer must read it.
     ///
     /// ## When it stays silent
     /// When the model name or version is unknown or not in the catalog (AOAI301 reports the
@@ -148,9 +158,63 @@ impl Rule for ModelRetired {
             .with_related(deployment.model_version.origin.labels())
             .with_help(replacement);
             finding.severity = severity;
+            if let Some(fix) = replace(cx, deployment, model) {
+                finding = finding.with_fix(fix);
+            }
             out.push(finding);
         }
     }
+}
+
+/// The deployment moved to the replacement `model`'s retirement table documents, where
+/// its name and version are written.
+fn replace(cx: &Context<'_>, deployment: &Deployment, model: &Model) -> Option<Fix> {
+    let (name, version) = replacement(cx, deployment, model)?;
+    let old_name = deployment.model_name.known()?;
+    let old_version = deployment.model_version.known()?;
+    let mut edits = Vec::new();
+    if !name.eq_ignore_ascii_case(old_name) {
+        edits.push(Edit {
+            span: fixes::written_at(&deployment.model_name),
+            expected: format!("\"{old_name}\""),
+            replacement: format!("\"{name}\""),
+        });
+    }
+    edits.push(Edit {
+        span: fixes::written_at(&deployment.model_version),
+        expected: format!("\"{old_version}\""),
+        replacement: format!("\"{version}\""),
+    });
+    Some(Fix {
+        safety: Safety::Unsafe,
+        description: format!("move to `{name}` version `{version}`, the documented replacement").into(),
+        edits,
+    })
+}
+
+/// The one model version the replacement names that the deployment can move to: known to
+/// the catalog, not retiring within the horizon, and listed in the account's region for the
+/// deployment type.
+fn replacement<'c>(cx: &Context<'c>, deployment: &Deployment, model: &Model) -> Option<(&'c str, &'c str)> {
+    let mut words = model.replacement()?.split_whitespace();
+    let (name, version, None) = (words.next()?, words.next(), words.next()) else {
+        return None;
+    };
+    let sku = deployment.sku_name.known()?;
+    let region = cx.config.account(&deployment.account)?.location.known()?;
+    let horizon = cx
+        .today
+        .checked_add(jiff::Span::new().days(cx.policy.lifecycle.warn_days))
+        .ok()?;
+    let mut fitting = cx.catalog.model_versions(name).into_iter().filter(|m| {
+        let named = version.is_none_or(|v| m.has_version(v));
+        let lasting = retirement(m, Some(sku)).is_none_or(|date| date > horizon) && m.disputed_retirements().is_empty();
+        named && lasting && m.offered(sku, region)
+    });
+    let (Some(one), None) = (fitting.next(), fitting.next()) else {
+        return None;
+    };
+    Some((one.name.as_str(), one.version.as_deref()?))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::{Deployment, Known};
+use super::{Context, Rule, RuleMeta, declare_rule, fixes};
+use crate::diagnostic::{Finding, Fix, Label, Safety, Severity};
+use crate::facts::{Deployment, DeploymentResource, Known};
 
 declare_rule! {
     /// ## What it does
@@ -38,6 +38,15 @@ declare_rule! {
     ///
     /// ## Configuration
     /// None.
+    ///
+    /// ## Fix
+    /// Unsafe (`--fix --unsafe-fixes`), when the version is pinned: a
+    /// `version_upgrade_option` written as another value becomes `"NoAutoUpgrade"` where it
+    /// is written, and one left out is written into the resource block after its last
+    /// attribute, aligned as `terraform fmt` aligns it. The deployment then stays on its
+    /// version until someone moves it, or until the version retires, so a reviewer must read
+    /// it. Not for `azapi_resource` deployments, and no version is ever chosen for one left
+    /// out.
     ///
     /// ## When it stays silent
     /// With `NoAutoUpgrade` and a version, and when the option's value is unknown; when
@@ -121,16 +130,45 @@ impl Rule for VersionNotPinned {
                     ),
                 ),
             };
-            out.push(
-                Finding::new(&VERSION_NOT_PINNED, message, label)
-                    .with_resource(&deployment.address)
-                    .with_help(format!(
-                        "pin `{}` and set `{} = \"NoAutoUpgrade\"`, then upgrade on your schedule",
-                        deployment.resource.model_version(),
-                        deployment.resource.version_upgrade_option()
-                    )),
-            );
+            let mut finding = Finding::new(&VERSION_NOT_PINNED, message, label)
+                .with_resource(&deployment.address)
+                .with_help(format!(
+                    "pin `{}` and set `{} = \"NoAutoUpgrade\"`, then upgrade on your schedule",
+                    deployment.resource.model_version(),
+                    deployment.resource.version_upgrade_option()
+                ));
+            if let Some(fix) = no_auto_upgrade(cx, deployment) {
+                finding = finding.with_fix(fix);
+            }
+            out.push(finding);
         }
+    }
+}
+
+/// `version_upgrade_option = "NoAutoUpgrade"`, for a deployment whose version is pinned.
+fn no_auto_upgrade(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
+    if deployment.resource != DeploymentResource::CognitiveDeployment || deployment.model_version.known().is_none() {
+        return None;
+    }
+    let option = &deployment.version_upgrade_option;
+    let description = "keep the pinned version: `version_upgrade_option = \"NoAutoUpgrade\"`".to_owned();
+    match &option.value {
+        Known::Value(written) => Some(fixes::rewrite_where_written(
+            option,
+            format!("\"{written}\""),
+            "\"NoAutoUpgrade\"".to_owned(),
+            Safety::Unsafe,
+            description,
+        )),
+        Known::Absent => fixes::insert_attribute(
+            cx.sources,
+            deployment.block?,
+            ("version_upgrade_option", "\"NoAutoUpgrade\""),
+            &[],
+            Safety::Unsafe,
+            description,
+        ),
+        Known::Unknown => None,
     }
 }
 

@@ -1,6 +1,6 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
+use super::{Context, Rule, RuleMeta, declare_rule, fixes};
 use crate::catalog::Scope;
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Finding, Label, Safety, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -31,6 +31,12 @@ declare_rule! {
     ///
     /// ## Configuration
     /// None.
+    ///
+    /// ## Fix
+    /// Unsafe (`--fix --unsafe-fixes`): the PTUs are rounded up to the minimum, or to the
+    /// next multiple of the increment, where the number is written (in the resource or where
+    /// its value comes from). It costs more, so a reviewer must read it. Only where the
+    /// number is written as a plain whole number.
     ///
     /// ## When it stays silent
     /// When the model, the type or the capacity is unknown, when the capacity is not written
@@ -95,18 +101,33 @@ impl Rule for ProvisionedCapacity {
             } else {
                 continue;
             };
-            out.push(
-                Finding::new(
-                    &PROVISIONED_CAPACITY,
-                    problem,
-                    Label::new(deployment.sku_capacity.span, "PTUs"),
-                )
-                .with_resource(&deployment.address)
-                .with_related(deployment.sku_capacity.origin.labels())
-                .with_help(format!(
-                    "{sku} `{model}` takes at least {minimum} PTUs, in steps of {step}"
-                )),
-            );
+            let mut finding = Finding::new(
+                &PROVISIONED_CAPACITY,
+                problem,
+                Label::new(deployment.sku_capacity.span, "PTUs"),
+            )
+            .with_resource(&deployment.address)
+            .with_related(deployment.sku_capacity.origin.labels())
+            .with_help(format!(
+                "{sku} `{model}` takes at least {minimum} PTUs, in steps of {step}"
+            ));
+            // Written as the plain number it is read as: anything else (`4e1`, an
+            // expression) is left to the reader.
+            let written = fixes::written_at(&deployment.sku_capacity);
+            let text = fixes::text_at(cx.sources, written).filter(|t| t.parse::<u64>().is_ok_and(|n| n as f64 == ptus));
+            if let Some(text) = text {
+                let step = step.max(1);
+                let rounded = (ptus / step as f64).ceil() as u64 * step;
+                let rounded = rounded.max(minimum);
+                finding = finding.with_fix(fixes::rewrite_where_written(
+                    &deployment.sku_capacity,
+                    text.to_owned(),
+                    rounded.to_string(),
+                    Safety::Unsafe,
+                    format!("round up to {rounded} PTUs"),
+                ));
+            }
+            out.push(finding);
         }
     }
 }

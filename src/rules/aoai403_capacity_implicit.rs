@@ -1,6 +1,6 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity};
-use crate::facts::Known;
+use super::{Context, Rule, RuleMeta, declare_rule, fixes};
+use crate::diagnostic::{Finding, Fix, Label, Safety, Severity};
+use crate::facts::{Deployment, DeploymentResource, Known};
 
 declare_rule! {
     /// ## What it does
@@ -29,6 +29,13 @@ declare_rule! {
     ///
     /// ## Configuration
     /// None.
+    ///
+    /// ## Fix
+    /// Safe (`--fix`): where `capacity` is left out of an `azurerm_cognitive_deployment`'s
+    /// `sku` (or `scale`) block, `capacity = 1`, the provider's default, is written after
+    /// the block's `name`, aligned as `terraform fmt` aligns it. What is deployed does not
+    /// change; the one unit is now in the diff for a reviewer to see and raise. Not for a
+    /// block made by `dynamic`, written on one line, or beside a trailing comment.
     ///
     /// ## When it stays silent
     /// When the capacity is written, even as a value the linter cannot resolve, and when the
@@ -68,16 +75,33 @@ impl Rule for CapacityImplicit {
                 Known::Value(n) if n <= 0.0 => (format!("capacity {n} is not a usable capacity"), "capacity <= 0"),
                 _ => continue,
             };
-            out.push(
-                Finding::new(&CAPACITY_IMPLICIT, message, Label::new(capacity.span, label))
-                    .with_resource(&deployment.address)
-                    .with_related(capacity.origin.labels())
-                    .with_help(
-                        "set `capacity`: thousands of tokens per minute for standard types, PTUs for provisioned ones",
-                    ),
-            );
+            let mut finding = Finding::new(&CAPACITY_IMPLICIT, message, Label::new(capacity.span, label))
+                .with_resource(&deployment.address)
+                .with_related(capacity.origin.labels())
+                .with_help(
+                    "set `capacity`: thousands of tokens per minute for standard types, PTUs for provisioned ones",
+                );
+            if let Some(fix) = default_written_out(cx, deployment) {
+                finding = finding.with_fix(fix);
+            }
+            out.push(finding);
         }
     }
+}
+
+/// `capacity = 1` written where azurerm's default of 1 applies: what is deployed stays.
+fn default_written_out(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
+    if deployment.resource != DeploymentResource::CognitiveDeployment || !deployment.sku_capacity.is_absent() {
+        return None;
+    }
+    fixes::insert_attribute(
+        cx.sources,
+        deployment.sku_block?,
+        ("capacity", "1"),
+        &["name", "type"],
+        Safety::Safe,
+        "write `capacity = 1`, the provider's default".to_owned(),
+    )
 }
 
 #[cfg(test)]

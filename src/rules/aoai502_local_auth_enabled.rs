@@ -1,6 +1,6 @@
-use super::{Context, Rule, RuleMeta, declare_rule};
-use crate::diagnostic::{Finding, Label, Severity, Texts};
-use crate::facts::{AccountSetting, Known};
+use super::{Context, Rule, RuleMeta, declare_rule, fixes};
+use crate::diagnostic::{Finding, Fix, Label, Safety, Severity, Texts};
+use crate::facts::{Account, AccountResource, AccountSetting, Known};
 
 declare_rule! {
     /// ## What it does
@@ -35,8 +35,12 @@ declare_rule! {
     ///
     /// ## Fix
     /// Unsafe (`--fix --unsafe-fixes`), where `local_auth_enabled = true` is written (in the
-    /// resource or where its value comes from): it becomes `false`. Callers that use keys
-    /// stop working, so a reviewer must read it. An attribute left out is not added.
+    /// resource or where its value comes from): it becomes `false`. Where the attribute is
+    /// left out, `local_auth_enabled = false` (`local_authentication_enabled` on
+    /// `azurerm_ai_services`) is written into the resource block, aligned as `terraform fmt`
+    /// aligns it. Callers that use keys stop working, so a reviewer must read it. Not on an
+    /// `azapi_resource` account, and not where the new line would sit beside a trailing
+    /// comment.
     ///
     /// ## When it stays silent
     /// When `local_auth_enabled` is `false` or its value is unknown.
@@ -103,19 +107,38 @@ impl Rule for LocalAuthEnabled {
                 .with_resource(&account.address)
                 .with_related(field.origin.labels())
                 .with_help(HELP);
-            // Keys written on (`local_auth_enabled = true`): written off where the value is
-            // written. Callers that use keys stop working, so a reviewer must read it.
-            if matches!(field.value, Known::Value(true)) && keys_on() == "local_auth_enabled = true" {
-                finding = finding.with_fix(super::rewrite_where_written(
-                    field,
-                    "true".to_owned(),
-                    "false".to_owned(),
-                    crate::diagnostic::Safety::Unsafe,
-                    "turn API keys off (`local_auth_enabled = false`)".to_owned(),
-                ));
+            if let Some(fix) = keys_off(cx, account) {
+                finding = finding.with_fix(fix);
             }
             out.push(finding);
         }
+    }
+}
+
+/// API keys written off: where the value is written when it is written `true`, else a new
+/// line in the resource block. Callers that use keys stop working, so a reviewer must read it.
+fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
+    let field = &account.local_auth_enabled;
+    let off = account.resource.written(AccountSetting::LocalAuth, false);
+    let description = format!("turn API keys off (`{off}`)");
+    match field.value {
+        _ if account.resource == AccountResource::Azapi => None,
+        Known::Value(true) => Some(fixes::rewrite_where_written(
+            field,
+            "true".to_owned(),
+            "false".to_owned(),
+            Safety::Unsafe,
+            description,
+        )),
+        Known::Absent => fixes::insert_attribute(
+            cx.sources,
+            account.block?,
+            (account.resource.attribute(AccountSetting::LocalAuth), "false"),
+            &[],
+            Safety::Unsafe,
+            description,
+        ),
+        _ => None,
     }
 }
 

@@ -14,6 +14,7 @@ mod aoai102_global_deployment_residency;
 mod aoai103_data_zone_mismatch;
 mod aoai104_unknown_region;
 mod aoai105_deployment_type_not_allowed;
+mod aoai106_region_display_name;
 pub mod aoai201_single_region;
 pub mod aoai202_model_without_failover;
 pub mod aoai203_no_failover_routing;
@@ -36,6 +37,7 @@ mod aoai505_missing_managed_identity;
 mod aoai506_missing_customer_managed_key;
 mod aoai507_outbound_network_unrestricted;
 mod aoai508_missing_diagnostic_settings;
+pub mod fixes;
 mod versions;
 
 /// Diagnostics about the run itself, raised by the pipeline rather than by a check.
@@ -56,6 +58,8 @@ pub struct Context<'a> {
     pub policy: &'a Policy,
     /// The date lifecycle rules compare against (`--as-of`, reproducible in CI).
     pub today: jiff::civil::Date,
+    /// The files' text, for fixes that must see how a block is laid out.
+    pub sources: &'a crate::source::SourceMap,
 }
 
 impl Context<'_> {
@@ -88,28 +92,6 @@ impl Context<'_> {
     }
 }
 
-/// A fix that writes `replacement` where `field`'s value is written (the innermost place it
-/// came from: a variable's default, a tfvars line, a local; else the attribute itself), when
-/// the text there is still `expected` (it is not applied otherwise).
-pub fn rewrite_where_written<T>(
-    field: &crate::facts::Field<T>,
-    expected: String,
-    replacement: String,
-    safety: crate::diagnostic::Safety,
-    description: String,
-) -> crate::diagnostic::Fix {
-    let span = field.origin.labels().last().map_or(field.span, |l| l.span);
-    crate::diagnostic::Fix {
-        safety,
-        description: description.into(),
-        edits: vec![crate::diagnostic::Edit {
-            span,
-            expected,
-            replacement,
-        }],
-    }
-}
-
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
@@ -122,6 +104,7 @@ pub static CHECKS: &[&dyn Rule] = &[
     &aoai103_data_zone_mismatch::DataZoneMismatch,
     &aoai104_unknown_region::UnknownRegion,
     &aoai105_deployment_type_not_allowed::DeploymentTypeNotAllowed,
+    &aoai106_region_display_name::RegionDisplayName,
     &aoai201_single_region::SingleRegion,
     &aoai202_model_without_failover::ModelWithoutFailover,
     &aoai203_no_failover_routing::NoFailoverRouting,
@@ -408,6 +391,7 @@ mod tests {
             catalog: crate::catalog::Catalog::embedded(),
             policy: &crate::policy::Policy::default(),
             today: "2026-11-24".parse().expect("a date"),
+            sources: &outcome.sources,
         };
         let settings = RuleSettings::default();
         let key = |findings: Vec<Finding>| -> Vec<String> {

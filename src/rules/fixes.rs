@@ -1,0 +1,297 @@
+//! The edits the rules' fixes are made of: a value rewritten where it is written, and an
+//! attribute written into a block the way `terraform fmt` would leave it.
+
+use std::ops::Range;
+
+use hcl_edit::Span as _;
+use hcl_edit::structure::Structure;
+
+use crate::diagnostic::{Edit, Fix, Safety};
+use crate::facts::Field;
+use crate::source::{SourceMap, Span};
+
+/// A fix that writes `replacement` where `field`'s value is written (the innermost place it
+/// came from: a variable's default, a tfvars line, a local; else the attribute itself), when
+/// the text there is still `expected` (it is not applied otherwise).
+pub fn rewrite_where_written<T>(
+    field: &Field<T>,
+    expected: String,
+    replacement: String,
+    safety: Safety,
+    description: String,
+) -> Fix {
+    Fix {
+        safety,
+        description: description.into(),
+        edits: vec![Edit {
+            span: written_at(field),
+            expected,
+            replacement,
+        }],
+    }
+}
+
+/// Where `field`'s value is written: the innermost place it came from.
+pub fn written_at<T>(field: &Field<T>) -> Span {
+    field.origin.labels().last().map_or(field.span, |l| l.span)
+}
+
+/// The text at `span`.
+pub fn text_at(sources: &SourceMap, span: Span) -> Option<&str> {
+    sources.get(span.file).text.get(span.range())
+}
+
+/// A fix that writes `key = value` into the block whose whole text (keyword to closing
+/// brace) is `block`, on a line of its own after `after`'s first attribute found (else after
+/// the last one-line attribute before a nested block, where `terraform fmt` users keep their
+/// arguments), with the `=` signs of the neighbouring lines
+/// aligned as `terraform fmt` aligns them. `None` when the block already writes `key`, is
+/// written on one line, or lines up with a trailing comment (whose alignment `terraform fmt`
+/// would also move): the finding then has no fix rather than one that leaves work behind.
+pub fn insert_attribute(
+    sources: &SourceMap,
+    block: Span,
+    (key, value): (&str, &str),
+    after: &[&str],
+    safety: Safety,
+    description: String,
+) -> Option<Fix> {
+    let text = &sources.get(block.file).text;
+    let edits = insertion(text, block.range(), key, value, after)?
+        .into_iter()
+        .map(|(range, expected, replacement)| Edit {
+            span: Span::new(block.file, range),
+            expected,
+            replacement,
+        })
+        .collect();
+    Some(Fix {
+        safety,
+        description: description.into(),
+        edits,
+    })
+}
+
+/// One line of a block as `terraform fmt` sees it when it aligns `=` signs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Line {
+    /// One attribute alone on the line: where its name ends and its `=` is.
+    Assign { key_end: usize, equals: usize },
+    /// One attribute followed by a comment.
+    Commented,
+    /// Anything else (blank, a comment, a block's brace, part of a longer value): it ends a
+    /// run of aligned lines.
+    Other,
+}
+
+type RawEdit = (Range<usize>, String, String);
+
+/// The edits [`insert_attribute`] makes, as byte ranges of `text`.
+fn insertion(text: &str, block: Range<usize>, key: &str, value: &str, after: &[&str]) -> Option<Vec<RawEdit>> {
+    let src = text.get(block.clone())?;
+    let parsed = hcl_edit::parser::parse_body(src).ok()?;
+    let mut structures = parsed.iter();
+    let (Some(Structure::Block(parsed)), None) = (structures.next(), structures.next()) else {
+        return None;
+    };
+    if !src.contains('\n') || parsed.body.get_attribute(key).is_some() {
+        return None;
+    }
+    let shift = block.start;
+    let lines = line_starts(text, block.clone());
+    let line_of = |offset: usize| lines.partition_point(|&start| start <= offset) - 1;
+    let mut kinds = vec![Line::Other; lines.len()];
+    let mut attributes = Vec::new();
+    let mut first_block = None;
+    for structure in parsed.body.iter() {
+        let range = structure.span()?;
+        let range = range.start + shift..range.end + shift;
+        match structure {
+            Structure::Block(_) => {
+                first_block.get_or_insert(range.start);
+            }
+            Structure::Attribute(attr) => {
+                let key_range = attr.key.span()?;
+                let key_end = key_range.end + shift;
+                attributes.push((attr.key.as_str(), range.clone()));
+                let line = line_of(range.start);
+                if line != line_of(range.end) {
+                    continue;
+                }
+                let line_end = lines.get(line + 1).copied().unwrap_or(block.end);
+                let before = &text[lines[line]..range.start];
+                let rest = &text[range.end..line_end];
+                if !before.trim().is_empty() {
+                    continue;
+                }
+                kinds[line] = if !rest.trim().is_empty() {
+                    Line::Commented
+                } else {
+                    let gap = text[key_end..range.end].find('=')?;
+                    Line::Assign {
+                        key_end,
+                        equals: key_end + gap,
+                    }
+                };
+            }
+        }
+    }
+    let anchor = after
+        .iter()
+        .find_map(|name| attributes.iter().find(|(k, _)| k == name))
+        .or_else(|| {
+            let before_blocks = |r: &Range<usize>| first_block.is_none_or(|b| r.start < b);
+            let one_line = |r: &Range<usize>| !text[r.clone()].contains('\n');
+            (attributes.iter().rfind(|(_, r)| before_blocks(r) && one_line(r)))
+                .or_else(|| attributes.iter().rfind(|(_, r)| before_blocks(r)))
+        })
+        .or(attributes.last());
+    // The new line goes after the anchor's last line, indented as the anchor is; with no
+    // attribute at all, after the opening line, two spaces in.
+    let (at_line, indent) = match anchor {
+        Some((_, range)) => {
+            let line = line_of(range.start);
+            (line_of(range.end) + 1, text[lines[line]..range.start].to_owned())
+        }
+        None => {
+            let opening = &text[lines[0]..];
+            let indent: String = opening.chars().take_while(|c| *c == ' ').collect();
+            (1, indent + "  ")
+        }
+    };
+    let at = *lines.get(at_line)?;
+    let newline = if text[..at].ends_with("\r\n") { "\r\n" } else { "\n" };
+    // The run of aligned lines the new one joins.
+    let up = (0..at_line)
+        .rev()
+        .take_while(|&l| kinds[l] != Line::Other)
+        .last()
+        .unwrap_or(at_line);
+    let down = (at_line..kinds.len())
+        .take_while(|&l| kinds[l] != Line::Other)
+        .last()
+        .map_or(at_line, |l| l + 1);
+    let run = &kinds[up..down];
+    if run.contains(&Line::Commented) {
+        return None;
+    }
+    let column = |offset: usize, line: usize| text[lines[line]..offset].chars().count();
+    let widths = run.iter().zip(up..).filter_map(|(kind, line)| match kind {
+        Line::Assign { key_end, .. } => Some(column(*key_end, line)),
+        _ => None,
+    });
+    let widest = widths.chain([indent.chars().count() + key.chars().count()]).max()?;
+    let mut edits = Vec::new();
+    for (kind, line) in run.iter().zip(up..) {
+        let Line::Assign { key_end, equals } = *kind else {
+            continue;
+        };
+        let gap = &text[key_end..equals];
+        if !gap.chars().all(|c| c == ' ' || c == '\t') {
+            return None;
+        }
+        let wanted = " ".repeat(widest - column(key_end, line) + 1);
+        if gap != wanted {
+            edits.push((key_end..equals, gap.to_owned(), wanted));
+        }
+    }
+    let pad = " ".repeat(widest - indent.chars().count() - key.chars().count() + 1);
+    edits.push((at..at, String::new(), format!("{indent}{key}{pad}= {value}{newline}")));
+    Some(edits)
+}
+
+/// Where each line of `text` that `range` touches starts.
+fn line_starts(text: &str, range: Range<usize>) -> Vec<usize> {
+    let first = text[..range.start].rfind('\n').map_or(0, |n| n + 1);
+    let mut starts = vec![first];
+    starts.extend(
+        text[range.start..range.end]
+            .match_indices('\n')
+            .map(|(n, _)| range.start + n + 1),
+    );
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insertion;
+
+    /// `text` with `key = value` inserted into its first block, as the edits leave it.
+    fn inserted(text: &str, key: &str, value: &str, after: &[&str]) -> Option<String> {
+        let start = text.find(|c: char| c.is_ascii_alphabetic())?;
+        let end = text.rfind('}')? + 1;
+        let mut edits = insertion(text, start..end, key, value, after)?;
+        edits.sort_by_key(|(range, _, _)| std::cmp::Reverse(range.start));
+        let mut out = text.to_owned();
+        for (range, expected, replacement) in edits {
+            assert_eq!(&out[range.clone()], expected);
+            out.replace_range(range, &replacement);
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn an_attribute_joins_its_neighbours_alignment() {
+        let cases: &[(&str, &str, &[&str], Option<&str>)] = &[
+            (
+                "the run widens",
+                "sku {\n  name = \"Standard\"\n}\n",
+                &["name"],
+                Some("sku {\n  name     = \"Standard\"\n  capacity = 1\n}\n"),
+            ),
+            (
+                "the new key is the narrower",
+                "resource \"a\" \"b\" {\n  cognitive_account_id = x\n}\n",
+                &[],
+                Some("resource \"a\" \"b\" {\n  cognitive_account_id = x\n  capacity             = 1\n}\n"),
+            ),
+            (
+                "a blank line ends the run",
+                "r {\n  name = 1\n\n  longer_name = 2\n  model {\n  }\n}\n",
+                &[],
+                Some("r {\n  name = 1\n\n  longer_name = 2\n  capacity    = 1\n  model {\n  }\n}\n"),
+            ),
+            (
+                "lines below join the run",
+                "r {\n  name = 1\n  b    = 2\n}\n",
+                &["name"],
+                Some("r {\n  name     = 1\n  capacity = 1\n  b        = 2\n}\n"),
+            ),
+            (
+                "after the one-line attributes, not a multi-line value",
+                "r {\n  name = 1\n\n  tags = {\n    a = 1\n  }\n}\n",
+                &[],
+                Some("r {\n  name     = 1\n  capacity = 1\n\n  tags = {\n    a = 1\n  }\n}\n"),
+            ),
+            (
+                "after a multi-line value, a run of its own",
+                "r {\n  tags = {\n    a = 1\n  }\n}\n",
+                &[],
+                Some("r {\n  tags = {\n    a = 1\n  }\n  capacity = 1\n}\n"),
+            ),
+            (
+                "an empty block",
+                "  sku {\n  }\n",
+                &[],
+                Some("  sku {\n    capacity = 1\n  }\n"),
+            ),
+            (
+                "CRLF stays",
+                "sku {\r\n  name = \"S\"\r\n}\r\n",
+                &[],
+                Some("sku {\r\n  name     = \"S\"\r\n  capacity = 1\r\n}\r\n"),
+            ),
+            ("already written", "sku {\n  capacity = 2\n}\n", &[], None),
+            ("one line", "sku { name = \"S\" }\n", &[], None),
+            (
+                "a trailing comment in the run",
+                "sku {\n  name = \"S\" # why\n}\n",
+                &[],
+                None,
+            ),
+        ];
+        for (what, text, after, want) in cases {
+            assert_eq!(inserted(text, "capacity", "1", after).as_deref(), *want, "{what}");
+        }
+    }
+}
