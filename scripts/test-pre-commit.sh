@@ -38,7 +38,7 @@ grep -q "AOAI201" "$scratch/log" || { cat "$scratch/log"; echo "the hook read a 
 [ ! -e x.tf ] || { echo "the hook wrote a baseline named by a file" >&2; exit 1; }
 # The --fix hook changes a file it can fix: pre-commit stops the commit and says so.
 git rm --quiet --cached -- "--write-baseline=x.tf" && rm -f -- "--write-baseline=x.tf"
-cp "$repo_dir/fixtures/fix-scale-block/main.tf" main.tf
+cp "$repo_dir/fixtures/fix/aoai304-scale-block/main.tf" main.tf
 git add main.tf
 if "$repo_dir/$venv/bin/pre-commit" try-repo "$repo_dir" aoai-lint-fix-system --files main.tf > "$scratch/log" 2>&1; then
   cat "$scratch/log"; echo "pre-commit passed a file its --fix hook changed" >&2; exit 1

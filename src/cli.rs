@@ -180,8 +180,9 @@ pub struct LintArgs {
     #[arg(long)]
     pub show_suppressed: bool,
 
-    /// Apply every safe fix (one that keeps what is deployed) in place, then report what is
-    /// left.
+    /// Apply every safe fix (one that keeps what is deployed) in place, lint again while a
+    /// pass still fixes something (a fix can uncover another; at most 4 passes), then report
+    /// what is left.
     #[arg(long)]
     pub fix: bool,
 
@@ -191,7 +192,7 @@ pub struct LintArgs {
     pub unsafe_fixes: bool,
 
     /// Print the fixes as a unified diff and change nothing; exit 1 when there is something
-    /// to fix.
+    /// to fix. Shows one pass: a fix another one uncovers shows once that one is applied.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
 

@@ -308,6 +308,22 @@ fn catalog_import(files: &[std::path::PathBuf], location: Option<&str>, output: 
 /// `--fix` and `--diff`: the fixes of a first run, written (then the caller lints again and
 /// reports what is left) or printed as a diff (and the run ends here, with the exit code).
 fn apply_fixes(args: &aoai_lint::cli::LintArgs, options: &Options) -> Option<ExitCode> {
+    if !args.diff {
+        let fixed = match lint::fixing::fix(options, args.unsafe_fixes, &args.paths) {
+            Ok(fixed) => fixed,
+            Err(err) => {
+                eprintln!("error: {err}");
+                return Some(ExitCode::from(EXIT_ERROR));
+            }
+        };
+        refused(&fixed.refused);
+        if !fixed.files.is_empty() && !args.quiet {
+            let files = fixed.files.len();
+            eprintln!("Fixed {files} file{}.", if files == 1 { "" } else { "s" });
+        }
+        return None;
+    }
+    // One pass: what the fixes found now would change (a fix another uncovers shows next time).
     let outcome = match lint::run(options) {
         Ok(outcome) => outcome,
         Err(err) => {
@@ -321,26 +337,19 @@ fn apply_fixes(args: &aoai_lint::cli::LintArgs, options: &Options) -> Option<Exi
         args.unsafe_fixes,
         &args.paths,
     );
-    for why in &changes.refused {
+    refused(&changes.refused);
+    let diff = aoai_lint::fix::diff(&changes);
+    let written = write_stdout(&report::safe::for_terminal(&diff, false));
+    if written != ExitCode::SUCCESS {
+        return Some(written);
+    }
+    Some(ExitCode::from(u8::from(!changes.files.is_empty())))
+}
+
+fn refused(why: &[String]) {
+    for why in why {
         eprintln!("note: fix not applied: {}", report::safe::for_terminal(why, false));
     }
-    if args.diff {
-        let diff = aoai_lint::fix::diff(&changes);
-        let written = write_stdout(&report::safe::for_terminal(&diff, false));
-        if written != ExitCode::SUCCESS {
-            return Some(written);
-        }
-        return Some(ExitCode::from(u8::from(!changes.files.is_empty())));
-    }
-    if let Err(err) = aoai_lint::fix::write(&changes) {
-        eprintln!("error: cannot write a fix: {err}");
-        return Some(ExitCode::from(EXIT_ERROR));
-    }
-    if !changes.files.is_empty() && !args.quiet {
-        let files = changes.files.len();
-        eprintln!("Fixed {files} file{}.", if files == 1 { "" } else { "s" });
-    }
-    None
 }
 
 fn run_lint(cli: &Cli, matches: &clap::ArgMatches) -> ExitCode {

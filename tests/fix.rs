@@ -26,7 +26,7 @@ fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
-const SCALE: &str = include_str!("../fixtures/fix-scale-block/main.tf");
+const SCALE: &str = include_str!("../fixtures/fix/aoai304-scale-block/main.tf");
 
 #[test]
 fn the_3x_scale_block_becomes_the_4x_sku_block_once() {
@@ -72,7 +72,7 @@ fn line_endings_and_a_byte_order_mark_survive() {
     assert_eq!(fixed, expected);
 }
 
-const ACCOUNT: &str = "resource \"azurerm_cognitive_account\" \"a\" {\n  name     = \"a\"\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = LOCATION\n}\n";
+const ACCOUNT: &str = "resource \"azurerm_cognitive_account\" \"a\" {\n  name               = \"a\"\n  kind               = \"OpenAI\"\n  sku_name           = \"S0\"\n  location           = LOCATION\n  local_auth_enabled = false\n}\n";
 
 #[test]
 fn a_misspelt_region_is_fixed_where_it_is_written_and_only_as_an_unsafe_fix() {
@@ -118,7 +118,7 @@ fn a_misspelt_region_is_fixed_where_it_is_written_and_only_as_an_unsafe_fix() {
 #[test]
 fn a_value_shared_by_instances_is_fixed_once_and_nothing_outside_the_scanned_paths() {
     let dir = tempfile::tempdir().unwrap();
-    let shared = "locals {\n  region = \"swedencentrl\"\n}\nresource \"azurerm_cognitive_account\" \"a\" {\n  for_each = toset([\"x\", \"y\"])\n  name     = each.key\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = local.region\n}\n";
+    let shared = "locals {\n  region = \"swedencentrl\"\n}\nresource \"azurerm_cognitive_account\" \"a\" {\n  for_each           = toset([\"x\", \"y\"])\n  name               = each.key\n  kind               = \"OpenAI\"\n  sku_name           = \"S0\"\n  location           = local.region\n  local_auth_enabled = false\n}\n";
     write(dir.path(), &[("main.tf", shared.as_bytes())]);
     aoai_lint(dir.path(), &["--fix", "--unsafe-fixes", "."]);
     assert_eq!(
@@ -177,7 +177,7 @@ fn json_carries_each_finding_s_fix() {
 fn a_misspelt_model_and_keys_left_on_are_unsafe_fixes() {
     let dir = tempfile::tempdir().unwrap();
     let main = "resource \"azurerm_cognitive_account\" \"a\" {\n  name               = \"a\"\n  kind               = \"OpenAI\"\n  sku_name           = \"S0\"\n  location           = \"swedencentral\"\n  local_auth_enabled = true\n}\n\
-        resource \"azurerm_cognitive_deployment\" \"d\" {\n  name                 = \"d\"\n  cognitive_account_id = azurerm_cognitive_account.a.id\n  model {\n    format  = \"OpenAI\"\n    name    = \"gtp-4o\"\n    version = \"2024-11-20\"\n  }\n  sku {\n    name     = \"GlobalStandard\"\n    capacity = 10\n  }\n}\n";
+        resource \"azurerm_cognitive_deployment\" \"d\" {\n  name                   = \"d\"\n  cognitive_account_id   = azurerm_cognitive_account.a.id\n  version_upgrade_option = \"NoAutoUpgrade\"\n  model {\n    format  = \"OpenAI\"\n    name    = \"gtp-4o\"\n    version = \"2024-11-20\"\n  }\n  sku {\n    name     = \"GlobalStandard\"\n    capacity = 10\n  }\n}\n";
     write(dir.path(), &[("main.tf", main.as_bytes())]);
     let before = aoai_lint(dir.path(), &["--format", "compact", "."]);
     let before = String::from_utf8_lossy(&before.stdout).into_owned();
@@ -239,4 +239,144 @@ fn a_value_passed_to_a_module_is_fixed_in_the_module_call() {
         call.replace("swedencentrl", "swedencentral")
     );
     assert_eq!(read(dir.path(), "modules/oai/main.tf"), module.as_bytes());
+}
+
+/// Every fix's fixture pair: the fixture in `fixtures/fix/` is the before, the snapshot
+/// `fix__pair_<case>` the after. Each fixture holds one fixable finding's kind.
+const PAIRS: &[(&str, &str, Safety)] = &[
+    ("aoai104-region-in-a-default", "AOAI104", Safety::Unsafe),
+    ("aoai104-region-in-tfvars", "AOAI104", Safety::Unsafe),
+    ("aoai106-display-name", "AOAI106", Safety::Safe),
+    ("aoai301-misspelt-model", "AOAI301", Safety::Unsafe),
+    ("aoai302-retired-version", "AOAI302", Safety::Unsafe),
+    ("aoai304-scale-block", "AOAI304", Safety::Safe),
+    ("aoai306-upgrade-option-left-out", "AOAI306", Safety::Unsafe),
+    ("aoai306-upgrade-option-written", "AOAI306", Safety::Unsafe),
+    ("aoai402-ptu-rounding", "AOAI402", Safety::Unsafe),
+    ("aoai403-capacity-default", "AOAI403", Safety::Safe),
+    ("aoai502-keys-left-out", "AOAI502", Safety::Unsafe),
+    ("aoai502-keys-through-a-module", "AOAI502", Safety::Unsafe),
+];
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Safety {
+    Safe,
+    Unsafe,
+}
+
+/// Copies a fixture folder, nested folders and dot files included.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every file of a folder, by its path inside it, with its text.
+fn texts(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in walk(dir) {
+        let name = entry.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        out.push((name, std::fs::read_to_string(&entry).unwrap()));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The fixes the JSON report offers, as `RULE safety`.
+fn offered(dir: &Path) -> Vec<String> {
+    let output = aoai_lint(dir, &["--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| !d["fix"].is_null())
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["rule"].as_str().unwrap(),
+                d["fix"]["safety"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_fix_has_a_fixture_pair() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fix");
+    let mut listed: Vec<&str> = PAIRS.iter().map(|(case, _, _)| *case).collect();
+    let mut found: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    listed.sort_unstable();
+    found.sort();
+    assert_eq!(listed, found, "every folder of fixtures/fix is a pair in PAIRS");
+    for (case, rule, safety) in PAIRS {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&fixtures.join(case), dir.path());
+        let before = texts(dir.path());
+        // The fixture offers fixes of its rule only, as safe or unsafe as the rule says.
+        let offered = offered(dir.path());
+        let wanted = format!("{rule} {}", format!("{safety:?}").to_lowercase());
+        assert!(
+            !offered.is_empty() && offered.iter().all(|o| *o == wanted),
+            "{case}: {offered:?}"
+        );
+        // An unsafe fix is not applied by --fix alone.
+        if *safety == Safety::Unsafe {
+            aoai_lint(dir.path(), &["--fix", "."]);
+            assert_eq!(texts(dir.path()), before, "{case}: --fix alone applies an unsafe fix");
+        }
+        let flags: &[&str] = match safety {
+            Safety::Safe => &["--fix", "--format", "compact", "."],
+            Safety::Unsafe => &["--fix", "--unsafe-fixes", "--format", "compact", "."],
+        };
+        let fixed = aoai_lint(dir.path(), flags);
+        let after = texts(dir.path());
+        let changed: String = after
+            .iter()
+            .filter(|file| !before.contains(file))
+            .map(|(name, text)| format!("=== {name}\n{text}"))
+            .collect();
+        insta::assert_snapshot!(format!("pair_{case}"), changed);
+        // The finding is gone, the report is the fixed files' report, and a second --fix
+        // changes nothing.
+        let report = String::from_utf8_lossy(&fixed.stdout).into_owned();
+        assert!(!report.contains(&format!("[{rule}]")), "{case}: {report}");
+        assert_eq!(
+            fixed.stdout,
+            aoai_lint(dir.path(), &["--format", "compact", "."]).stdout
+        );
+        aoai_lint(dir.path(), &["--fix", "--unsafe-fixes", "."]);
+        assert_eq!(texts(dir.path()), after, "{case}: a second --fix changed something");
+        // What `terraform fmt` would leave, where terraform is installed.
+        if let Ok(fmt) = Command::new("terraform")
+            .args(["fmt", "-check", "-recursive", "."])
+            .current_dir(dir.path())
+            .output()
+        {
+            assert!(fmt.status.success(), "{case}: {}", String::from_utf8_lossy(&fmt.stdout));
+        }
+    }
 }

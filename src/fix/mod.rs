@@ -13,6 +13,8 @@ use std::path::PathBuf;
 use crate::diagnostic::{Edit, Finding, Fix, Safety};
 use crate::source::{FileId, SourceMap};
 
+mod comments;
+
 /// The files a set of fixes changes: each file's path, its text as read, and as fixed.
 #[derive(Debug, Default)]
 pub struct Changes {
@@ -91,6 +93,19 @@ pub fn plan<'f>(
         for edit in &edits {
             after.replace_range(edit.span.range(), &edit.replacement);
         }
+        // Where each edit lands in the fixed text: after the edits before it.
+        let touched: Vec<usize> = edits
+            .iter()
+            .map(|e| {
+                let shift: isize = edits
+                    .iter()
+                    .filter(|o| o.span.end <= e.span.start && !std::ptr::eq(*o, e))
+                    .map(|o| o.replacement.len() as isize - o.expected.len() as isize)
+                    .sum();
+                (e.span.start as isize + shift) as usize
+            })
+            .collect();
+        let after = comments::realign(&after, &touched);
         if after != before {
             changes.files.push(Changed {
                 path: source.path.clone(),
@@ -181,6 +196,41 @@ pub fn diff(changes: &Changes) -> String {
 }
 
 #[cfg(test)]
+mod tests {
+    use crate::lint::{Options, run};
+
+    /// A file written between the run that read it and the fix: the fix is refused and the
+    /// file keeps what was written last.
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let main = root.join("main.tf");
+        let text = "resource \"azurerm_cognitive_account\" \"a\" {\n  name               = \"a\"\n  kind               = \"OpenAI\"\n  sku_name           = \"S0\"\n  location           = \"swedencentrl\"\n  local_auth_enabled = false\n}\n";
+        std::fs::write(&main, text).unwrap();
+        let options = Options {
+            paths: vec![root.clone()],
+            ..Options::default()
+        };
+        let outcome = run(&options).unwrap();
+        assert!(outcome.findings.iter().any(|f| f.fix.is_some()));
+        let edited = text.replace("\"a\"\n", "\"b\"\n");
+        std::fs::write(&main, &edited).unwrap();
+        let changes = super::plan(outcome.findings.iter(), &outcome.sources, true, &options.paths);
+        assert!(changes.files.is_empty());
+        let shown = main.display();
+        assert_eq!(
+            changes.refused,
+            [format!(
+                "write the region `swedencentral`: {shown} changed since it was read; not changed"
+            )]
+        );
+        super::write(&changes).unwrap();
+        assert_eq!(std::fs::read_to_string(&main).unwrap(), edited);
+    }
+}
+
+#[cfg(test)]
 mod properties {
     use proptest::prelude::*;
 
@@ -192,56 +242,127 @@ mod properties {
         "westeurop",
         "eastus3",
         "swedencentral",
+        "Sweden Central",
     ];
-    const MODELS: &[&str] = &["gtp-4o", "gpt-4o", "text-embeding-3-large"];
-    /// How a value reaches the attribute: as written, a variable's default, a local.
-    const WAYS: &[&str] = &["literal", "default", "local"];
+    const MODELS: &[(&str, &str)] = &[
+        ("gtp-4o", "2024-11-20"),
+        ("gpt-4o", "2024-11-20"),
+        ("text-embeding-3-large", "1"),
+        ("gpt-4", "0125-preview"),
+    ];
+    /// How a value reaches the attribute: as written, a variable's default, a local, an
+    /// entry of a `for_each` map.
+    const WAYS: &[&str] = &["literal", "default", "local", "for_each"];
+    const SKUS: &[(&str, Option<u32>)] = &[
+        ("GlobalStandard", Some(10)),
+        ("GlobalStandard", None),
+        ("ProvisionedManaged", Some(40)),
+        ("ProvisionedManaged", Some(75)),
+    ];
+    const UPGRADES: &[Option<&str>] = &[None, Some("OnceNewDefaultVersionAvailable"), Some("NoAutoUpgrade")];
 
-    fn configuration(region: &str, model: &str, keys: Option<bool>, scale: bool, way: &str) -> String {
-        let (location, extra) = match way {
+    /// One generated configuration: which values it holds, and how they are written.
+    #[derive(Debug, Clone)]
+    struct Generated {
+        region: &'static str,
+        model: (&'static str, &'static str),
+        keys: Option<bool>,
+        scale: bool,
+        way: &'static str,
+        sku: (&'static str, Option<u32>),
+        upgrade: Option<&'static str>,
+    }
+
+    fn configuration(g: &Generated) -> String {
+        let region = g.region;
+        let (location, mut extra) = match g.way {
             "default" => (
                 "var.region".to_owned(),
                 format!("variable \"region\" {{\n  default = \"{region}\"\n}}\n"),
             ),
-            "local" => (
+            "local" | "for_each" => (
                 "local.region".to_owned(),
                 format!("locals {{\n  region = \"{region}\"\n}}\n"),
             ),
             _ => (format!("\"{region}\""), String::new()),
         };
-        let keys = keys
+        let keys = g
+            .keys
             .map(|k| format!("  local_auth_enabled = {k}\n"))
             .unwrap_or_default();
-        let (block, kind) = if scale { ("scale", "type") } else { ("sku", "name") };
+        let (model, version) = g.model;
+        let (sku, capacity) = g.sku;
+        let (block, kind) = if g.scale { ("scale", "type") } else { ("sku", "name") };
+        // Through a `for_each` map, the deployment's values are its entry's.
+        let (for_each, model, capacity) = match (g.way, capacity) {
+            ("for_each", Some(c)) => {
+                extra.push_str(&format!(
+                    "locals {{\n  deployments = {{\n    d = {{ model = \"{model}\", ptus = {c} }}\n  }}\n}}\n"
+                ));
+                (
+                    "  for_each               = local.deployments\n",
+                    "each.value.model".to_owned(),
+                    Some("each.value.ptus".to_owned()),
+                )
+            }
+            _ => ("", format!("\"{model}\""), capacity.map(|c| c.to_string())),
+        };
+        let capacity = capacity.map(|c| format!("    capacity = {c}\n")).unwrap_or_default();
+        let upgrade = g
+            .upgrade
+            .map(|u| format!("  version_upgrade_option = \"{u}\"\n"))
+            .unwrap_or_default();
         format!(
             "terraform {{\n  required_providers {{\n    azurerm = {{\n      source  = \"hashicorp/azurerm\"\n      version = \"~> 4.0\"\n    }}\n  }}\n}}\n{extra}\
              resource \"azurerm_cognitive_account\" \"a\" {{\n  name     = \"a\"\n  kind     = \"OpenAI\"\n  sku_name = \"S0\"\n  location = {location}\n{keys}}}\n\
-             resource \"azurerm_cognitive_deployment\" \"d\" {{\n  name                 = \"d\"\n  cognitive_account_id = azurerm_cognitive_account.a.id\n  model {{\n    format  = \"OpenAI\"\n    name    = \"{model}\"\n    version = \"2024-11-20\"\n  }}\n  {block} {{\n    {kind}     = \"GlobalStandard\"\n    capacity = 10\n  }}\n}}\n"
+             resource \"azurerm_cognitive_deployment\" \"d\" {{\n{for_each}  name                 = \"d\"\n  cognitive_account_id = azurerm_cognitive_account.a.id\n{upgrade}  model {{\n    format  = \"OpenAI\"\n    name    = {model}\n    version = \"{version}\"\n  }}\n  {block} {{\n    {kind}     = \"{sku}\"\n{capacity}  }}\n}}\n"
         )
     }
 
+    fn generated() -> impl Strategy<Value = Generated> {
+        (
+            proptest::sample::select(REGIONS),
+            proptest::sample::select(MODELS),
+            proptest::option::of(any::<bool>()),
+            any::<bool>(),
+            proptest::sample::select(WAYS),
+            proptest::sample::select(SKUS),
+            proptest::sample::select(UPGRADES),
+        )
+            .prop_map(|(region, model, keys, scale, way, sku, upgrade)| Generated {
+                region,
+                model,
+                keys,
+                scale,
+                way,
+                sku,
+                upgrade,
+            })
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(24))]
+        #![proptest_config(ProptestConfig::with_cases(32))]
 
         /// Whatever the fixes, the file still parses, the findings they fixed are gone, and
         /// fixing again changes nothing.
         #[test]
-        fn fixes_leave_a_file_that_parses_without_the_fixed_findings(
-            region in proptest::sample::select(REGIONS),
-            model in proptest::sample::select(MODELS),
-            keys in proptest::option::of(any::<bool>()),
-            scale in any::<bool>(),
-            way in proptest::sample::select(WAYS),
-        ) {
+        fn fixes_leave_a_file_that_parses_without_the_fixed_findings(g in generated()) {
             let dir = tempfile::tempdir().unwrap();
             let root = dir.path().canonicalize().unwrap();
-            std::fs::write(root.join("main.tf"), configuration(region, model, keys, scale, way)).unwrap();
-            let options = Options { paths: vec![root.clone()], ..Options::default() };
+            std::fs::write(root.join("main.tf"), configuration(&g)).unwrap();
+            let mut options = Options {
+                paths: vec![root.clone()],
+                today: "2026-12-03".parse().ok(),
+                ..Options::default()
+            };
+            options.rules.set(crate::rules::find("AOAI106").unwrap(), Some(crate::diagnostic::Severity::Info));
             let first = run(&options).unwrap();
             let fixed: Vec<&'static str> = first.findings.iter().filter(|f| f.fix.is_some()).map(|f| f.rule.id).collect();
-            let changes = super::plan(first.findings.iter(), &first.sources, true, &options.paths);
-            prop_assert!(changes.refused.is_empty(), "{:?}", changes.refused);
-            super::write(&changes).unwrap();
+            // What must be fixable in any case: keys left on, a capacity left out.
+            prop_assert_eq!(g.keys != Some(false), fixed.contains(&"AOAI502"));
+            prop_assert_eq!(g.sku.1.is_none(), fixed.contains(&"AOAI403"));
+            let done = crate::lint::fixing::fix(&options, true, &options.paths).unwrap();
+            prop_assert!(done.refused.is_empty(), "{:?}", done.refused);
             let second = run(&options).unwrap();
             prop_assert!(second.findings.iter().all(|f| f.rule.id != "AOAI002"), "the fixed file parses");
             for rule in &fixed {

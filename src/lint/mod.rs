@@ -30,6 +30,7 @@ use crate::source::SourceMap;
 use crate::suppress;
 
 mod configuration;
+pub mod fixing;
 mod hide;
 mod order;
 mod plan_mode;
