@@ -43,8 +43,7 @@ pub fn text_at(sources: &SourceMap, span: Span) -> Option<&str> {
 
 /// A fix that writes `key = value` into the block whose whole text (keyword to closing
 /// brace) is `block`, on a line of its own after `after`'s first attribute found (else after
-/// the last one-line attribute before a nested block, where `terraform fmt` users keep their
-/// arguments), with the `=` signs of the neighbouring lines
+/// the last one-line attribute before a nested block), with the `=` signs of the neighbouring lines
 /// aligned as `terraform fmt` aligns them. `None` when the block already writes `key`, is
 /// written on one line, or lines up with a trailing comment (whose alignment `terraform fmt`
 /// would also move): the finding then has no fix rather than one that leaves work behind.
@@ -86,6 +85,74 @@ enum Line {
 
 type RawEdit = (Range<usize>, String, String);
 
+/// A block's lines as `terraform fmt` aligns them, and its attributes in order.
+struct Layout<'t> {
+    /// Where each line the block touches starts.
+    lines: Vec<usize>,
+    kinds: Vec<Line>,
+    /// Each attribute's name and whole text.
+    attributes: Vec<(&'t str, Range<usize>)>,
+    /// Where the first nested block starts.
+    first_block: Option<usize>,
+}
+
+impl Layout<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.lines.partition_point(|&start| start <= offset) - 1
+    }
+
+    /// The attribute the new line goes after: the first of `after` written, else the last
+    /// one-line attribute before a nested block (where `terraform fmt` users keep their
+    /// arguments), else the last before a nested block, else the last.
+    fn anchor(&self, text: &str, after: &[&str]) -> Option<&Range<usize>> {
+        let before_blocks = |r: &Range<usize>| self.first_block.is_none_or(|b| r.start < b);
+        let one_line = |r: &Range<usize>| !text[r.clone()].contains('\n');
+        let attributes = &self.attributes;
+        after
+            .iter()
+            .find_map(|name| attributes.iter().find(|(k, _)| k == name))
+            .or_else(|| attributes.iter().rfind(|(_, r)| before_blocks(r) && one_line(r)))
+            .or_else(|| attributes.iter().rfind(|(_, r)| before_blocks(r)))
+            .or(attributes.last())
+            .map(|(_, r)| r)
+    }
+}
+
+/// Reads how the block at `block` is laid out; `None` when it is not one block.
+fn layout<'t>(text: &str, block: &Range<usize>, parsed: &'t hcl_edit::structure::Body) -> Option<Layout<'t>> {
+    let shift = block.start;
+    let lines = line_starts(text, block.clone());
+    let mut layout = Layout {
+        kinds: vec![Line::Other; lines.len()],
+        lines,
+        attributes: Vec::new(),
+        first_block: None,
+    };
+    for structure in parsed.iter() {
+        let range = structure.span()?;
+        let range = range.start + shift..range.end + shift;
+        let Structure::Attribute(attr) = structure else {
+            layout.first_block.get_or_insert(range.start);
+            continue;
+        };
+        let key_end = attr.key.span()?.end + shift;
+        layout.attributes.push((attr.key.as_str(), range.clone()));
+        let line = layout.line_of(range.start);
+        let line_start = layout.lines[line];
+        let line_end = layout.lines.get(line + 1).copied().unwrap_or(block.end);
+        if line != layout.line_of(range.end) || !text[line_start..range.start].trim().is_empty() {
+            continue;
+        }
+        layout.kinds[line] = if !text[range.end..line_end].trim().is_empty() {
+            Line::Commented
+        } else {
+            let equals = key_end + text[key_end..range.end].find('=')?;
+            Line::Assign { key_end, equals }
+        };
+    }
+    Some(layout)
+}
+
 /// The edits [`insert_attribute`] makes, as byte ranges of `text`.
 fn insertion(text: &str, block: Range<usize>, key: &str, value: &str, after: &[&str]) -> Option<Vec<RawEdit>> {
     let src = text.get(block.clone())?;
@@ -97,71 +164,24 @@ fn insertion(text: &str, block: Range<usize>, key: &str, value: &str, after: &[&
     if !src.contains('\n') || parsed.body.get_attribute(key).is_some() {
         return None;
     }
-    let shift = block.start;
-    let lines = line_starts(text, block.clone());
-    let line_of = |offset: usize| lines.partition_point(|&start| start <= offset) - 1;
-    let mut kinds = vec![Line::Other; lines.len()];
-    let mut attributes = Vec::new();
-    let mut first_block = None;
-    for structure in parsed.body.iter() {
-        let range = structure.span()?;
-        let range = range.start + shift..range.end + shift;
-        match structure {
-            Structure::Block(_) => {
-                first_block.get_or_insert(range.start);
-            }
-            Structure::Attribute(attr) => {
-                let key_range = attr.key.span()?;
-                let key_end = key_range.end + shift;
-                attributes.push((attr.key.as_str(), range.clone()));
-                let line = line_of(range.start);
-                if line != line_of(range.end) {
-                    continue;
-                }
-                let line_end = lines.get(line + 1).copied().unwrap_or(block.end);
-                let before = &text[lines[line]..range.start];
-                let rest = &text[range.end..line_end];
-                if !before.trim().is_empty() {
-                    continue;
-                }
-                kinds[line] = if !rest.trim().is_empty() {
-                    Line::Commented
-                } else {
-                    let gap = text[key_end..range.end].find('=')?;
-                    Line::Assign {
-                        key_end,
-                        equals: key_end + gap,
-                    }
-                };
-            }
-        }
-    }
-    let anchor = after
-        .iter()
-        .find_map(|name| attributes.iter().find(|(k, _)| k == name))
-        .or_else(|| {
-            let before_blocks = |r: &Range<usize>| first_block.is_none_or(|b| r.start < b);
-            let one_line = |r: &Range<usize>| !text[r.clone()].contains('\n');
-            (attributes.iter().rfind(|(_, r)| before_blocks(r) && one_line(r)))
-                .or_else(|| attributes.iter().rfind(|(_, r)| before_blocks(r)))
-        })
-        .or(attributes.last());
+    let layout = layout(text, &block, &parsed.body)?;
+    let lines = &layout.lines;
     // The new line goes after the anchor's last line, indented as the anchor is; with no
     // attribute at all, after the opening line, two spaces in.
-    let (at_line, indent) = match anchor {
-        Some((_, range)) => {
-            let line = line_of(range.start);
-            (line_of(range.end) + 1, text[lines[line]..range.start].to_owned())
+    let (at_line, indent) = match layout.anchor(text, after) {
+        Some(range) => {
+            let line = layout.line_of(range.start);
+            (layout.line_of(range.end) + 1, text[lines[line]..range.start].to_owned())
         }
         None => {
-            let opening = &text[lines[0]..];
-            let indent: String = opening.chars().take_while(|c| *c == ' ').collect();
+            let indent: String = text[lines[0]..].chars().take_while(|c| *c == ' ').collect();
             (1, indent + "  ")
         }
     };
     let at = *lines.get(at_line)?;
     let newline = if text[..at].ends_with("\r\n") { "\r\n" } else { "\n" };
     // The run of aligned lines the new one joins.
+    let kinds = &layout.kinds;
     let up = (0..at_line)
         .rev()
         .take_while(|&l| kinds[l] != Line::Other)
