@@ -47,6 +47,10 @@ declare_rule! {{
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: TODO why not, or whether it is safe (`--fix`) or unsafe (`--unsafe-fixes`) and
+    /// what it writes where (`rules::fixes`).
+    ///
     /// ## When it stays silent
     /// When a value it needs is unknown (a variable without a default, a data source): an
     /// unknown value never produces a finding.

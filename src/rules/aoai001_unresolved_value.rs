@@ -24,6 +24,9 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: the value is unknown, so there is nothing to rewrite.
+    ///
     /// ## When it stays silent
     /// Always, unless `--report-unknowns` is given.
     pub static UNRESOLVED_VALUE = {

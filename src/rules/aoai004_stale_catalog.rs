@@ -27,6 +27,10 @@ declare_rule! {
     /// every few weeks), or the rule's own option:
     /// `rules: { AOAI004: { max_age_days: 365 } }`. "Today" is `--as-of` or the current date.
     ///
+    /// ## Fix
+    /// None: the catalog is refreshed by upgrading or with `aoai-lint catalog import`, not in
+    /// the scanned files.
+    ///
     /// ## When it stays silent
     /// While every table is younger than the limit.
     ///

@@ -31,6 +31,10 @@ declare_rule! {
     /// `policy.residency.data_zone` (`EU`, `US` or `APAC`), `policy.residency.allowed_regions`,
     /// `policy.residency.allowed_geographies`. Every one that is set must hold.
     ///
+    /// ## Fix
+    /// None: which allowed region to move to is the team's choice, and a new location
+    /// re-creates the account.
+    ///
     /// ## When it stays silent
     /// Without a residency policy; when the location is unknown or not a region (AOAI104);
     /// for a zone or geography check, when the catalog does not describe the region.

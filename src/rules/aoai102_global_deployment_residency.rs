@@ -30,6 +30,10 @@ declare_rule! {
     /// ## Configuration
     /// Any `policy.residency` setting turns it on.
     ///
+    /// ## Fix
+    /// None: the data zone or regional type to use depends on the model's availability and the
+    /// quota in the region.
+    ///
     /// ## When it stays silent
     /// Without a residency policy, and when the deployment type is unknown.
     ///

@@ -24,6 +24,9 @@ declare_rule! {
     /// ## Configuration
     /// Any `policy.residency` setting turns it on; `policy.residency.data_zone` names the zone.
     ///
+    /// ## Fix
+    /// None: moving the account or changing the type is a choice of region and quota.
+    ///
     /// ## When it stays silent
     /// Without a residency policy; when the type, the account or its region is unknown, or the
     /// catalog does not describe the region.

@@ -20,6 +20,10 @@ declare_rule! {
     /// ## Configuration
     /// `policy.allowed_deployment_types`: a list of `sku.name` values.
     ///
+    /// ## Fix
+    /// None: the allowed type to use depends on the model's availability and the quota in the
+    /// region.
+    ///
     /// ## When it stays silent
     /// When the list is not configured, and when the type is unknown.
     ///

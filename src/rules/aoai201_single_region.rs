@@ -49,6 +49,9 @@ declare_rule! {
     /// says which configuration holds which other region; when a root has an account of
     /// unknown region, or may hold accounts the linter cannot see, nothing is said.
     ///
+    /// ## Fix
+    /// None: a second region is new infrastructure.
+    ///
     /// ## When it stays silent
     /// When accounts of unknown location could be in other regions (one account is always
     /// one region, but two accounts of unknown location are not known to share one); when

@@ -30,6 +30,9 @@ declare_rule! {
     /// it, is reported once for the run, naming the root of each other region; and nothing is
     /// said when any root has an unknown region or model.
     ///
+    /// ## Fix
+    /// None: a deployment in another region is new infrastructure with its own quota.
+    ///
     /// ## When it stays silent
     /// For a reusable module on its own; when fewer than two regions are known; and when any
     /// deployment's model or region is unknown, or the configuration may hold accounts or

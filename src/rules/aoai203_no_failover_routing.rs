@@ -33,6 +33,9 @@ declare_rule! {
     /// remote state, which the linter does not follow; so does any root that may hold
     /// accounts the linter cannot see.
     ///
+    /// ## Fix
+    /// None: the router, and how it balances, is the team's design.
+    ///
     /// ## When it stays silent
     /// For a reusable module on its own; when fewer than two regions are known; when a
     /// routing resource (an API Management backend, a Front Door origin, a Traffic Manager

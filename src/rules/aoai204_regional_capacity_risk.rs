@@ -30,6 +30,9 @@ declare_rule! {
     /// Follows `policy.residency` and `policy.allowed_deployment_types`: a type they forbid is
     /// never suggested.
     ///
+    /// ## Fix
+    /// None: whether to spread the capacity or raise the quota is the team's choice.
+    ///
     /// ## When it stays silent
     /// Unless model, version, type and region are known; when neither larger type is offered
     /// there or allowed.

@@ -31,6 +31,9 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: another region or deployment type is a choice of residency and quota.
+    ///
     /// ## When it stays silent
     /// Unless the model, version, deployment type and the account's region are all known;
     /// when the model version is not in the catalog (AOAI301) or retired (AOAI302: the matrix

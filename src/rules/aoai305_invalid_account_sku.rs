@@ -32,6 +32,9 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: the account's SKU is a pricing choice.
+    ///
     /// ## When it stays silent
     /// When `sku_name` is unknown, and for every kind other than OpenAI and AIServices;
     /// `dynamic_throttling_enabled` only when it is known to be `true` (azurerm reads an unset

@@ -20,6 +20,9 @@ declare_rule! {
     /// ## Configuration
     /// `policy.allowed_models`: `name` (any version) or `name@version` entries.
     ///
+    /// ## Fix
+    /// None: which allowed model replaces it is the team's choice.
+    ///
     /// ## When it stays silent
     /// When the list is not configured; when the model name is unknown; when the policy names
     /// versions for the model and the deployment's version is unknown or not written (the

@@ -29,6 +29,10 @@ declare_rule! {
     /// finding means "above what any default quota allows"), or the rule's own option:
     /// `rules: { AOAI401: { tier: "2" } }`.
     ///
+    /// ## Fix
+    /// None: which deployment to shrink, or whether to ask for more quota, is the team's
+    /// choice.
+    ///
     /// ## When it stays silent
     /// For a reusable module scanned on its own; for provisioned and batch types (PTUs are a
     /// pool shared across models; batch quota is counted in enqueued tokens); and where the

@@ -33,6 +33,10 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: closing the network needs a private endpoint or network rules with addresses only
+    /// the team knows.
+    ///
     /// ## When it stays silent
     /// When public access is off or unknown; when `network_acls` deny by default, or their
     /// number or default action is unknown; when a private endpoint points at the account, or

@@ -32,6 +32,10 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: the name must be unique across Azure, and adding one re-creates an existing
+    /// account.
+    ///
     /// ## When it stays silent
     /// When `custom_subdomain_name` is set, even to a value the linter cannot resolve.
     ///

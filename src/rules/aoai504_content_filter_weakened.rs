@@ -30,6 +30,9 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: a content filter's thresholds are a policy decision.
+    ///
     /// ## When it stays silent
     /// When the values are unknown, and when the filters come from a `dynamic` block over an
     /// unknown collection.

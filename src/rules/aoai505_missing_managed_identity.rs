@@ -31,6 +31,9 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: an identity is only useful with role assignments the linter cannot know.
+    ///
     /// ## When it stays silent
     /// When an `identity` block is present, and when it is a `dynamic` block over an unknown
     /// collection.

@@ -30,6 +30,9 @@ declare_rule! {
     /// ## Configuration
     /// Turn it on in the configuration file's `rules` section.
     ///
+    /// ## Fix
+    /// None: a key needs a Key Vault and access policies the linter cannot write.
+    ///
     /// ## When it stays silent
     /// When either form of customer-managed key is present, when the inline block comes from
     /// an unknown `dynamic`, and when a customer-managed key resource's account cannot be

@@ -30,6 +30,9 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: the hosts to allow are the team's to list.
+    ///
     /// ## When it stays silent
     /// When outbound access is restricted or the value is unknown. Both account kinds are
     /// checked (Checkov's equivalent misses AIServices).

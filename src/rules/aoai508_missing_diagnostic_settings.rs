@@ -29,6 +29,10 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: a diagnostic setting needs a destination (a Log Analytics workspace, storage) the
+    /// linter cannot know.
+    ///
     /// ## When it stays silent
     /// When a diagnostic setting targets the account, or a diagnostic setting's target cannot
     /// be resolved (it might be this account); for a reusable module linted on its own (no

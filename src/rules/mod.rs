@@ -473,6 +473,7 @@ mod tests {
         "## Example",
         "## Use instead",
         "## Configuration",
+        "## Fix",
         "## When it stays silent",
     ];
 

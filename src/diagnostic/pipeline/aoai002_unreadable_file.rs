@@ -27,6 +27,9 @@ declare_rule! {
     /// ## Configuration
     /// `--max-file-size BYTES` (default 10 MiB).
     ///
+    /// ## Fix
+    /// None: the file's syntax is the author's to mend.
+    ///
     /// ## When it stays silent
     /// When every file reads and parses.
     pub static UNREADABLE_FILE = {

@@ -25,6 +25,10 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: whether the comment is stale or the finding it waived will return is the author's
+    /// call.
+    ///
     /// ## When it stays silent
     /// While every suppression matches a finding.
     pub static UNUSED_SUPPRESSION = {

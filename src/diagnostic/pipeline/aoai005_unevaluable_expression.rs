@@ -47,6 +47,9 @@ declare_rule! {
     /// ## Configuration
     /// None.
     ///
+    /// ## Fix
+    /// None: the expression is the author's.
+    ///
     /// ## When it stays silent
     /// When every expression evaluates within the bounds.
     pub static UNEVALUABLE_EXPRESSION = {
