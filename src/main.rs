@@ -338,8 +338,13 @@ fn apply_fixes(args: &aoai_lint::cli::LintArgs, options: &Options) -> Option<Exi
         &args.paths,
     );
     refused(&changes.refused);
-    let diff = aoai_lint::fix::diff(&changes);
-    let written = write_stdout(&report::safe::for_terminal(&diff, false));
+    // Line endings pass as written, so that the diff applies to a CRLF file; anything else a
+    // terminal would act on is made visible.
+    let diff: Vec<String> = aoai_lint::fix::diff(&changes)
+        .split("\r\n")
+        .map(|part| report::safe::for_terminal(part, false).into_owned())
+        .collect();
+    let written = write_stdout(&diff.join("\r\n"));
     if written != ExitCode::SUCCESS {
         return Some(written);
     }

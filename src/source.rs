@@ -158,12 +158,36 @@ fn characters(text: &str) -> usize {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: boxcar::Vec<SourceFile>,
+    /// The files of each folder: for what must read a module's files together (whether a
+    /// fix's variable is read elsewhere), and to give a file read twice one id.
+    by_folder: std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<FileId>>>,
 }
 
 impl SourceMap {
+    /// The file's id: the one it already has when it was read before with the same text (a
+    /// module outside the scanned folders, read by each configuration that calls it), so
+    /// that its findings and fixes are one.
     pub fn add(&self, path: &Path, text: Arc<str>) -> FileId {
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut by_folder = self.by_folder.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let in_folder = by_folder.entry(folder).or_default();
+        let known = in_folder.iter().find(|&&id| {
+            let file = self.get(id);
+            file.path == path && file.text == text
+        });
+        if let Some(&id) = known {
+            return id;
+        }
         let file = SourceFile::new(path.to_path_buf(), display_path(path), text);
-        FileId(saturate(self.files.push(file)))
+        let id = FileId(saturate(self.files.push(file)));
+        in_folder.push(id);
+        id
+    }
+
+    /// The files read from `folder` so far.
+    pub fn in_folder(&self, folder: &Path) -> Vec<FileId> {
+        let by_folder = self.by_folder.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        by_folder.get(folder).cloned().unwrap_or_default()
     }
 
     /// Text that comes from no file (a `--var` argument), shown under `name`.

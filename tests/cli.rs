@@ -1536,16 +1536,23 @@ fn a_finding_in_a_module_shared_by_two_roots_names_each_roots_call() {
     }
     std::fs::create_dir_all(dir.path().join(".git")).unwrap();
     let report = json(&[dir.path().join("envs").to_str().unwrap()]);
-    let callers: Vec<&str> = report["diagnostics"]
+    // One finding, naming both roots and both calls.
+    let found: Vec<&Value> = report["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|d| d["rule"] == "AOAI502")
-        .map(|d| d["related"][0]["file"].as_str().unwrap())
         .collect();
-    assert_eq!(callers.len(), 2, "{report}");
+    assert_eq!(found.len(), 1, "{report}");
+    assert_eq!(found[0]["configurations"].as_array().unwrap().len(), 2, "{}", found[0]);
+    let callers: Vec<&str> = found[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
     assert!(
-        callers[0].ends_with("envs/a/main.tf") && callers[1].ends_with("envs/b/main.tf"),
+        callers.len() == 2 && callers[0].ends_with("envs/a/main.tf") && callers[1].ends_with("envs/b/main.tf"),
         "{callers:?}"
     );
 }

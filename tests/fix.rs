@@ -380,3 +380,141 @@ fn every_fix_has_a_fixture_pair() {
         }
     }
 }
+
+const RETIRED_DEPLOYMENT: &str = "variable \"location\" {\n  type = string\n}\n\nresource \"azurerm_cognitive_account\" \"this\" {\n  name                  = \"x\"\n  location              = var.location\n  resource_group_name   = \"rg\"\n  kind                  = \"OpenAI\"\n  sku_name              = \"S0\"\n  custom_subdomain_name = \"x\"\n  local_auth_enabled    = false\n}\n\nresource \"azurerm_cognitive_deployment\" \"this\" {\n  name                   = \"d\"\n  cognitive_account_id   = azurerm_cognitive_account.this.id\n  version_upgrade_option = \"NoAutoUpgrade\"\n  model {\n    format  = \"OpenAI\"\n    name    = \"gpt-4\"\n    version = \"0125-preview\"\n  }\n  sku {\n    name     = \"Standard\"\n    capacity = 10\n  }\n}\n";
+
+/// A fix is offered only where it changes nothing it does not fix: not where another
+/// instance, another configuration or another resource reads the same written value and
+/// would not want it, and not where the required provider lacks what it writes.
+#[test]
+fn a_fix_that_would_change_more_than_it_fixes_is_not_offered() {
+    // (what, files, the fixes offered)
+    let keys_var = "variable \"enable_keys\" {\n  type    = bool\n  default = true\n}\n\nresource \"azurerm_cognitive_account\" \"this\" {\n  name                  = \"x\"\n  location              = \"eastus2\"\n  kind                  = \"OpenAI\"\n  sku_name              = \"S0\"\n  custom_subdomain_name = \"x\"\n  local_auth_enabled    = var.enable_keys\n}\n";
+    let storage = "resource \"azurerm_storage_account\" \"sa\" {\n  shared_access_key_enabled = var.enable_keys\n}\n";
+    let old_azurerm = "terraform {\n  required_providers {\n    azurerm = {\n      source  = \"hashicorp/azurerm\"\n      version = \"3.56.0\"\n    }\n  }\n}\n";
+    let unpinned = RETIRED_DEPLOYMENT
+        .replace("  version_upgrade_option = \"NoAutoUpgrade\"\n", "")
+        .replace("\"gpt-4\"", "\"gpt-4o\"")
+        .replace("\"0125-preview\"", "\"2024-11-20\"")
+        .replace("                   =", "                 =");
+    let call = |name: &str, region: &str| {
+        format!("module \"{name}\" {{\n  source   = \"../mod\"\n  location = \"{region}\"\n}}\n")
+    };
+    type Files = Vec<(String, String)>;
+    let cases: Vec<(&str, Files, Vec<&str>)> = vec![
+        (
+            "keys off where the variable is read only by the account",
+            vec![("main.tf".into(), keys_var.into())],
+            vec!["AOAI502 unsafe"],
+        ),
+        (
+            "not where a storage account reads the same variable",
+            vec![
+                ("main.tf".into(), keys_var.into()),
+                ("storage.tf".into(), storage.into()),
+            ],
+            vec![],
+        ),
+        (
+            "a retired version moves where every module call's region offers the replacement",
+            vec![
+                (
+                    "live/main.tf".into(),
+                    call("one", "eastus2") + &call("two", "swedencentral"),
+                ),
+                ("mod/main.tf".into(), RETIRED_DEPLOYMENT.into()),
+            ],
+            vec!["AOAI302 unsafe"],
+        ),
+        (
+            "not where one module call's region does not offer it",
+            vec![
+                (
+                    "live/main.tf".into(),
+                    call("one", "eastus2") + &call("two", "westeurope"),
+                ),
+                ("mod/main.tf".into(), RETIRED_DEPLOYMENT.into()),
+            ],
+            vec![],
+        ),
+        (
+            "not where one root's region does not offer it",
+            vec![
+                (
+                    "live/a/main.tf".into(),
+                    call("m", "eastus2").replace("../mod", "../../mod"),
+                ),
+                (
+                    "live/b/main.tf".into(),
+                    call("m", "westeurope").replace("../mod", "../../mod"),
+                ),
+                ("mod/main.tf".into(), RETIRED_DEPLOYMENT.into()),
+            ],
+            vec![],
+        ),
+        (
+            "no version_upgrade_option where the required azurerm predates it",
+            vec![(
+                "main.tf".into(),
+                format!("{old_azurerm}\n{}", unpinned.replace("var.location", "\"eastus2\"")),
+            )],
+            vec![],
+        ),
+        (
+            "version_upgrade_option where it has it",
+            vec![(
+                "main.tf".into(),
+                format!(
+                    "{}\n{}",
+                    old_azurerm.replace("\"3.56.0\"", "\"~> 4.0\""),
+                    unpinned.replace("var.location", "\"eastus2\"")
+                ),
+            )],
+            vec!["AOAI306 unsafe"],
+        ),
+    ];
+    for (what, files, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (n.as_str(), t.as_bytes())).collect();
+        write(dir.path(), &files);
+        let at = if files.iter().any(|(n, _)| n.starts_with("live/")) {
+            dir.path().join("live")
+        } else {
+            dir.path().to_path_buf()
+        };
+        let mut offered = offered(&at);
+        offered.dedup();
+        assert_eq!(offered, expected, "{what}");
+    }
+}
+
+#[test]
+fn a_diff_of_a_crlf_file_keeps_its_line_endings_and_a_module_two_roots_read_is_changed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = SCALE.replace('\n', "\r\n");
+    let (terraform, _) = SCALE.split_once("\n\n").unwrap();
+    let root = format!("{terraform}\n\nmodule \"m\" {{\n  source = \"../.mod\"\n}}\n");
+    // A module in a folder discovery skips is read once per root that calls it.
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(
+        dir.path(),
+        &[
+            (".mod/main.tf", module.as_bytes()),
+            ("a/main.tf", root.as_bytes()),
+            ("b/main.tf", root.as_bytes()),
+        ],
+    );
+    let diff = aoai_lint(dir.path(), &["--diff", "."]);
+    let text = String::from_utf8(diff.stdout).unwrap();
+    assert_eq!(text.matches("+++ b/").count(), 1, "{text}");
+    assert!(text.contains("+  sku {\r\n") && !text.contains('\u{240d}'), "{text:?}");
+    aoai_lint(dir.path(), &["--fix", "."]);
+    let fixed = String::from_utf8(read(dir.path(), ".mod/main.tf")).unwrap();
+    assert_eq!(
+        fixed,
+        module
+            .replace("  scale {", "  sku {")
+            .replace("    type     =", "    name     =")
+    );
+}

@@ -126,6 +126,8 @@ pub struct ProviderFacts {
     pub openai_account_sku: String,
     /// Kinds for which azurerm rejects `dynamic_throttling_enabled`.
     pub dynamic_throttling_forbidden_kinds: Vec<String>,
+    /// The azurerm version that added `azurerm_cognitive_deployment.version_upgrade_option`.
+    pub version_upgrade_option_since: String,
 }
 
 /// The catalog's tables by name, each with the date its facts were true: the facts move at
@@ -272,7 +274,8 @@ impl Catalog {
             })
             .collect();
         let resources = provider.resources;
-        let deployment_sku = resources.azurerm_cognitive_deployment.attributes.sku.fields.name;
+        let deployment = resources.azurerm_cognitive_deployment.attributes;
+        let deployment_sku = deployment.sku.fields.name;
         let account = resources.azurerm_cognitive_account.attributes;
         let provider_facts = ProviderFacts {
             deployment_sku_names: deployment_sku
@@ -285,6 +288,7 @@ impl Catalog {
             ai_services_sku_names: resources.azurerm_ai_services.attributes.sku_name.values,
             openai_account_sku: account.sku_name.openai_documented,
             dynamic_throttling_forbidden_kinds: account.dynamic_throttling_enabled.forbidden_when_kind,
+            version_upgrade_option_since: deployment.version_upgrade_option.since,
         };
         let mut tables = Tables::from([
             ("regions".to_owned(), regions.as_of),

@@ -62,6 +62,13 @@ pub struct DeploymentSchema {
 #[derive(Debug, Deserialize)]
 pub struct DeploymentAttributes {
     pub sku: SkuBlock,
+    pub version_upgrade_option: Since,
+}
+
+/// An attribute the provider added after its first version.
+#[derive(Debug, Deserialize)]
+pub struct Since {
+    pub since: String,
 }
 
 #[derive(Debug, Deserialize)]

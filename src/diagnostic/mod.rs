@@ -231,8 +231,18 @@ impl Finding {
         }
     }
 
-    pub fn with_fix(mut self, fix: Fix) -> Finding {
-        self.fix = Some(Box::new(fix));
+    /// Another report of this finding (another instance of the block, or another
+    /// configuration reaching the same module) joins it: its fix stays only when the other
+    /// would fix it the same way, since one of them may want no change at all.
+    pub fn join_fix(&mut self, other: &Finding) {
+        if self.fix != other.fix {
+            self.fix = None;
+        }
+    }
+
+    /// With `fix`, when there is one.
+    pub fn with_fix(mut self, fix: impl Into<Option<Fix>>) -> Finding {
+        self.fix = fix.into().map(Box::new);
         self
     }
 

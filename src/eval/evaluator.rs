@@ -22,7 +22,7 @@ use super::Budget;
 use super::downloads::Downloads;
 use super::functions;
 use super::module::{Mode, ModuleSyntax, VarValue};
-use super::value::{Origin, ResourceObject, Unknown, Val, Value};
+use super::value::{Origin, ResourceObject, Unknown, Val, Value, Via};
 
 /// Every parsed module directory, by canonical path.
 pub type ModuleSet = HashMap<PathBuf, Arc<ModuleSyntax>>;
@@ -974,7 +974,8 @@ impl<'a> Evaluator<'a> {
             Some(ty) => {
                 let default = |expr: &Expr| {
                     let label = Label::new(expr.span, ["default in the type of var.", name].concat());
-                    self.eval(expr, &Scope::module(id)).passed_through(label)
+                    self.eval(expr, &Scope::module(id))
+                        .passed_via(label, Via::Variable(name.into()))
                 };
                 super::types::convert(value, ty, &default)
             }
@@ -991,7 +992,8 @@ impl<'a> Evaluator<'a> {
         match instance.module.variables.get(name).and_then(|d| d.default.as_ref()) {
             Some(expr) => {
                 let label = Label::new(expr.span, ["default of var.", name].concat());
-                self.eval(expr, &Scope::module(id)).passed_through(label)
+                self.eval(expr, &Scope::module(id))
+                    .passed_via(label, Via::Variable(name.into()))
             }
             None => Val::unknown(),
         }
@@ -1005,7 +1007,7 @@ impl<'a> Evaluator<'a> {
             Some(expr) => {
                 let value = self.eval(expr, &Scope::module(id));
                 let label = Label::new(expr.span, ["default of var.", name].concat());
-                value.passed_through(label)
+                value.passed_via(label, Via::Variable(name.into()))
             }
             None => Val::unknown(),
         };
@@ -1019,7 +1021,7 @@ impl<'a> Evaluator<'a> {
                         argument.value.span,
                         ["passed to var.", name, " of module.", &call.name].concat(),
                     );
-                    value.passed_through(label)
+                    value.passed_via(label, Via::Variable(name.into()))
                 }
                 None => default(),
             };
@@ -1077,7 +1079,7 @@ impl<'a> Evaluator<'a> {
             VarValue::Given(value, span) => (value.clone(), *span),
         };
         let label = Label::new(span, ["var.", name, " ", how].concat());
-        value.passed_through(label)
+        value.passed_via(label, Via::Variable(name.into()))
     }
 
     /// An expression that may refer to nothing (variables files, `--var`).
@@ -1103,7 +1105,7 @@ impl<'a> Evaluator<'a> {
             || {
                 let value = self.eval(&attr.value, &Scope::module(id));
                 let label = Label::new(attr.value.span, ["local.", name, " is defined here"].concat());
-                value.passed_through(label)
+                value.passed_via(label, Via::Local(name.into()))
             },
         )
     }
@@ -1120,7 +1122,7 @@ impl<'a> Evaluator<'a> {
             || {
                 let value = self.eval(&attr.value, &Scope::module(id));
                 let label = Label::new(attr.value.span, format!("output {name} of {}", module_label(&instance)));
-                value.passed_through(label)
+                value.passed_via(label, Via::Output)
             },
         )
     }

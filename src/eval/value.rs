@@ -119,7 +119,20 @@ pub struct Origin {
 #[derive(Debug, PartialEq)]
 struct OriginLink {
     label: Label,
+    via: Option<Via>,
     next: Option<Arc<OriginLink>>,
+}
+
+/// A name a value passed through, which other expressions may read too: a fix that writes
+/// where the value is written changes every reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// `var.NAME`, read in the module the value is read in.
+    Variable(Arc<str>),
+    /// `local.NAME`.
+    Local(Arc<str>),
+    /// An output, read as `module.CALL.NAME` by the calling module.
+    Output,
 }
 
 /// Bounds the chain of places kept per value; past this the innermost ones are enough.
@@ -137,16 +150,37 @@ impl Origin {
 
     /// `self` with `label` added as the outermost step.
     pub fn through(&self, label: Label) -> Origin {
-        if self.links() >= MAX_ORIGIN_LINKS {
+        self.step(label, None)
+    }
+
+    /// `self` with `label` added as the outermost step, where the value passed through a name.
+    pub fn through_via(&self, label: Label, via: Via) -> Origin {
+        self.step(label, Some(via))
+    }
+
+    fn step(&self, label: Label, via: Option<Via>) -> Origin {
+        if self.is_full() {
             return self.clone();
         }
         Origin {
             chain: Some(Arc::new(OriginLink {
                 label,
+                via,
                 next: self.chain.clone(),
             })),
             hidden: self.hidden.clone(),
         }
+    }
+
+    /// Whether steps were dropped: the outermost places are then not known.
+    pub fn is_full(&self) -> bool {
+        self.links() >= MAX_ORIGIN_LINKS
+    }
+
+    /// Each place with the name the value passed through there, outermost first.
+    pub fn steps(&self) -> impl Iterator<Item = (&Label, Option<&Via>)> {
+        std::iter::successors(self.chain.as_deref(), |link| link.next.as_deref())
+            .map(|link| (&link.label, link.via.as_ref()))
     }
 
     fn links(&self) -> usize {
@@ -224,9 +258,15 @@ impl Val {
         self
     }
 
-    /// This value, having passed through `label` on its way (a variable, a local).
+    /// This value, having passed through `label` on its way.
     pub fn passed_through(mut self, label: Label) -> Val {
         self.origin = self.origin.through(label);
+        self
+    }
+
+    /// This value, having passed through the variable, local or output `via` at `label`.
+    pub fn passed_via(mut self, label: Label, via: Via) -> Val {
+        self.origin = self.origin.through_via(label, via);
         self
     }
 

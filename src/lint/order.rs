@@ -118,7 +118,12 @@ fn files_of(findings: &[Finding]) -> Vec<u32> {
 /// configuration reports its findings twice.
 pub fn dedup_presorted(findings: &mut Vec<Finding>) {
     findings.dedup_by(|later, earlier| {
-        later.primary.span == earlier.primary.span && Order::cmp_at_one_position(earlier, later) == Ordering::Equal
+        let same =
+            later.primary.span == earlier.primary.span && Order::cmp_at_one_position(earlier, later) == Ordering::Equal;
+        if same {
+            earlier.join_fix(later);
+        }
+        same
     });
 }
 
@@ -136,6 +141,7 @@ pub fn group_instances(findings: &mut Vec<Finding>) {
             && let Some(key) = finding.resource.as_deref().and_then(instance_key)
         {
             keys.push(key.to_owned());
+            first.join_fix(&finding);
             continue;
         }
         grouped.push((finding, Vec::new()));
@@ -235,7 +241,14 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
         findings.dedup_by(|later, earlier| {
             let same = order.cmp(earlier, later) == Ordering::Equal;
             if same {
-                // A shared module's finding, made by several configurations: one, naming all.
+                // A shared module's finding, made by several configurations: one, naming all
+                // and every place they call it from.
+                earlier.join_fix(later);
+                for label in later.related.drain(..) {
+                    if !earlier.related.contains(&label) {
+                        earlier.related.push(label);
+                    }
+                }
                 for configuration in later.configurations.drain(..) {
                     if !earlier.configurations.contains(&configuration) {
                         earlier.configurations.push(configuration);

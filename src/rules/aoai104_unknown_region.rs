@@ -34,7 +34,8 @@ declare_rule! {
     /// ## Fix
     /// Unsafe (`--fix --unsafe-fixes`), when exactly one region name is near: the name is
     /// written where the value is written (a variable's default, a tfvars line, a local),
-    /// not in the resource. It moves the account, so a reviewer must read it.
+    /// not in the resource. It moves the account, so a reviewer must read it. Never where a variable or local the value passed
+    /// through is also read elsewhere in its module: rewriting it would change those too.
     ///
     /// ## When it stays silent
     /// When the location is unknown (a data source, a computed attribute), when it names a
@@ -92,9 +93,9 @@ impl Rule for UnknownRegion {
             // it becomes that name. It moves the account, so a reviewer must read it.
             if let [only] = suggestions.as_slice() {
                 finding = finding.with_fix(super::fixes::rewrite_where_written(
+                    cx.sources,
                     &account.location,
-                    format!("\"{location}\""),
-                    format!("\"{only}\""),
+                    (format!("\"{location}\""), format!("\"{only}\"")),
                     Safety::Unsafe,
                     format!("write the region `{only}`"),
                 ));

@@ -36,7 +36,8 @@ declare_rule! {
     /// ## Fix
     /// Safe (`--fix`): the ARM name is written where the location is written (in the
     /// resource, a variable's default, a tfvars line, a local or a module call's argument).
-    /// What is deployed does not change: azurerm sends the same name either way.
+    /// What is deployed does not change: azurerm sends the same name either way. Never where a variable or local the value passed
+    /// through is also read elsewhere in its module: rewriting it would change those too.
     ///
     /// ## When it stays silent
     /// When the location is unknown, is not a region the catalog knows, or is not written as
@@ -79,8 +80,7 @@ fn judge(cx: &Context<'_>, account: &Account) -> Option<Finding> {
     let RegionLookup::Known(region) = cx.catalog.region(location) else {
         return None;
     };
-    let at = fixes::written_at(&account.location);
-    let quoted = fixes::text_at(cx.sources, at)?;
+    let quoted = fixes::text_at(cx.sources, fixes::written_at(&account.location))?;
     // One plain string: quotes around text with no escape or template in it.
     let written = quoted
         .strip_prefix('"')?
@@ -94,9 +94,9 @@ fn judge(cx: &Context<'_>, account: &Account) -> Option<Finding> {
     }
     let message = format!("`{written}` is the region `{}`: write its ARM name", region.name);
     let fix = fixes::rewrite_where_written(
+        cx.sources,
         &account.location,
-        quoted.to_owned(),
-        format!("\"{}\"", region.name),
+        (quoted.to_owned(), format!("\"{}\"", region.name)),
         Safety::Safe,
         format!("write the region's ARM name `{}`", region.name),
     );

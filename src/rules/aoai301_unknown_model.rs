@@ -47,7 +47,8 @@ declare_rule! {
     /// ## Fix
     /// Unsafe (`--fix --unsafe-fixes`), for a likely misspelling: the model it looks like is
     /// written where the name is written. Which model is deployed changes, so a reviewer
-    /// must read it.
+    /// must read it. Never where a variable or local the value passed
+    /// through is also read elsewhere in its module: rewriting it would change those too.
     ///
     /// ## When it stays silent
     /// When the name or version is unknown; for models whose `format` is not `OpenAI` (the
@@ -146,9 +147,9 @@ fn unknown_name(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Findin
     // model is deployed changes, so a reviewer must read it.
     if let Some(known) = cx.catalog.misspelt_model(name) {
         finding = finding.with_fix(super::fixes::rewrite_where_written(
+            cx.sources,
             &deployment.model_name,
-            format!("\"{name}\""),
-            format!("\"{known}\""),
+            (format!("\"{name}\""), format!("\"{known}\"")),
             crate::diagnostic::Safety::Unsafe,
             format!("write the model `{known}`"),
         ));

@@ -1,6 +1,6 @@
 use super::{Context, Rule, RuleMeta, declare_rule, fixes};
 use crate::catalog::Model;
-use crate::diagnostic::{Edit, Finding, Fix, Label, Safety, Severity};
+use crate::diagnostic::{Finding, Fix, Label, Safety, Severity};
 use crate::facts::Deployment;
 
 declare_rule! {
@@ -43,7 +43,10 @@ declare_rule! {
     /// is one version the catalog knows, that is not itself retired or retiring within the
     /// horizon, and that the catalog lists in the account's region for the deployment type;
     /// a replacement named without a version is taken only when the catalog has exactly one
-    /// such version of it. The model answers differently, so a reviewer must read it.
+    /// such version of it. Every deployment whose version (or renamed name) is written in the
+    /// same place, through any module call, must move to the same replacement. The model
+    /// answers differently, so a reviewer must read it. Never where a variable or local the value passed
+    /// through is also read elsewhere in its module: rewriting it would change those too.
     ///
     /// ## When it stays silent
     /// When the model name or version is unknown or not in the catalog (AOAI301 reports the
@@ -172,19 +175,43 @@ fn replace(cx: &Context<'_>, deployment: &Deployment, model: &Model) -> Option<F
     let (name, version) = replacement(cx, deployment, model)?;
     let old_name = deployment.model_name.known()?;
     let old_version = deployment.model_version.known()?;
-    let mut edits = Vec::new();
-    if !name.eq_ignore_ascii_case(old_name) {
-        edits.push(Edit {
-            span: fixes::written_at(&deployment.model_name),
-            expected: format!("\"{old_name}\""),
-            replacement: format!("\"{name}\""),
-        });
+    let renamed = !name.eq_ignore_ascii_case(old_name);
+    // Every deployment whose version (or, when it is renamed, name) is written in the same
+    // place moves with this one: each must move the same way, or none does.
+    let (name_at, version_at) = (
+        fixes::written_at(&deployment.model_name),
+        fixes::written_at(&deployment.model_version),
+    );
+    let shares = |other: &Deployment| {
+        fixes::written_at(&other.model_version) == version_at
+            || (renamed && fixes::written_at(&other.model_name) == name_at)
+    };
+    let alike = |other: &Deployment| {
+        let model = cx
+            .catalog
+            .model(other.model_name.known()?, other.model_version.known()?)?;
+        replacement(cx, other, model)
+    };
+    if cx
+        .config
+        .deployments
+        .iter()
+        .any(|other| shares(other) && alike(other) != Some((name, version)))
+    {
+        return None;
     }
-    edits.push(Edit {
-        span: fixes::written_at(&deployment.model_version),
-        expected: format!("\"{old_version}\""),
-        replacement: format!("\"{version}\""),
-    });
+    let mut edits = Vec::new();
+    if renamed {
+        let quoted = (format!("\"{old_name}\""), format!("\"{name}\""));
+        edits.push(fixes::rewrite(cx.sources, &deployment.model_name, quoted.0, quoted.1)?);
+    }
+    let quoted = (format!("\"{old_version}\""), format!("\"{version}\""));
+    edits.push(fixes::rewrite(
+        cx.sources,
+        &deployment.model_version,
+        quoted.0,
+        quoted.1,
+    )?);
     Some(Fix {
         safety: Safety::Unsafe,
         description: format!("move to `{name}` version `{version}`, the documented replacement").into(),

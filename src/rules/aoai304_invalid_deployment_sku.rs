@@ -1,4 +1,4 @@
-use super::versions::{Range, Version};
+use super::versions::Version;
 use super::{Context, Rule, RuleMeta, declare_rule};
 use crate::diagnostic::{Edit, Finding, Fix, Label, Safety, Severity};
 use crate::facts::{Deployment, DeploymentResource};
@@ -90,18 +90,11 @@ impl Rule for InvalidDeploymentSku {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let azurerm = cx
-            .config
-            .providers
-            .iter()
-            .find(|p| p.name == "azurerm" && p.source.as_deref().is_none_or(|s| s.ends_with("hashicorp/azurerm")));
-        let range = azurerm.and_then(|p| p.version.known()).and_then(|v| Range::parse(v));
+        let required = super::versions::azurerm(cx.config);
+        let range = required.and_then(|(_, range)| range);
+        let constraint = required.map_or("", |(constraint, _)| constraint);
         let names = &cx.catalog.provider.deployment_sku_names;
         for deployment in &cx.config.deployments {
-            let constraint = azurerm
-                .and_then(|p| p.version.known())
-                .map(String::as_str)
-                .unwrap_or_default();
             let span = deployment.sku_name.span;
             if deployment.uses_scale_block && range.is_some_and(|r| r.at_least(FOUR)) {
                 let mut finding = Finding::new(

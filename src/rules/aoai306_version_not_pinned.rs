@@ -1,3 +1,4 @@
+use super::versions::Version;
 use super::{Context, Rule, RuleMeta, declare_rule, fixes};
 use crate::diagnostic::{Finding, Fix, Label, Safety, Severity};
 use crate::facts::{Deployment, DeploymentResource, Known};
@@ -40,13 +41,15 @@ declare_rule! {
     /// None.
     ///
     /// ## Fix
-    /// Unsafe (`--fix --unsafe-fixes`), when the version is pinned: a
+    /// Unsafe (`--fix --unsafe-fixes`), when the version is pinned and the configuration
+    /// requires an azurerm that has the attribute (3.80.0 or later): a
     /// `version_upgrade_option` written as another value becomes `"NoAutoUpgrade"` where it
     /// is written, and one left out is written into the resource block after its last
     /// attribute, aligned as `terraform fmt` aligns it. The deployment then stays on its
     /// version until someone moves it, or until the version retires, so a reviewer must read
     /// it. Not for `azapi_resource` deployments, and no version is ever chosen for one left
-    /// out.
+    /// out: every instance the change reaches must have its version. Never where a variable or local the value passed
+    /// through is also read elsewhere in its module: rewriting it would change those too.
     ///
     /// ## When it stays silent
     /// With `NoAutoUpgrade` and a version, and when the option's value is unknown; when
@@ -150,16 +153,38 @@ fn no_auto_upgrade(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
     if deployment.resource != DeploymentResource::CognitiveDeployment || deployment.model_version.known().is_none() {
         return None;
     }
+    // The attribute arrived in azurerm 3.80.0: every version the configuration allows must
+    // have it.
+    let since = Version::parse(&cx.catalog.provider.version_upgrade_option_since)?.0;
+    let (_, range) = super::versions::azurerm(cx.config)?;
+    if !range?.at_least(since) {
+        return None;
+    }
     let option = &deployment.version_upgrade_option;
+    // The instances that share the block, or the place the option is written, are pinned
+    // together: each must have its version.
+    let shared = |other: &&Deployment| match option.value {
+        Known::Absent => other.block == deployment.block,
+        _ => fixes::written_at(&other.version_upgrade_option) == fixes::written_at(option),
+    };
+    if cx
+        .config
+        .deployments
+        .iter()
+        .filter(shared)
+        .any(|other| other.model_version.known().is_none())
+    {
+        return None;
+    }
     let description = "keep the pinned version: `version_upgrade_option = \"NoAutoUpgrade\"`".to_owned();
     match &option.value {
-        Known::Value(written) => Some(fixes::rewrite_where_written(
+        Known::Value(written) => fixes::rewrite_where_written(
+            cx.sources,
             option,
-            format!("\"{written}\""),
-            "\"NoAutoUpgrade\"".to_owned(),
+            (format!("\"{written}\""), "\"NoAutoUpgrade\"".to_owned()),
             Safety::Unsafe,
             description,
-        )),
+        ),
         Known::Absent => fixes::insert_attribute(
             cx.sources,
             deployment.block?,

@@ -1,6 +1,7 @@
 use super::{Context, Rule, RuleMeta, declare_rule, fixes};
 use crate::catalog::Scope;
-use crate::diagnostic::{Finding, Label, Safety, Severity};
+use crate::diagnostic::{Finding, Fix, Label, Safety, Severity};
+use crate::facts::Deployment;
 
 declare_rule! {
     /// ## What it does
@@ -36,7 +37,9 @@ declare_rule! {
     /// Unsafe (`--fix --unsafe-fixes`): the PTUs are rounded up to the minimum, or to the
     /// next multiple of the increment, where the number is written (in the resource or where
     /// its value comes from). It costs more, so a reviewer must read it. Only where the
-    /// number is written as a plain whole number.
+    /// number is written as a plain whole number and every deployment that reads it there
+    /// rounds it the same way. Never where a variable or local the value passed
+    /// through is also read elsewhere in its module: rewriting it would change those too.
     ///
     /// ## When it stays silent
     /// When the model, the type or the capacity is unknown, when the capacity is not written
@@ -101,7 +104,7 @@ impl Rule for ProvisionedCapacity {
             } else {
                 continue;
             };
-            let mut finding = Finding::new(
+            let finding = Finding::new(
                 &PROVISIONED_CAPACITY,
                 problem,
                 Label::new(deployment.sku_capacity.span, "PTUs"),
@@ -111,25 +114,51 @@ impl Rule for ProvisionedCapacity {
             .with_help(format!(
                 "{sku} `{model}` takes at least {minimum} PTUs, in steps of {step}"
             ));
-            // Written as the plain number it is read as: anything else (`4e1`, an
-            // expression) is left to the reader.
-            let written = fixes::written_at(&deployment.sku_capacity);
-            let text = fixes::text_at(cx.sources, written).filter(|t| t.parse::<u64>().is_ok_and(|n| n as f64 == ptus));
-            if let Some(text) = text {
-                let step = step.max(1);
-                let rounded = (ptus / step as f64).ceil() as u64 * step;
-                let rounded = rounded.max(minimum);
-                finding = finding.with_fix(fixes::rewrite_where_written(
-                    &deployment.sku_capacity,
-                    text.to_owned(),
-                    rounded.to_string(),
-                    Safety::Unsafe,
-                    format!("round up to {rounded} PTUs"),
-                ));
-            }
-            out.push(finding);
+            out.push(finding.with_fix(round_up(cx, deployment)));
         }
     }
+}
+
+/// The PTUs `deployment` needs: its capacity rounded up to the minimum, or to the next
+/// multiple of the increment; `None` when it is on size or cannot be told.
+fn rounded(cx: &Context<'_>, deployment: &Deployment) -> Option<u64> {
+    let kind = cx
+        .catalog
+        .deployment_type(deployment.sku_name.known()?)
+        .filter(|t| t.provisioned)?;
+    let (minimum, step) = cx
+        .catalog
+        .ptu_rule(deployment.model_name.known()?)?
+        .sizing(kind.scope)?;
+    let ptus = *deployment.sku_capacity.known()?;
+    let step = step.max(1);
+    let rounded = ((ptus / step as f64).ceil() as u64 * step).max(minimum);
+    (rounded as f64 != ptus).then_some(rounded)
+}
+
+/// The capacity rounded up where it is written, when it is written as the plain number it is
+/// read as (anything else, `4e1` or an expression, is left to the reader) and every
+/// deployment that reads it there rounds it the same way.
+fn round_up(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
+    let ptus = *deployment.sku_capacity.known()?;
+    let to = rounded(cx, deployment)?;
+    let at = fixes::written_at(&deployment.sku_capacity);
+    let text = fixes::text_at(cx.sources, at).filter(|t| t.parse::<u64>().is_ok_and(|n| n as f64 == ptus))?;
+    let shared = cx
+        .config
+        .deployments
+        .iter()
+        .filter(|other| fixes::written_at(&other.sku_capacity) == at);
+    if shared.clone().any(|other| rounded(cx, other) != Some(to)) {
+        return None;
+    }
+    fixes::rewrite_where_written(
+        cx.sources,
+        &deployment.sku_capacity,
+        (text.to_owned(), to.to_string()),
+        Safety::Unsafe,
+        format!("round up to {to} PTUs"),
+    )
 }
 
 #[cfg(test)]

@@ -40,7 +40,8 @@ declare_rule! {
     /// `azurerm_ai_services`) is written into the resource block, aligned as `terraform fmt`
     /// aligns it. Callers that use keys stop working, so a reviewer must read it. Not on an
     /// `azapi_resource` account, and not where the new line would sit beside a trailing
-    /// comment.
+    /// comment. Never where a variable or local the value passed
+    /// through is also read elsewhere in its module: rewriting it would change those too.
     ///
     /// ## When it stays silent
     /// When `local_auth_enabled` is `false` or its value is unknown.
@@ -123,13 +124,13 @@ fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
     let description = format!("turn API keys off (`{off}`)");
     match field.value {
         _ if account.resource == AccountResource::Azapi => None,
-        Known::Value(true) => Some(fixes::rewrite_where_written(
+        Known::Value(true) => fixes::rewrite_where_written(
+            cx.sources,
             field,
-            "true".to_owned(),
-            "false".to_owned(),
+            ("true".to_owned(), "false".to_owned()),
             Safety::Unsafe,
             description,
-        )),
+        ),
         Known::Absent => fixes::insert_attribute(
             cx.sources,
             account.block?,

@@ -7,33 +7,99 @@ use hcl_edit::Span as _;
 use hcl_edit::structure::Structure;
 
 use crate::diagnostic::{Edit, Fix, Safety};
+use crate::eval::value::Via;
 use crate::facts::Field;
 use crate::source::{SourceMap, Span};
 
-/// A fix that writes `replacement` where `field`'s value is written (the innermost place it
-/// came from: a variable's default, a tfvars line, a local; else the attribute itself), when
-/// the text there is still `expected` (it is not applied otherwise).
+/// A fix of one edit: `replacement` where `field`'s value is written ([`written_place`]),
+/// when the text there is still `expected` (it is not applied otherwise).
 pub fn rewrite_where_written<T>(
+    sources: &SourceMap,
     field: &Field<T>,
-    expected: String,
-    replacement: String,
+    (expected, replacement): (String, String),
     safety: Safety,
     description: String,
-) -> Fix {
-    Fix {
+) -> Option<Fix> {
+    Some(Fix {
         safety,
         description: description.into(),
-        edits: vec![Edit {
-            span: written_at(field),
-            expected,
-            replacement,
-        }],
-    }
+        edits: vec![rewrite(sources, field, expected, replacement)?],
+    })
 }
 
-/// Where `field`'s value is written: the innermost place it came from.
+/// The edit that writes `replacement` where `field`'s value is written ([`written_place`]).
+pub fn rewrite<T>(sources: &SourceMap, field: &Field<T>, expected: String, replacement: String) -> Option<Edit> {
+    Some(Edit {
+        span: written_place(sources, field)?,
+        expected,
+        replacement,
+    })
+}
+
+/// Where `field`'s value is written, when a fix may rewrite it there: the innermost place it
+/// came from (a variable's default, a tfvars line, a local, a module call's argument, an entry
+/// of a map; else the attribute itself), and only when every variable and local it passed
+/// through is read once in its module, so that nothing else changes with it. `None` when one
+/// is read elsewhere, when it came out of a module's output, or when its first places were
+/// dropped.
+pub fn written_place<T>(sources: &SourceMap, field: &Field<T>) -> Option<Span> {
+    if field.origin.is_full() {
+        return None;
+    }
+    // Each name is read in the module of the step before it: the attribute's, first.
+    let mut reader = field.span.file;
+    for (label, via) in field.origin.steps() {
+        let name = match via {
+            None => String::new(),
+            Some(Via::Output) => return None,
+            Some(Via::Variable(name)) => format!("var.{name}"),
+            Some(Via::Local(name)) => format!("local.{name}"),
+        };
+        if !name.is_empty() && reads(sources, reader, &name) != 1 {
+            return None;
+        }
+        reader = label.span.file;
+    }
+    Some(written_at(field))
+}
+
+/// The innermost place `field`'s value came from, whoever else reads it: what tells two
+/// instances that share one written value.
 pub fn written_at<T>(field: &Field<T>) -> Span {
-    field.origin.labels().last().map_or(field.span, |l| l.span)
+    field.origin.steps().last().map_or(field.span, |(label, _)| label.span)
+}
+
+/// How often `name` (`var.x`, `local.y`) is read in the module of `file`: the Terraform files
+/// of its folder. Comments count too, which only ever makes a fix less likely.
+fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str) -> usize {
+    let Some(folder) = sources.get(file).path.parent() else {
+        return usize::MAX;
+    };
+    let is_terraform = |path: &std::path::Path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        [".tf", ".tf.json", ".tofu", ".tofu.json"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+    };
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    sources
+        .in_folder(folder)
+        .into_iter()
+        .map(|id| sources.get(id))
+        .filter(|source| is_terraform(&source.path))
+        .map(|source| {
+            let text = source.text.as_bytes();
+            source
+                .text
+                .match_indices(name)
+                .filter(|(at, _)| {
+                    let before = at.checked_sub(1).map(|i| text[i]);
+                    let after = text.get(at + name.len()).copied();
+                    !before.is_some_and(|b| word(b) || b == b'.') && !after.is_some_and(word)
+                })
+                .count()
+        })
+        .sum()
 }
 
 /// The text at `span`.

@@ -85,6 +85,17 @@ impl Range {
     }
 }
 
+/// The `hashicorp/azurerm` version constraint the configuration's root requires, as written
+/// and as a range (`None` in the range when the constraint is not understood).
+pub fn azurerm(config: &crate::facts::Configuration) -> Option<(&str, Option<Range>)> {
+    let azurerm = config
+        .providers
+        .iter()
+        .find(|p| p.name == "azurerm" && p.source.as_deref().is_none_or(|s| s.ends_with("hashicorp/azurerm")))?;
+    let constraint = azurerm.version.known()?;
+    Some((constraint.as_str(), Range::parse(constraint)))
+}
+
 fn next_patch(v: Version) -> Version {
     Version(v.0, v.1, v.2 + 1)
 }
