@@ -518,3 +518,14 @@ fn a_diff_of_a_crlf_file_keeps_its_line_endings_and_a_module_two_roots_read_is_c
             .replace("    type     =", "    name     =")
     );
 }
+
+#[test]
+fn keys_are_not_turned_off_where_the_module_hands_a_key_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let account = "resource \"azurerm_cognitive_account\" \"this\" {\n  name                  = \"x\"\n  location              = \"eastus2\"\n  kind                  = \"OpenAI\"\n  sku_name              = \"S0\"\n  custom_subdomain_name = \"x\"\n}\n";
+    write(dir.path(), &[("main.tf", account.as_bytes())]);
+    assert_eq!(offered(dir.path()), ["AOAI502 unsafe"]);
+    let secret = "resource \"azurerm_key_vault_secret\" \"key\" {\n  value = azurerm_cognitive_account.this.primary_access_key\n}\n";
+    write(dir.path(), &[("secret.tf", secret.as_bytes())]);
+    assert_eq!(offered(dir.path()), Vec::<String>::new());
+}

@@ -38,10 +38,13 @@ declare_rule! {
     /// resource or where its value comes from): it becomes `false`. Where the attribute is
     /// left out, `local_auth_enabled = false` (`local_authentication_enabled` on
     /// `azurerm_ai_services`) is written into the resource block, aligned as `terraform fmt`
-    /// aligns it. Callers that use keys stop working, so a reviewer must read it. Not on an
-    /// `azapi_resource` account, and not where the new line would sit beside a trailing
-    /// comment. Never where a variable or local the value passed
-    /// through is also read elsewhere in its module: rewriting it would change those too.
+    /// aligns it. Callers that use keys stop working, so a reviewer must read it.
+    ///
+    /// Not on an `azapi_resource` account; not where the new line would sit beside a
+    /// trailing comment; not where the module reads an account key (`primary_access_key`,
+    /// `secondary_access_key`), since what it hands the key to would stop working; and never
+    /// where a variable or local the value passed through is also read elsewhere in its
+    /// module, since rewriting it would change those too.
     ///
     /// ## When it stays silent
     /// When `local_auth_enabled` is `false` or its value is unknown.
@@ -122,8 +125,13 @@ fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
     let field = &account.local_auth_enabled;
     let off = account.resource.written(AccountSetting::LocalAuth, false);
     let description = format!("turn API keys off (`{off}`)");
+    // The module reads a key (into a Key Vault secret, an app setting, an output): turning
+    // keys off would break what it builds.
+    let keys_read = [".primary_access_key", ".secondary_access_key"]
+        .iter()
+        .any(|key| fixes::reads(cx.sources, account.head.file, key) > 0);
     match field.value {
-        _ if account.resource == AccountResource::Azapi => None,
+        _ if account.resource == AccountResource::Azapi || keys_read => None,
         Known::Value(true) => fixes::rewrite_where_written(
             cx.sources,
             field,

@@ -69,9 +69,10 @@ pub fn written_at<T>(field: &Field<T>) -> Span {
     field.origin.steps().last().map_or(field.span, |(label, _)| label.span)
 }
 
-/// How often `name` (`var.x`, `local.y`) is read in the module of `file`: the Terraform files
-/// of its folder. Comments count too, which only ever makes a fix less likely.
-fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str) -> usize {
+/// How often `name` (`var.x`, `local.y`, `.primary_access_key`) is read in the module of
+/// `file`: the Terraform files of its folder. Comments count too, which only ever makes a fix
+/// less likely.
+pub fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str) -> usize {
     let Some(folder) = sources.get(file).path.parent() else {
         return usize::MAX;
     };
@@ -93,7 +94,8 @@ fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str) -> usize 
                 .text
                 .match_indices(name)
                 .filter(|(at, _)| {
-                    let before = at.checked_sub(1).map(|i| text[i]);
+                    // `.primary_access_key` follows any address; `var.x` starts a name.
+                    let before = at.checked_sub(1).map(|i| text[i]).filter(|_| !name.starts_with('.'));
                     let after = text.get(at + name.len()).copied();
                     !before.is_some_and(|b| word(b) || b == b'.') && !after.is_some_and(word)
                 })
