@@ -184,11 +184,13 @@ pub fn diff(changes: &Changes) -> String {
     let mut out = String::new();
     for changed in &changes.files {
         let diff = similar::TextDiff::from_lines(&changed.before, &changed.after);
+        // A file outside the working directory is shown by its absolute path: `a/tmp/x.tf`.
+        let shown = changed.shown.trim_start_matches('/');
         out.push_str(
             &diff
                 .unified_diff()
                 .context_radius(3)
-                .header(&format!("a/{}", changed.shown), &format!("b/{}", changed.shown))
+                .header(&format!("a/{shown}"), &format!("b/{shown}"))
                 .to_string(),
         );
     }
