@@ -529,3 +529,28 @@ fn keys_are_not_turned_off_where_the_module_hands_a_key_on() {
     write(dir.path(), &[("secret.tf", secret.as_bytes())]);
     assert_eq!(offered(dir.path()), Vec::<String>::new());
 }
+
+#[test]
+fn where_azurerm_predates_version_upgrade_option_the_help_says_to_move_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = "terraform {\n  required_providers {\n    azurerm = {\n      source  = \"hashicorp/azurerm\"\n      version = \"3.56.0\"\n    }\n  }\n}\n";
+    let deployment = RETIRED_DEPLOYMENT
+        .replace("  version_upgrade_option = \"NoAutoUpgrade\"\n", "")
+        .replace("\"gpt-4\"", "\"gpt-4o\"")
+        .replace("\"0125-preview\"", "\"2024-11-20\"")
+        .replace("var.location", "\"eastus2\"");
+    write(dir.path(), &[("main.tf", format!("{old}{deployment}").as_bytes())]);
+    let output = aoai_lint(dir.path(), &["--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let pinned = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "AOAI306")
+        .unwrap();
+    assert_eq!(
+        pinned["help"],
+        "pin `model.version`, and move to azurerm 3.80.0 or later to set `version_upgrade_option = \"NoAutoUpgrade\"`"
+    );
+    assert!(pinned["fix"].is_null());
+}

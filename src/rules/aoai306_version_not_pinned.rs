@@ -133,18 +133,30 @@ impl Rule for VersionNotPinned {
                     ),
                 ),
             };
-            let mut finding = Finding::new(&VERSION_NOT_PINNED, message, label)
+            let finding = Finding::new(&VERSION_NOT_PINNED, message, label)
                 .with_resource(&deployment.address)
-                .with_help(format!(
-                    "pin `{}` and set `{} = \"NoAutoUpgrade\"`, then upgrade on your schedule",
-                    deployment.resource.model_version(),
-                    deployment.resource.version_upgrade_option()
-                ));
-            if let Some(fix) = no_auto_upgrade(cx, deployment) {
-                finding = finding.with_fix(fix);
-            }
-            out.push(finding);
+                .with_help(help(cx, deployment));
+            out.push(finding.with_fix(no_auto_upgrade(cx, deployment)));
         }
+    }
+}
+
+fn help(cx: &Context<'_>, deployment: &Deployment) -> String {
+    let (version, option) = (
+        deployment.resource.model_version(),
+        deployment.resource.version_upgrade_option(),
+    );
+    let since = &cx.catalog.provider.version_upgrade_option_since;
+    let too_old = deployment.resource == DeploymentResource::CognitiveDeployment
+        && Version::parse(since).is_some_and(|(since, _)| {
+            super::versions::azurerm(cx.config)
+                .and_then(|(_, range)| range)
+                .is_some_and(|range| range.entirely_below(since))
+        });
+    if too_old {
+        format!("pin `{version}`, and move to azurerm {since} or later to set `{option} = \"NoAutoUpgrade\"`")
+    } else {
+        format!("pin `{version}` and set `{option} = \"NoAutoUpgrade\"`, then upgrade on your schedule")
     }
 }
 
