@@ -416,6 +416,82 @@ fn a_fix_that_would_change_more_than_it_fixes_is_not_offered() {
             vec![],
         ),
         (
+            "keys off through a field of an object read once",
+            vec![(
+                "main.tf".into(),
+                keys_var
+                    .replace("type    = bool\n  default = true", "default = { keys = true, storage = true }")
+                    .replace("var.enable_keys", "var.enable_keys.keys"),
+            )],
+            vec!["AOAI502 unsafe"],
+        ),
+        (
+            "not where it reads another field of the same object",
+            vec![(
+                "main.tf".into(),
+                keys_var
+                    .replace("type    = bool\n  default = true", "default = { keys = true, storage = true }")
+                    .replace("var.enable_keys", "var.enable_keys.keys")
+                    + &storage.replace("var.enable_keys", "var.enable_keys.storage"),
+            )],
+            vec![],
+        ),
+        (
+            "nor where the module hands the whole account to another",
+            vec![(
+                "main.tf".into(),
+                keys_var.replace("var.enable_keys\n", "true\n")
+                    + "module \"app\" {\n  source  = \"./app\"\n  account = azurerm_cognitive_account.this\n}\n",
+            )],
+            vec![],
+        ),
+        (
+            "nor where a data source reads a key",
+            vec![(
+                "main.tf".into(),
+                keys_var.replace("var.enable_keys\n", "true\n")
+                    + "data \"azurerm_cognitive_account\" \"this\" {\n}\noutput \"k\" {\n  value = data.azurerm_cognitive_account.this.primary_access_key\n}\n",
+            )],
+            vec![],
+        ),
+        (
+            "but a storage account's key is not the account's",
+            vec![(
+                "main.tf".into(),
+                keys_var.replace("var.enable_keys\n", "true\n")
+                    + "output \"k\" {\n  value = azurerm_storage_account.sa.primary_access_key\n}\n",
+            )],
+            vec!["AOAI502 unsafe"],
+        ),
+        (
+            "a retired model in a for_each entry is replaced",
+            vec![(
+                "main.tf".into(),
+                RETIRED_DEPLOYMENT
+                    .replace("var.location", "\"eastus2\"")
+                    .replace(
+                        "name                   = \"d\"",
+                        "for_each               = { d = { model = \"gpt-4\" } }\n  name                   = each.key",
+                    )
+                    .replace("name    = \"gpt-4\"", "name    = each.value.model"),
+            )],
+            vec!["AOAI302 unsafe"],
+        ),
+        (
+            "a retired model is not replaced where the deployment is named after it",
+            vec![(
+                "main.tf".into(),
+                RETIRED_DEPLOYMENT
+                    .replace("var.location", "\"eastus2\"")
+                    .replace(
+                        "name                   = \"d\"",
+                        "for_each               = { d = { model = \"gpt-4\" } }\n  name                   = each.value.model",
+                    )
+                    .replace("name    = \"gpt-4\"", "name    = each.value.model"),
+            )],
+            vec![],
+        ),
+        (
             "a retired version moves where every module call's region offers the replacement",
             vec![
                 (

@@ -1199,7 +1199,13 @@ impl<'a> Evaluator<'a> {
             return Expansion::Unknown;
         }
         let entries: Vec<(String, Val)> = match &value.value {
-            Value::Map(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Value::Map(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    let within = v.origin.within(&value.origin);
+                    (k.clone(), v.clone().with_origin(within))
+                })
+                .collect(),
             Value::List(items) => {
                 let mut keys = Vec::with_capacity(items.len());
                 for item in items {
@@ -1700,9 +1706,7 @@ fn set_here(attr: &Attribute, address: &str) -> Label {
 }
 
 fn carry(mut value: Val, origin: &Origin) -> Val {
-    if value.origin.is_empty() {
-        value.origin = origin.clone();
-    }
+    value.origin = value.origin.within(origin);
     value
 }
 

@@ -172,6 +172,24 @@ impl Origin {
         }
     }
 
+    /// The origin of a part of a value whose origin is `outer` (an element picked out of a
+    /// map, a `for_each` entry): the part's own places, inside the names the whole passed
+    /// through, since whoever reads that name reads this part too. The whole's origin when
+    /// the part has none.
+    pub fn within(&self, outer: &Origin) -> Origin {
+        if self.chain.is_none() {
+            return outer.clone();
+        }
+        let named: Vec<(&Label, &Via)> = outer.steps().filter_map(|(l, via)| Some((l, via?))).collect();
+        let mut origin = named.into_iter().rev().fold(self.clone(), |origin, (label, via)| {
+            origin.through_via(label.clone(), via.clone())
+        });
+        if origin.hidden.is_none() {
+            origin.hidden = outer.hidden.clone();
+        }
+        origin
+    }
+
     /// Whether steps were dropped: the outermost places are then not known.
     pub fn is_full(&self) -> bool {
         self.links() >= MAX_ORIGIN_LINKS

@@ -242,6 +242,7 @@ fn azapi_deployment<A: Attributes>(address: Address, view: &A, body: &Node<'_, '
     Deployment {
         address,
         resource: DeploymentResource::Azapi,
+        name: view.string("name"),
         account: view.account_link("parent_id"),
         model_format: model.get("format").string(),
         model_name: model.get("name").string(),

@@ -231,6 +231,8 @@ pub enum AccountLink {
 pub struct Deployment {
     pub address: Address,
     pub resource: DeploymentResource,
+    /// The deployment's own name, which clients call it by.
+    pub name: Field<String>,
     pub account: AccountLink,
     pub model_format: Field<String>,
     pub model_name: Field<String>,
@@ -651,6 +653,7 @@ pub(crate) fn read_resource<A: Attributes>(
             };
             config.deployments.push(Deployment {
                 resource: DeploymentResource::CognitiveDeployment,
+                name: view.string("name"),
                 account: view.account_link("cognitive_account_id"),
                 model_format: model_field("format"),
                 model_name: model_field("name"),

@@ -47,7 +47,8 @@ declare_rule! {
     /// ## Fix
     /// Unsafe (`--fix --unsafe-fixes`), for a likely misspelling: the model it looks like is
     /// written where the name is written. Which model is deployed changes, so a reviewer
-    /// must read it. Never where a variable or local the value passed
+    /// must read it. Not where the deployment's own name is written in the same place
+    /// (clients call it by that name). Never where a variable or local the value passed
     /// through is also read elsewhere in its module: rewriting it would change those too.
     ///
     /// ## When it stays silent
@@ -145,7 +146,9 @@ fn unknown_name(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Findin
     finding.severity = severity;
     // A likely misspelling has one model it means: written where the name is written. Which
     // model is deployed changes, so a reviewer must read it.
-    if let Some(known) = cx.catalog.misspelt_model(name) {
+    if let Some(known) = cx.catalog.misspelt_model(name)
+        && !super::fixes::renames(deployment, &deployment.model_name)
+    {
         finding = finding.with_fix(super::fixes::rewrite_where_written(
             cx.sources,
             &deployment.model_name,

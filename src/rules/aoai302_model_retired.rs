@@ -43,7 +43,8 @@ declare_rule! {
     /// is one version the catalog knows, that is not itself retired or retiring within the
     /// horizon, and that the catalog lists in the account's region for the deployment type;
     /// a replacement named without a version is taken only when the catalog has exactly one
-    /// such version of it. Every deployment whose version (or renamed name) is written in the
+    /// such version of it; not where the deployment's own name is written in the same place
+    /// (clients call it by that name). Every deployment whose version (or renamed name) is written in the
     /// same place, through any module call, must move to the same replacement. The model
     /// answers differently, so a reviewer must read it. Never where a variable or local the value passed
     /// through is also read elsewhere in its module: rewriting it would change those too.
@@ -176,6 +177,11 @@ fn replace(cx: &Context<'_>, deployment: &Deployment, model: &Model) -> Option<F
     let old_name = deployment.model_name.known()?;
     let old_version = deployment.model_version.known()?;
     let renamed = !name.eq_ignore_ascii_case(old_name);
+    if (renamed && fixes::renames(deployment, &deployment.model_name))
+        || fixes::renames(deployment, &deployment.model_version)
+    {
+        return None;
+    }
     // Every deployment whose version (or, when it is renamed, name) is written in the same
     // place moves with this one: each must move the same way, or none does.
     let (name_at, version_at) = (

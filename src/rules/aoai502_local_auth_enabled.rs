@@ -125,13 +125,8 @@ fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
     let field = &account.local_auth_enabled;
     let off = account.resource.written(AccountSetting::LocalAuth, false);
     let description = format!("turn API keys off (`{off}`)");
-    // The module reads a key (into a Key Vault secret, an app setting, an output): turning
-    // keys off would break what it builds.
-    let keys_read = [".primary_access_key", ".secondary_access_key"]
-        .iter()
-        .any(|key| fixes::reads(cx.sources, account.head.file, key) > 0);
     match field.value {
-        _ if account.resource == AccountResource::Azapi || keys_read => None,
+        _ if account.resource == AccountResource::Azapi || keys_handed_on(cx, account) => None,
         Known::Value(true) => fixes::rewrite_where_written(
             cx.sources,
             field,
@@ -149,6 +144,72 @@ fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
         ),
         _ => None,
     }
+}
+
+/// Whether the account's module reads a key, or may hand one on: turning keys off would break
+/// what it builds. It reads this account's `primary_access_key` or `secondary_access_key`,
+/// hands the whole account on (to a module, an output, a function such as `lookup`), names a
+/// key in a string, lists the keys (`listKeys`, `az ... keys list`), or reads a key through
+/// a data source of an account (which may be this one). `depends_on` reads nothing.
+fn keys_handed_on(cx: &Context<'_>, account: &Account) -> bool {
+    let Some(reference) = fixes::reference(&account.address) else {
+        return true;
+    };
+    fixes::module_texts(cx.sources, account.head.file)
+        .into_iter()
+        .any(|text| {
+            [
+                "\"primary_access_key\"",
+                "\"secondary_access_key\"",
+                "listKeys",
+                "keys list",
+            ]
+            .iter()
+            .any(|named| text.contains(named))
+                || ["data.azurerm_cognitive_account.", "data.azurerm_ai_services."]
+                    .iter()
+                    .flat_map(|data| text.match_indices(data))
+                    .any(|(at, _)| {
+                        let rest = &text[at..];
+                        let end = rest
+                            .find(|c: char| c.is_whitespace() || ",)}".contains(c))
+                            .unwrap_or(rest.len());
+                        rest[..end].contains("_access_key")
+                    })
+                || text
+                    .match_indices(reference)
+                    .any(|(at, _)| reads_keys_or_whole(text, at, reference))
+        })
+}
+
+/// Whether the reference to the account at `at` reads a key or the whole account.
+fn reads_keys_or_whole(text: &str, at: usize, reference: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if text[..at].chars().next_back().is_some_and(|c| word(c) || c == '.') {
+        return false;
+    }
+    let mut rest = &text[at + reference.len()..];
+    if rest.starts_with(word) {
+        return false;
+    }
+    // An instance (`[0]`, `["a"]`, `[*]`) is still the account.
+    if rest.starts_with('[') {
+        let Some(end) = rest.find(']') else {
+            return true;
+        };
+        rest = &rest[end + 1..];
+    }
+    match rest.strip_prefix('.') {
+        Some(attribute) => attribute.starts_with("primary_access_key") || attribute.starts_with("secondary_access_key"),
+        None => !in_depends_on(&text[..at]),
+    }
+}
+
+/// Whether text ending here is inside a `depends_on = [...]` list.
+fn in_depends_on(before: &str) -> bool {
+    before
+        .rfind("depends_on")
+        .is_some_and(|start| !before[start..].contains(']'))
 }
 
 #[cfg(test)]

@@ -63,6 +63,12 @@ pub fn written_place<T>(sources: &SourceMap, field: &Field<T>) -> Option<Span> {
     Some(written_at(field))
 }
 
+/// Whether rewriting where `field` is written would also rename the deployment (named after
+/// its model, say through `name = each.value.model`): clients call it by that name.
+pub fn renames(deployment: &crate::facts::Deployment, field: &Field<String>) -> bool {
+    !deployment.name.is_absent() && written_at(&deployment.name) == written_at(field)
+}
+
 /// The innermost place `field`'s value came from, whoever else reads it: what tells two
 /// instances that share one written value.
 pub fn written_at<T>(field: &Field<T>) -> Span {
@@ -73,25 +79,12 @@ pub fn written_at<T>(field: &Field<T>) -> Span {
 /// `file`: the Terraform files of its folder. Comments count too, which only ever makes a fix
 /// less likely.
 pub fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str) -> usize {
-    let Some(folder) = sources.get(file).path.parent() else {
-        return usize::MAX;
-    };
-    let is_terraform = |path: &std::path::Path| {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        [".tf", ".tf.json", ".tofu", ".tofu.json"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
-    };
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-    sources
-        .in_folder(folder)
+    module_texts(sources, file)
         .into_iter()
-        .map(|id| sources.get(id))
-        .filter(|source| is_terraform(&source.path))
         .map(|source| {
-            let text = source.text.as_bytes();
+            let text = source.as_bytes();
             source
-                .text
                 .match_indices(name)
                 .filter(|(at, _)| {
                     // `.primary_access_key` follows any address; `var.x` starts a name.
@@ -102,6 +95,38 @@ pub fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str) -> us
                 .count()
         })
         .sum()
+}
+
+/// The Terraform files of `file`'s module (its folder), as read.
+pub fn module_texts(sources: &SourceMap, file: crate::source::FileId) -> Vec<&str> {
+    let Some(folder) = sources.get(file).path.parent() else {
+        return Vec::new();
+    };
+    let is_terraform = |path: &std::path::Path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        [".tf", ".tf.json", ".tofu", ".tofu.json"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+    };
+    sources
+        .in_folder(folder)
+        .into_iter()
+        .map(|id| sources.get(id))
+        .filter(|source| is_terraform(&source.path))
+        .map(|source| &*source.text)
+        .collect()
+}
+
+/// How a resource instance is referred to in its module: `azurerm_cognitive_account.this`
+/// for `module.m.azurerm_cognitive_account.this["a"]`.
+pub fn reference(address: &str) -> Option<&str> {
+    let bare = match address.strip_suffix(']') {
+        Some(_) => &address[..address.rfind('[')?],
+        None => address,
+    };
+    let name_at = bare.rfind('.')?;
+    let type_at = bare[..name_at].rfind('.').map_or(0, |i| i + 1);
+    Some(&bare[type_at..])
 }
 
 /// The text at `span`.
