@@ -40,6 +40,9 @@ pub struct PlannedInstance {
     pub unknown: Option<Json>,
     /// The `"address"` value in the plan file: where findings point without configuration.
     pub address_span: Span,
+    /// The texts of the values `sensitive_values` marks, each with the attribute it is the
+    /// value of (`azurerm_cognitive_account.a.location`): never to be shown.
+    pub sensitive: Vec<(String, String)>,
 }
 
 impl Plan {
@@ -140,7 +143,12 @@ fn collect(
                 value: JsonValue::Object(Vec::new()),
             });
             let change = unknown.remove(&address);
+            let mut sensitive = Vec::new();
+            if let Some(marks) = take(&mut resource, "sensitive_values") {
+                sensitive_texts(&values, &marks, &address, &mut sensitive);
+            }
             out.push(PlannedInstance {
+                sensitive,
                 module_address: module_address.clone(),
                 resource_type: text(&resource, "type"),
                 name: text(&resource, "name"),
@@ -156,6 +164,39 @@ fn collect(
         for child in into_items(children) {
             collect(child, file, unknown, out, depth + 1);
         }
+    }
+}
+
+/// The texts (strings and numbers) of `values` where `marks` (a resource's
+/// `sensitive_values`, shaped like its values) says `true`, each named by its path.
+fn sensitive_texts(values: &Json, marks: &Json, path: &str, out: &mut Vec<(String, String)>) {
+    match &marks.value {
+        JsonValue::Bool(true) => texts_in(values, path, out),
+        JsonValue::Object(members) => {
+            for (key, mark) in members {
+                if let Some(value) = values.get(key) {
+                    sensitive_texts(value, mark, &format!("{path}.{key}"), out);
+                }
+            }
+        }
+        JsonValue::Array(items) => {
+            if let JsonValue::Array(values) = &values.value {
+                for (i, (value, mark)) in values.iter().zip(items).enumerate() {
+                    sensitive_texts(value, mark, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn texts_in(value: &Json, path: &str, out: &mut Vec<(String, String)>) {
+    match &value.value {
+        JsonValue::String(text, _) if !text.is_empty() => out.push((path.to_owned(), text.clone())),
+        JsonValue::Number(number) => out.push((path.to_owned(), number.to_string())),
+        JsonValue::Array(items) => items.iter().for_each(|item| texts_in(item, path, out)),
+        JsonValue::Object(members) => members.iter().for_each(|(_, item)| texts_in(item, path, out)),
+        _ => {}
     }
 }
 

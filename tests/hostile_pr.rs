@@ -469,3 +469,27 @@ fn a_hidden_value_read_through_an_azapi_body_is_named_never_shown() {
     assert!(shown.contains("(value of var.sku, not shown)"), "{shown}");
     assert!(!shown.to_lowercase().contains(&MARKER.to_lowercase()), "{shown}");
 }
+
+#[test]
+fn a_value_a_plan_marks_sensitive_is_named_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "sensitiveregionvalue";
+    let plan = format!(
+        r#"{{"format_version": "1.2", "planned_values": {{"root_module": {{"resources": [{{
+  "address": "azurerm_cognitive_account.a", "mode": "managed", "type": "azurerm_cognitive_account", "name": "a",
+  "values": {{"kind": "OpenAI", "location": "{secret}", "sku_name": "S0"}},
+  "sensitive_values": {{"location": true}}
+}}]}}}}}}
+"#
+    );
+    std::fs::write(dir.path().join("plan.json"), plan).unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let plan_path = dir.path().join("plan.json");
+    let all = every_format(&empty, &["--plan", plan_path.to_str().unwrap()], &[]);
+    assert!(!all.contains(secret), "{all}");
+    assert!(
+        all.contains("(value of azurerm_cognitive_account.a.location, not shown)"),
+        "{all}"
+    );
+}

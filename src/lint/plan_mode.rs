@@ -86,6 +86,16 @@ pub(super) fn lint_plan(
             facts::plan::extract(&plan, dir, |_| None)
         }
     };
+    // What the plan marks sensitive is shown as Terraform shows it: not at all. The plan
+    // file holds it in plain text, so no part of the file is quoted either.
+    let sensitive = plan.instances.iter().flat_map(|i| &i.sensitive);
+    for (attribute, text) in sensitive {
+        hidden_in_plan.push(crate::eval::Hidden {
+            text: text.clone(),
+            variable: Arc::new(attribute.clone()),
+        });
+        sources.keep_private(plan.file);
+    }
     found.extend(check_rules(&config, catalog, options, today, sources));
     name_calling_modules(&mut found, &config, sources);
     hide::hide(&mut found, &hidden_in_plan);
