@@ -426,13 +426,35 @@ fn a_fix_that_would_change_more_than_it_fixes_is_not_offered() {
             vec!["AOAI502 unsafe"],
         ),
         (
-            "not where it reads another field of the same object",
+            "keys off where another resource reads another field of the same object",
             vec![(
                 "main.tf".into(),
                 keys_var
                     .replace("type    = bool\n  default = true", "default = { keys = true, storage = true }")
                     .replace("var.enable_keys", "var.enable_keys.keys")
                     + &storage.replace("var.enable_keys", "var.enable_keys.storage"),
+            )],
+            vec!["AOAI502 unsafe"],
+        ),
+        (
+            "not where another resource reads the same field",
+            vec![(
+                "main.tf".into(),
+                keys_var
+                    .replace("type    = bool\n  default = true", "default = { keys = true, storage = true }")
+                    .replace("var.enable_keys", "var.enable_keys.keys")
+                    + &storage.replace("var.enable_keys", "var.enable_keys[\"keys\"]"),
+            )],
+            vec![],
+        ),
+        (
+            "nor where the value came through a for expression",
+            vec![(
+                "main.tf".into(),
+                keys_var
+                    .replace("type    = bool\n  default = true", "default = { keys = true }")
+                    .replace("var.enable_keys", "local.copy.keys")
+                    + "locals {\n  copy = { for k, v in var.enable_keys : k => v }\n}\n",
             )],
             vec![],
         ),

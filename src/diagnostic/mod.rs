@@ -149,7 +149,7 @@ impl<const N: usize> Default for Texts<N> {
 pub type Address = std::sync::Arc<str>;
 
 /// A span with the sentence that explains it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {
     pub span: Span,
     pub message: Text,

@@ -651,7 +651,7 @@ impl<'a> Evaluator<'a> {
                 value.kind,
                 ExprKind::Number(_) | ExprKind::String(_) | ExprKind::Bool(_)
             ) {
-                element = element.passed_through(Label::new(value.span, "written here"));
+                element = element.passed_via(Label::new(value.span, "written here"), Via::Entry);
             }
             map.insert(key, element);
         }
@@ -975,7 +975,7 @@ impl<'a> Evaluator<'a> {
                 let default = |expr: &Expr| {
                     let label = Label::new(expr.span, ["default in the type of var.", name].concat());
                     self.eval(expr, &Scope::module(id))
-                        .passed_via(label, Via::Variable(name.into()))
+                        .passed_via(label, variable(name, decl))
                 };
                 super::types::convert(value, ty, &default)
             }
@@ -989,11 +989,12 @@ impl<'a> Evaluator<'a> {
     /// The variable's `default`, or unknown when it has none.
     fn variable_default(&self, id: InstanceId, name: &str) -> Val {
         let instance = self.instance(id);
-        match instance.module.variables.get(name).and_then(|d| d.default.as_ref()) {
-            Some(expr) => {
+        let decl = instance.module.variables.get(name);
+        match decl.and_then(|d| Some((d, d.default.as_ref()?))) {
+            Some((decl, expr)) => {
                 let label = Label::new(expr.span, ["default of var.", name].concat());
                 self.eval(expr, &Scope::module(id))
-                    .passed_via(label, Via::Variable(name.into()))
+                    .passed_via(label, variable(name, decl))
             }
             None => Val::unknown(),
         }
@@ -1007,7 +1008,7 @@ impl<'a> Evaluator<'a> {
             Some(expr) => {
                 let value = self.eval(expr, &Scope::module(id));
                 let label = Label::new(expr.span, ["default of var.", name].concat());
-                value.passed_via(label, Via::Variable(name.into()))
+                value.passed_via(label, variable(name, decl))
             }
             None => Val::unknown(),
         };
@@ -1021,14 +1022,14 @@ impl<'a> Evaluator<'a> {
                         argument.value.span,
                         ["passed to var.", name, " of module.", &call.name].concat(),
                     );
-                    value.passed_via(label, Via::Variable(name.into()))
+                    value.passed_via(label, variable(name, decl))
                 }
                 None => default(),
             };
         }
         // Root module: later sources win.
         if let Some((_, value)) = self.cli.values.iter().rev().find(|(n, _)| n == name) {
-            let value_here = self.var_value(value, name, "set on the command line");
+            let value_here = self.var_value(value, decl, name, "set on the command line");
             let file = match value {
                 VarValue::Expr(e) => e.span.file,
                 VarValue::Given(_, span) => span.file,
@@ -1041,7 +1042,12 @@ impl<'a> Evaluator<'a> {
         // A variables file named on the command line is applied as `-var-file` would be.
         let chosen = instance.module.var_files.iter().filter(|f| f.chosen);
         if let Some(value) = chosen.clone().rev().find_map(|f| f.values.get(name)) {
-            return self.var_value(value, name, "set here (the variables file named on the command line)");
+            return self.var_value(
+                value,
+                decl,
+                name,
+                "set here (the variables file named on the command line)",
+            );
         }
         let candidates = instance.module.var_files.iter().filter(|f| !f.auto_loaded);
         if !self.cli.var_file_given && chosen.count() == 0 {
@@ -1060,26 +1066,26 @@ impl<'a> Evaluator<'a> {
         }
         let auto = instance.module.var_files.iter().filter(|f| f.auto_loaded);
         if let Some(value) = auto.rev().find_map(|f| f.values.get(name)) {
-            return self.var_value(value, name, "set here");
+            return self.var_value(value, decl, name, "set here");
         }
         if let Some((_, value)) = self.cli.unit_inputs.iter().find(|(n, _)| n == name) {
-            return self.var_value(value, name, "set by the Terragrunt unit's inputs");
+            return self.var_value(value, decl, name, "set by the Terragrunt unit's inputs");
         }
         if let Some((_, value)) = self.cli.environment.iter().find(|(n, _)| n == name) {
-            let value = self.var_value(value, name, "set by this environment variable");
+            let value = self.var_value(value, decl, name, "set by this environment variable");
             return value.hidden_as(&Arc::new(["var.", name].concat()));
         }
         default()
     }
 
-    fn var_value(&self, value: &VarValue, name: &str, how: &str) -> Val {
+    fn var_value(&self, value: &VarValue, decl: &super::module::VariableDecl, name: &str, how: &str) -> Val {
         let (value, span) = match value {
             // A variables file may hold literal values only: no scope.
             VarValue::Expr(expr) => (self.eval_constant(expr), expr.span),
             VarValue::Given(value, span) => (value.clone(), *span),
         };
         let label = Label::new(span, ["var.", name, " ", how].concat());
-        value.passed_via(label, Via::Variable(name.into()))
+        value.passed_via(label, variable(name, decl))
     }
 
     /// An expression that may refer to nothing (variables files, `--var`).
@@ -1105,7 +1111,11 @@ impl<'a> Evaluator<'a> {
             || {
                 let value = self.eval(&attr.value, &Scope::module(id));
                 let label = Label::new(attr.value.span, ["local.", name, " is defined here"].concat());
-                value.passed_via(label, Via::Local(name.into()))
+                let via = Via::Local {
+                    name: name.into(),
+                    declared: attr.span,
+                };
+                value.passed_via(label, via)
             },
         )
     }
@@ -1298,7 +1308,7 @@ impl<'a> Evaluator<'a> {
             let value = match self.body_member(body, name, &Scope::module(id), RESOURCE_META_ARGUMENTS) {
                 Some(mut value) => {
                     for attr in body.attributes.iter().filter(|a| a.name == name) {
-                        value.origin = value.origin.through(set_here(attr, &address));
+                        value.origin = value.origin.through_via(set_here(attr, &address), Via::Attribute);
                     }
                     value
                 }
@@ -1327,7 +1337,7 @@ impl<'a> Evaluator<'a> {
                             let mut attributes = self.body_attributes(&decl.block.body, scope, RESOURCE_META_ARGUMENTS);
                             for attr in &decl.block.body.attributes {
                                 if let Some(value) = attributes.get_mut(&attr.name) {
-                                    value.origin = value.origin.through(set_here(attr, &address));
+                                    value.origin = value.origin.through_via(set_here(attr, &address), Via::Attribute);
                                 }
                             }
                             Val::from(Value::Resource(Arc::new(ResourceObject { address, attributes })))
@@ -1703,6 +1713,14 @@ fn memo_for(module: &ModuleSyntax) -> RefCell<hashbrown::HashMap<MemoKey, Slot>>
 /// Where a resource instance's attribute is written.
 fn set_here(attr: &Attribute, address: &str) -> Label {
     Label::new(attr.value.span, [address, ".", &attr.name, " is set here"].concat())
+}
+
+/// What a value read as `var.NAME` passed through.
+fn variable(name: &str, decl: &super::module::VariableDecl) -> Via {
+    Via::Variable {
+        name: name.into(),
+        declared: decl.head,
+    }
 }
 
 fn carry(mut value: Val, origin: &Origin) -> Val {

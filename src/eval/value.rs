@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::diagnostic::Label;
+use crate::source::Span;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -123,16 +124,21 @@ struct OriginLink {
     next: Option<Arc<OriginLink>>,
 }
 
-/// A name a value passed through, which other expressions may read too: a fix that writes
-/// where the value is written changes every reader.
+/// What a value passed through at a place: a name other expressions may read too (a fix
+/// that writes where the value is written changes every reader), or an entry of a literal
+/// object or map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
-    /// `var.NAME`, read in the module the value is read in.
-    Variable(Arc<str>),
-    /// `local.NAME`.
-    Local(Arc<str>),
+    /// `var.NAME`, declared at `declared`: read in that module.
+    Variable { name: Arc<str>, declared: Span },
+    /// `local.NAME`, defined at `declared`.
+    Local { name: Arc<str>, declared: Span },
     /// An output, read as `module.CALL.NAME` by the calling module.
     Output,
+    /// Another resource's attribute: that resource's to change.
+    Attribute,
+    /// An entry of an object or map written as a literal: inside whatever holds the literal.
+    Entry,
 }
 
 /// Bounds the chain of places kept per value; past this the innermost ones are enough.
@@ -180,6 +186,7 @@ impl Origin {
         if self.chain.is_none() {
             return outer.clone();
         }
+        // The names the whole passed through, and the entries it was picked out of.
         let named: Vec<(&Label, &Via)> = outer.steps().filter_map(|(l, via)| Some((l, via?))).collect();
         let mut origin = named.into_iter().rev().fold(self.clone(), |origin, (label, via)| {
             origin.through_via(label.clone(), via.clone())
@@ -206,10 +213,36 @@ impl Origin {
     }
 
     /// Outermost first: the order a reader follows from the use site back to the value.
+    ///
+    /// A definition that holds the entry picked out of it (`local.accounts` and its
+    /// `us = "eastus2"`) is said on the entry's label rather than shown whole: a map of
+    /// thirty lines around the one line that matters is noise.
     pub fn labels(&self) -> Vec<Label> {
-        std::iter::successors(self.chain.as_ref(), |link| link.next.as_ref())
-            .map(|link| link.label.clone())
-            .collect()
+        let steps: Vec<(&Label, Option<&Via>)> = self.steps().collect();
+        let mut out = Vec::with_capacity(steps.len());
+        let mut holder: Option<&Label> = None;
+        for (i, &(label, via)) in steps.iter().enumerate() {
+            let holds_next = steps.get(i + 1).is_some_and(|(next, next_via)| {
+                matches!(next_via, Some(Via::Entry))
+                    && label.span.file == next.span.file
+                    && label.span.start <= next.span.start
+                    && next.span.end <= label.span.end
+            });
+            match via {
+                Some(Via::Variable { .. } | Via::Local { .. }) if holds_next => holder = Some(label),
+                // An entry inside an entry: the inner one says more.
+                Some(Via::Entry) if holds_next => {}
+                Some(Via::Entry) => match holder.take() {
+                    Some(holder) => out.push(Label::new(
+                        label.span,
+                        format!("{} ({})", label.message, holder.message),
+                    )),
+                    None => out.push(label.clone()),
+                },
+                _ => out.push(label.clone()),
+            }
+        }
+        out
     }
 
     /// The variable (`var.client_secret`) whose value this one is, or is computed from, when

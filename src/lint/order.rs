@@ -14,7 +14,7 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Finding, Findings};
+use crate::diagnostic::{Finding, Findings, Label};
 use crate::source::{FileId, SourceMap};
 
 /// From this many findings, a configuration's are sorted on every core.
@@ -244,11 +244,9 @@ pub fn sorted_unique(mut scattered: Vec<Finding>, mut parts: Vec<Vec<Finding>>, 
                 // A shared module's finding, made by several configurations: one, naming all
                 // and every place they call it from.
                 earlier.join_fix(later);
-                for label in later.related.drain(..) {
-                    if !earlier.related.contains(&label) {
-                        earlier.related.push(label);
-                    }
-                }
+                let known: std::collections::HashSet<Label> = earlier.related.iter().cloned().collect();
+                let new: Vec<Label> = later.related.drain(..).filter(|l| !known.contains(l)).collect();
+                earlier.related.extend(new);
                 for configuration in later.configurations.drain(..) {
                     if !earlier.configurations.contains(&configuration) {
                         earlier.configurations.push(configuration);

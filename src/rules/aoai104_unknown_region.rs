@@ -94,7 +94,7 @@ impl Rule for UnknownRegion {
             if let [only] = suggestions.as_slice() {
                 finding = finding.with_fix(super::fixes::rewrite_where_written(
                     cx.sources,
-                    &account.location,
+                    (&account.location, account.block),
                     (format!("\"{location}\""), format!("\"{only}\"")),
                     Safety::Unsafe,
                     format!("write the region `{only}`"),

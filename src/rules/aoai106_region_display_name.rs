@@ -95,7 +95,7 @@ fn judge(cx: &Context<'_>, account: &Account) -> Option<Finding> {
     let message = format!("`{written}` is the region `{}`: write its ARM name", region.name);
     let fix = fixes::rewrite_where_written(
         cx.sources,
-        &account.location,
+        (&account.location, account.block),
         (quoted.to_owned(), format!("\"{}\"", region.name)),
         Safety::Safe,
         format!("write the region's ARM name `{}`", region.name),

@@ -151,7 +151,7 @@ fn unknown_name(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Findin
     {
         finding = finding.with_fix(super::fixes::rewrite_where_written(
             cx.sources,
-            &deployment.model_name,
+            (&deployment.model_name, deployment.block),
             (format!("\"{name}\""), format!("\"{known}\"")),
             crate::diagnostic::Safety::Unsafe,
             format!("write the model `{known}`"),

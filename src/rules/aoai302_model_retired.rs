@@ -209,12 +209,17 @@ fn replace(cx: &Context<'_>, deployment: &Deployment, model: &Model) -> Option<F
     let mut edits = Vec::new();
     if renamed {
         let quoted = (format!("\"{old_name}\""), format!("\"{name}\""));
-        edits.push(fixes::rewrite(cx.sources, &deployment.model_name, quoted.0, quoted.1)?);
+        edits.push(fixes::rewrite(
+            cx.sources,
+            (&deployment.model_name, deployment.block),
+            quoted.0,
+            quoted.1,
+        )?);
     }
     let quoted = (format!("\"{old_version}\""), format!("\"{version}\""));
     edits.push(fixes::rewrite(
         cx.sources,
-        &deployment.model_version,
+        (&deployment.model_version, deployment.block),
         quoted.0,
         quoted.1,
     )?);

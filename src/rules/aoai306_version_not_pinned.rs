@@ -192,7 +192,7 @@ fn no_auto_upgrade(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
     match &option.value {
         Known::Value(written) => fixes::rewrite_where_written(
             cx.sources,
-            option,
+            (option, deployment.block),
             (format!("\"{written}\""), "\"NoAutoUpgrade\"".to_owned()),
             Safety::Unsafe,
             description,

@@ -154,7 +154,7 @@ fn round_up(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
     }
     fixes::rewrite_where_written(
         cx.sources,
-        &deployment.sku_capacity,
+        (&deployment.sku_capacity, deployment.block),
         (text.to_owned(), to.to_string()),
         Safety::Unsafe,
         format!("round up to {to} PTUs"),

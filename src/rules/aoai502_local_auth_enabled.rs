@@ -129,7 +129,7 @@ fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
         _ if account.resource == AccountResource::Azapi || keys_handed_on(cx, account) => None,
         Known::Value(true) => fixes::rewrite_where_written(
             cx.sources,
-            field,
+            (field, account.block),
             ("true".to_owned(), "false".to_owned()),
             Safety::Unsafe,
             description,
@@ -148,9 +148,10 @@ fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
 
 /// Whether the account's module reads a key, or may hand one on: turning keys off would break
 /// what it builds. It reads this account's `primary_access_key` or `secondary_access_key`,
-/// hands the whole account on (to a module, an output, a function such as `lookup`), names a
-/// key in a string, lists the keys (`listKeys`, `az ... keys list`), or reads a key through
-/// a data source of an account (which may be this one). `depends_on` reads nothing.
+/// hands the whole account on (to a module, an output, a function such as `lookup`; not
+/// `depends_on`, `replace_triggered_by`, `import`, `moved` or `removed`, which read nothing),
+/// lists the keys in a block that names the account (`listKeys`, `az ... keys list`), or
+/// reads a key through a data source of an account (which may be this one).
 fn keys_handed_on(cx: &Context<'_>, account: &Account) -> bool {
     let Some(reference) = fixes::reference(&account.address) else {
         return true;
@@ -158,28 +159,33 @@ fn keys_handed_on(cx: &Context<'_>, account: &Account) -> bool {
     fixes::module_texts(cx.sources, account.head.file)
         .into_iter()
         .any(|text| {
-            [
-                "\"primary_access_key\"",
-                "\"secondary_access_key\"",
-                "listKeys",
-                "keys list",
-            ]
-            .iter()
-            .any(|named| text.contains(named))
-                || ["data.azurerm_cognitive_account.", "data.azurerm_ai_services."]
-                    .iter()
-                    .flat_map(|data| text.match_indices(data))
-                    .any(|(at, _)| {
-                        let rest = &text[at..];
-                        let end = rest
-                            .find(|c: char| c.is_whitespace() || ",)}".contains(c))
-                            .unwrap_or(rest.len());
-                        rest[..end].contains("_access_key")
-                    })
+            let listed = ["listKeys", "keys list"]
+                .iter()
+                .flat_map(|listing| text.match_indices(listing))
+                .any(|(at, _)| block_around(text, at).contains(reference));
+            let through_data = ["data.azurerm_cognitive_account.", "data.azurerm_ai_services."]
+                .iter()
+                .flat_map(|data| text.match_indices(data))
+                .any(|(at, _)| {
+                    let rest = &text[at..];
+                    let end = rest
+                        .find(|c: char| c.is_whitespace() || ",)}".contains(c))
+                        .unwrap_or(rest.len());
+                    rest[..end].contains("_access_key")
+                });
+            listed
+                || through_data
                 || text
                     .match_indices(reference)
                     .any(|(at, _)| reads_keys_or_whole(text, at, reference))
         })
+}
+
+/// The top-level block around `at`: from the line that opens it to the line that closes it.
+fn block_around(text: &str, at: usize) -> &str {
+    let start = text[..at].rfind("\n}").map_or(0, |n| n + 2);
+    let end = text[at..].find("\n}").map_or(text.len(), |n| at + n);
+    &text[start..end]
 }
 
 /// Whether the reference to the account at `at` reads a key or the whole account.
@@ -201,15 +207,22 @@ fn reads_keys_or_whole(text: &str, at: usize, reference: &str) -> bool {
     }
     match rest.strip_prefix('.') {
         Some(attribute) => attribute.starts_with("primary_access_key") || attribute.starts_with("secondary_access_key"),
-        None => !in_depends_on(&text[..at]),
+        None => !names_without_reading(&text[..at]),
     }
 }
 
-/// Whether text ending here is inside a `depends_on = [...]` list.
-fn in_depends_on(before: &str) -> bool {
-    before
-        .rfind("depends_on")
-        .is_some_and(|start| !before[start..].contains(']'))
+/// Whether a whole-resource reference ending `before` is one that reads nothing: in a
+/// `depends_on` or `replace_triggered_by` list, or the `to`/`from` of an `import`, `moved` or
+/// `removed` block.
+fn names_without_reading(before: &str) -> bool {
+    let in_list = ["depends_on", "replace_triggered_by"]
+        .iter()
+        .any(|list| before.rfind(list).is_some_and(|start| !before[start..].contains(']')));
+    let line = before[before.rfind('\n').map_or(0, |n| n + 1)..].trim();
+    let target = ["to", "from"]
+        .iter()
+        .any(|key| line.strip_prefix(key).is_some_and(|rest| rest.trim_start() == "="));
+    in_list || target
 }
 
 #[cfg(test)]

@@ -12,10 +12,11 @@ use crate::facts::Field;
 use crate::source::{SourceMap, Span};
 
 /// A fix of one edit: `replacement` where `field`'s value is written ([`written_place`]),
-/// when the text there is still `expected` (it is not applied otherwise).
+/// when the text there is still `expected` (it is not applied otherwise). `home` is the
+/// resource block the field belongs to.
 pub fn rewrite_where_written<T>(
     sources: &SourceMap,
-    field: &Field<T>,
+    (field, home): (&Field<T>, Option<Span>),
     (expected, replacement): (String, String),
     safety: Safety,
     description: String,
@@ -23,14 +24,19 @@ pub fn rewrite_where_written<T>(
     Some(Fix {
         safety,
         description: description.into(),
-        edits: vec![rewrite(sources, field, expected, replacement)?],
+        edits: vec![rewrite(sources, (field, home), expected, replacement)?],
     })
 }
 
 /// The edit that writes `replacement` where `field`'s value is written ([`written_place`]).
-pub fn rewrite<T>(sources: &SourceMap, field: &Field<T>, expected: String, replacement: String) -> Option<Edit> {
+pub fn rewrite<T>(
+    sources: &SourceMap,
+    (field, home): (&Field<T>, Option<Span>),
+    expected: String,
+    replacement: String,
+) -> Option<Edit> {
     Some(Edit {
-        span: written_place(sources, field)?,
+        span: written_place(sources, field, home)?,
         expected,
         replacement,
     })
@@ -38,29 +44,85 @@ pub fn rewrite<T>(sources: &SourceMap, field: &Field<T>, expected: String, repla
 
 /// Where `field`'s value is written, when a fix may rewrite it there: the innermost place it
 /// came from (a variable's default, a tfvars line, a local, a module call's argument, an entry
-/// of a map; else the attribute itself), and only when every variable and local it passed
-/// through is read once in its module, so that nothing else changes with it. `None` when one
-/// is read elsewhere, when it came out of a module's output, or when its first places were
-/// dropped.
-pub fn written_place<T>(sources: &SourceMap, field: &Field<T>) -> Option<Span> {
+/// of a map; else the attribute itself), and only when nothing else reads it there:
+/// - every variable and local it passed through is read once in its module (a read that
+///   picks another entry of the same object does not count);
+/// - an entry of a literal object or map is inside the definition the value was last read
+///   through, or inside the resource block `home` (a `for` expression or a function in
+///   between could have read it from elsewhere, which is not known);
+/// - it did not come from a module's output or another resource's attribute;
+/// - no step of its way was dropped.
+pub fn written_place<T>(sources: &SourceMap, field: &Field<T>, home: Option<Span>) -> Option<Span> {
     if field.origin.is_full() {
         return None;
     }
-    // Each name is read in the module of the step before it: the attribute's, first.
-    let mut reader = field.span.file;
-    for (label, via) in field.origin.steps() {
+    let steps: Vec<_> = field.origin.steps().collect();
+    // What holds the next entry: the resource block, then each definition read through.
+    let mut holder = home;
+    for (i, (label, via)) in steps.iter().enumerate() {
         let name = match via {
-            None => String::new(),
-            Some(Via::Output) => return None,
-            Some(Via::Variable(name)) => format!("var.{name}"),
-            Some(Via::Local(name)) => format!("local.{name}"),
+            None => continue,
+            Some(Via::Output | Via::Attribute) => return None,
+            Some(Via::Entry) if holder.is_some_and(|h| contains(h, label.span)) => continue,
+            Some(Via::Entry) => return None,
+            Some(Via::Variable { name, declared }) => (format!("var.{name}"), declared),
+            Some(Via::Local { name, declared }) => (format!("local.{name}"), declared),
         };
-        if !name.is_empty() && reads(sources, reader, &name) != 1 {
+        // A read that picks another entry of the definition reads something else; only a
+        // direct entry tells which (a step between may have been lost in a conversion).
+        let entry = match steps.get(i + 1) {
+            Some((next, Some(Via::Entry))) if direct_entry(sources, label.span, next.span) => {
+                entry_key(sources, next.span)
+            }
+            _ => None,
+        };
+        if reads(sources, name.1.file, &name.0, entry.as_deref()) != 1 {
             return None;
         }
-        reader = label.span.file;
+        holder = Some(label.span);
     }
     Some(written_at(field))
+}
+
+fn contains(outer: Span, inner: Span) -> bool {
+    outer.file == inner.file && outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Whether `entry` is written directly in the object literal `holder` is (not in an object
+/// inside it): the braces and brackets between them balance.
+fn direct_entry(sources: &SourceMap, holder: Span, entry: Span) -> bool {
+    let text = &sources.get(holder.file).text;
+    let Some(between) = text.get(holder.start as usize..entry.start as usize) else {
+        return false;
+    };
+    let Some(inside) = between.trim_start().strip_prefix('{') else {
+        return false;
+    };
+    let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
+    for c in inside.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' | '[' if !in_string => depth += 1,
+            '}' | ']' if !in_string => depth -= 1,
+            _ => {}
+        }
+    }
+    depth == 0 && !in_string
+}
+
+/// The key an entry of a literal object is written under: `keys` for `keys = true`.
+fn entry_key(sources: &SourceMap, entry: Span) -> Option<String> {
+    let text = &sources.get(entry.file).text;
+    let line_start = text[..entry.start as usize].rfind('\n').map_or(0, |n| n + 1);
+    let before = text[line_start..entry.start as usize].trim_end();
+    let before = before.strip_suffix(['=', ':'])?.trim_end();
+    let key = before.trim_end_matches('"');
+    let start = key
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .map_or(0, |i| i + 1);
+    Some(key[start..].to_owned()).filter(|k| !k.is_empty())
 }
 
 /// Whether rewriting where `field` is written would also rename the deployment (named after
@@ -76,10 +138,23 @@ pub fn written_at<T>(field: &Field<T>) -> Span {
 }
 
 /// How often `name` (`var.x`, `local.y`, `.primary_access_key`) is read in the module of
-/// `file`: the Terraform files of its folder. Comments count too, which only ever makes a fix
-/// less likely.
-pub fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str) -> usize {
+/// `file`: the Terraform files of its folder. With `entry`, a read that picks another entry
+/// (`var.x.other`, `var.x["other"]`) does not count. Comments count too, which only ever
+/// makes a fix less likely.
+pub fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str, entry: Option<&str>) -> usize {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let picks_another = |rest: &str| {
+        let Some(entry) = entry else {
+            return false;
+        };
+        let picked = match rest.strip_prefix('.') {
+            Some(attr) => attr
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .next(),
+            None => rest.strip_prefix("[\"").and_then(|key| key.split('"').next()),
+        };
+        picked.is_some_and(|picked| !picked.is_empty() && picked != entry)
+    };
     module_texts(sources, file)
         .into_iter()
         .map(|source| {
@@ -90,7 +165,9 @@ pub fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str) -> us
                     // `.primary_access_key` follows any address; `var.x` starts a name.
                     let before = at.checked_sub(1).map(|i| text[i]).filter(|_| !name.starts_with('.'));
                     let after = text.get(at + name.len()).copied();
-                    !before.is_some_and(|b| word(b) || b == b'.') && !after.is_some_and(word)
+                    !before.is_some_and(|b| word(b) || b == b'.')
+                        && !after.is_some_and(word)
+                        && !picks_another(&source[at + name.len()..])
                 })
                 .count()
         })
