@@ -41,8 +41,11 @@ declare_rule! {
     /// aligns it. Callers that use keys stop working, so a reviewer must read it.
     ///
     /// Not on an `azapi_resource` account; not where the new line would sit beside a
-    /// trailing comment; not where the module reads an account key (`primary_access_key`,
-    /// `secondary_access_key`), since what it hands the key to would stop working; and never
+    /// trailing comment; not where the module reads the account's key (`primary_access_key`,
+    /// `secondary_access_key`, directly or through a data source), lists its keys
+    /// (`listKeys`, `az ... keys list`) or hands the whole account on (to a module, an
+    /// output, `lookup`), since what it hands the key to would stop working (a key read in
+    /// another module through a data source of its own is not seen); and never
     /// where a variable or local the value passed through is also read elsewhere in its
     /// module, since rewriting it would change those too.
     ///
