@@ -287,6 +287,7 @@ impl Checker<'_> {
                 extracted.found.extend(checked);
                 hide::hide(&mut extracted.found, &extracted.hidden);
                 name_calling_modules(&mut extracted.found, &extracted.config, self.sources);
+                first_lines_of_places(&mut extracted.found, self.sources);
                 let waived = match own.get(k) {
                     Some(own) => self.settle(&mut extracted.found, &[&self.shared_waivers, own]),
                     None => self.settle(&mut extracted.found, &[&self.shared_waivers]),
@@ -353,6 +354,23 @@ pub(super) fn check_rules(
         sources,
     };
     rules::check(&context, &options.rules)
+}
+
+/// A place a value came from is shown by its first line: a map of thirty lines, or eight
+/// module arguments of twenty, around a value that may be none of them, is noise. The finding
+/// itself keeps its whole span.
+pub(super) fn first_lines_of_places(findings: &mut [Finding], sources: &SourceMap) {
+    for label in findings.iter_mut().flat_map(|f| f.related.iter_mut()) {
+        let text = &sources.get(label.span.file).text;
+        let first_line = text
+            .get(label.span.range())
+            .and_then(|placed| placed.find('\n'))
+            .map(|n| text[..label.span.start as usize + n].trim_end().len())
+            .filter(|&end| end > label.span.start as usize);
+        if let Some(end) = first_line {
+            label.span = crate::source::Span::new(label.span.file, label.span.start as usize..end);
+        }
+    }
 }
 
 /// A finding inside a module that `terraform init` downloaded points at code nobody edits

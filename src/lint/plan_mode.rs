@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::configuration::{check_rules, name_calling_modules};
+use super::configuration::{check_rules, first_lines_of_places, name_calling_modules};
 use super::hide;
 use crate::catalog::Catalog;
 use crate::diagnostic::Finding;
@@ -98,6 +98,7 @@ pub(super) fn lint_plan(
     }
     found.extend(check_rules(&config, catalog, options, today, sources));
     name_calling_modules(&mut found, &config, sources);
+    first_lines_of_places(&mut found, sources);
     hide::hide(&mut found, &hidden_in_plan);
     Ok((config, found, Vec::new()))
 }

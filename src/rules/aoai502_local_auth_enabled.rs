@@ -42,10 +42,10 @@ declare_rule! {
     ///
     /// Not on an `azapi_resource` account; not where the new line would sit beside a
     /// trailing comment; not where the module reads the account's key (`primary_access_key`,
-    /// `secondary_access_key`, directly or through a data source), lists its keys
-    /// (`listKeys`, `az ... keys list`) or hands the whole account on (to a module, an
-    /// output, `lookup`), since what it hands the key to would stop working (a key read in
-    /// another module through a data source of its own is not seen); and never
+    /// `secondary_access_key`, directly or through a data source), lists an account's keys
+    /// (`listKeys`, `az cognitiveservices account keys list`) or hands the whole account on
+    /// (to a module, an output, `lookup`), since what it hands the key to would stop working
+    /// (keys read or listed in another module are not seen); and never
     /// where a variable or local the value passed through is also read elsewhere in its
     /// module, since rewriting it would change those too.
     ///
@@ -153,8 +153,9 @@ fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
 /// what it builds. It reads this account's `primary_access_key` or `secondary_access_key`,
 /// hands the whole account on (to a module, an output, a function such as `lookup`; not
 /// `depends_on`, `replace_triggered_by`, `import`, `moved` or `removed`, which read nothing),
-/// lists the keys in a block that names the account (`listKeys`, `az ... keys list`), or
-/// reads a key through a data source of an account (which may be this one).
+/// lists an account's keys (`listKeys` but on another provider's type, `az cognitiveservices
+/// account keys list`), or reads a key through a data source of an account (which may be this
+/// one).
 fn keys_handed_on(cx: &Context<'_>, account: &Account) -> bool {
     let Some(reference) = fixes::reference(&account.address) else {
         return true;
@@ -162,10 +163,12 @@ fn keys_handed_on(cx: &Context<'_>, account: &Account) -> bool {
     fixes::module_texts(cx.sources, account.head.file)
         .into_iter()
         .any(|text| {
-            let listed = ["listKeys", "keys list"]
-                .iter()
-                .flat_map(|listing| text.match_indices(listing))
-                .any(|(at, _)| block_around(text, at).contains(reference));
+            // `listKeys` on any account's id may be this account's (the id can come through a
+            // local or a variable); only a block that names another provider's type is not.
+            let listed = text.match_indices("listKeys").any(|(at, _)| {
+                let block = block_around(text, at);
+                !block.contains("Microsoft.") || block.contains("Microsoft.CognitiveServices")
+            }) || text.contains("cognitiveservices account keys list");
             let through_data = ["data.azurerm_cognitive_account.", "data.azurerm_ai_services."]
                 .iter()
                 .flat_map(|data| text.match_indices(data))
