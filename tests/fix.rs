@@ -626,6 +626,14 @@ fn keys_are_not_turned_off_where_the_module_hands_a_key_on() {
     let secret = "resource \"azurerm_key_vault_secret\" \"key\" {\n  value = azurerm_cognitive_account.this.primary_access_key\n}\n";
     write(dir.path(), &[("secret.tf", secret.as_bytes())]);
     assert_eq!(offered(dir.path()), Vec::<String>::new());
+    // Keys listed through an id that comes by a local: it may be this account's.
+    let listed = "locals {\n  id = azurerm_cognitive_account.this.id\n}\ndata \"azapi_resource_action\" \"keys\" {\n  resource_id = local.id\n  action      = \"listKeys\"\n}\n";
+    write(dir.path(), &[("secret.tf", listed.as_bytes())]);
+    assert_eq!(offered(dir.path()), Vec::<String>::new());
+    // A storage account's keys are not this account's.
+    let storage = "data \"azapi_resource_action\" \"keys\" {\n  type        = \"Microsoft.Storage/storageAccounts@2023-01-01\"\n  resource_id = local.id\n  action      = \"listKeys\"\n}\nlocals {\n  id = \"x\"\n}\n";
+    write(dir.path(), &[("secret.tf", storage.as_bytes())]);
+    assert_eq!(offered(dir.path()), ["AOAI502 unsafe"]);
 }
 
 #[test]
