@@ -522,6 +522,13 @@ impl Catalog {
         found.map(|&i| &self.models[i])
     }
 
+    /// The row of a model retired as a whole (every version): the retirement tables list the
+    /// oldest models by name only (`text-davinci-003`, `babbage-002`).
+    pub fn retired_by_name(&self, name: &str) -> Option<&Model> {
+        self.versions_of(name)
+            .find(|m| m.version.is_none() && m.status() == Some("retired"))
+    }
+
     /// Every version the catalog lists of the model `name` (any case).
     fn versions_of(&self, name: &str) -> impl Iterator<Item = &Model> {
         self.by_model
@@ -564,6 +571,8 @@ impl Catalog {
         names.dedup();
         names
             .into_iter()
+            // A model retired as a whole is no one's intended name.
+            .filter(|known| self.retired_by_name(known).is_none())
             .filter_map(|known| {
                 let distance = strsim::osa_distance(&wanted, &squashed(known));
                 (distance <= 2 && numbers(known) == numbers(name)).then_some((distance, known))

@@ -102,6 +102,10 @@ impl Rule for UnknownModel {
                 continue;
             }
             let versions = cx.catalog.model_versions(name);
+            // Retired as a whole: AOAI302 says so, whatever the version.
+            if cx.catalog.retired_by_name(name).is_some() {
+                continue;
+            }
             if versions.is_empty() {
                 out.push(unknown_name(cx, deployment, name));
                 continue;
@@ -236,6 +240,11 @@ mod tests {
                     "unknown name",
                     &[("main.tf", &with("gpt4o", Some("2024-11-20")))],
                     &["main.tf:14:15"],
+                ),
+                Case::new(
+                    "a model retired as a whole is AOAI302's, whatever the version",
+                    &[("main.tf", &with("text-davinci-003", Some("1")))],
+                    &[],
                 ),
                 Case::new(
                     "unknown version",

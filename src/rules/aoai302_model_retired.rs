@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Flags a deployment of a model version that is retired (error) or retires within the
     /// policy's horizon (warning, 90 days by default), with the retirement date and the
-    /// documented replacement.
+    /// documented replacement. A model the retirement table lists by name only (the GPT-3
+    /// family: `text-davinci-003`, `ada`, `text-search-ada-doc-001`, ...) is retired whatever
+    /// the version written.
     ///
     /// ## Why is this bad?
     /// A retired model version cannot be deployed, and existing deployments stop answering or
@@ -105,7 +107,11 @@ impl Rule for ModelRetired {
             let (Some(name), Some(version)) = (deployment.model_name.known(), deployment.model_version.known()) else {
                 continue;
             };
-            let Some(model) = cx.catalog.model(name, version) else {
+            let Some(model) = cx
+                .catalog
+                .model(name, version)
+                .or_else(|| cx.catalog.retired_by_name(name))
+            else {
                 continue;
             };
             let deployment_type = deployment.sku_name.known().map(String::as_str);
@@ -281,6 +287,11 @@ mod tests {
                     "current",
                     &[("main.tf", &with("gpt-5.1", "2025-11-13", "GlobalStandard"))],
                     &[],
+                ),
+                Case::new(
+                    "a model retired as a whole, whatever the version",
+                    &[("main.tf", &with("text-davinci-003", "1", "Standard"))],
+                    &["main.tf:15:15"],
                 ),
                 Case::new(
                     "unknown version is another rule's",
