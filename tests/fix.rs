@@ -149,14 +149,7 @@ fn a_value_shared_by_instances_is_fixed_once_and_nothing_outside_the_scanned_pat
 fn json_carries_each_finding_s_fix() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &[("main.tf", SCALE.as_bytes())]);
-    let output = aoai_lint(dir.path(), &["--format", "json", "."]);
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let fixed = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["rule"] == "AOAI304")
-        .unwrap();
+    let fixed = first_finding(dir.path(), "AOAI304");
     assert_eq!(fixed["fix"]["safety"], "safe");
     let edits: Vec<(u64, u64, &str)> = fixed["fix"]["edits"]
         .as_array()
@@ -302,13 +295,24 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The JSON report's diagnostics.
+fn diagnostics(dir: &Path) -> Vec<serde_json::Value> {
+    let output = aoai_lint(dir, &["--format", "json", "."]);
+    let mut report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    match report["diagnostics"].take() {
+        serde_json::Value::Array(diagnostics) => diagnostics,
+        other => panic!("no diagnostics: {other}"),
+    }
+}
+
+/// The first diagnostic of `rule` in the JSON report.
+fn first_finding(dir: &Path, rule: &str) -> serde_json::Value {
+    diagnostics(dir).into_iter().find(|d| d["rule"] == rule).unwrap()
+}
+
 /// The fixes the JSON report offers, as `RULE safety`.
 fn offered(dir: &Path) -> Vec<String> {
-    let output = aoai_lint(dir, &["--format", "json", "."]);
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
+    diagnostics(dir)
         .iter()
         .filter(|d| !d["fix"].is_null())
         .map(|d| {
@@ -646,14 +650,7 @@ fn where_azurerm_predates_version_upgrade_option_the_help_says_to_move_on() {
         .replace("\"0125-preview\"", "\"2024-11-20\"")
         .replace("var.location", "\"eastus2\"");
     write(dir.path(), &[("main.tf", format!("{old}{deployment}").as_bytes())]);
-    let output = aoai_lint(dir.path(), &["--format", "json", "."]);
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let pinned = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["rule"] == "AOAI306")
-        .unwrap();
+    let pinned = first_finding(dir.path(), "AOAI306");
     assert_eq!(
         pinned["help"],
         "pin `model.version`, and move to azurerm 3.80.0 or later to set `version_upgrade_option = \"NoAutoUpgrade\"`"
