@@ -1837,6 +1837,14 @@ fn repository_with_module(path: &str) -> (tempfile::TempDir, std::path::PathBuf)
     (dir, repo)
 }
 
+/// The AOAI104 finding a unit's misspelt `westeurop` gives, checked to be that one.
+fn westeurop_unknown(report: &Value) -> &Value {
+    let unknown = first(report, "AOAI104");
+    let message = unknown["message"].as_str().unwrap();
+    assert!(message.starts_with("`westeurop` is not an Azure region"), "{unknown}");
+    unknown
+}
+
 #[test]
 fn terragrunt_functions_resolve_inside_the_repository() {
     let (_dir, repo) = repository_with_module("modules/openai");
@@ -1854,14 +1862,7 @@ fn terragrunt_functions_resolve_inside_the_repository() {
     let report = json(&[repo.to_str().unwrap()]);
     // The misspelt region came through a local of the unit, in a module found from the
     // repository's root.
-    let unknown = first(&report, "AOAI104");
-    assert!(
-        unknown["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("`westeurop` is not an Azure region"),
-        "{unknown}"
-    );
+    let unknown = westeurop_unknown(&report);
     assert!(
         unknown["configurations"][0]
             .as_str()
@@ -1892,14 +1893,7 @@ fn terragrunt_exposed_includes_and_read_terragrunt_config_are_read_and_bounded()
     let report = json(&[repo.to_str().unwrap()]);
     // The region came through the exposed include, not through the file's own inputs
     // (which `no_merge` leaves out); reading itself ended.
-    let unknown = first(&report, "AOAI104");
-    assert!(
-        unknown["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("`westeurop` is not an Azure region"),
-        "{unknown}"
-    );
+    westeurop_unknown(&report);
 }
 
 #[test]
