@@ -493,3 +493,23 @@ fn a_value_a_plan_marks_sensitive_is_named_never_shown() {
         "{all}"
     );
 }
+
+#[test]
+fn nine_thousand_instances_sharing_one_written_value_are_fixed_in_linear_time() {
+    // Each instance's fix asks what its siblings want and who else reads the variable: asked
+    // once per place and per module, not once per instance (quadratic: half a minute in a
+    // release build, past the deadline in a debug one).
+    let deployments = "variable \"model_version\" {\n  default = \"0125-preview\"\n}\n\
+        resource \"azurerm_cognitive_account\" \"b\" {\n  kind                  = \"OpenAI\"\n  location              = \"eastus2\"\n  custom_subdomain_name = \"b\"\n  local_auth_enabled    = false\n}\n\
+        resource \"azurerm_cognitive_deployment\" \"d\" {\n  count                = 9000\n  name                 = \"d${count.index}\"\n  cognitive_account_id = azurerm_cognitive_account.b.id\n\
+          model {\n    format  = \"OpenAI\"\n    name    = \"gpt-4\"\n    version = var.model_version\n  }\n\
+          sku {\n    name     = \"Standard\"\n    capacity = 40\n  }\n}\n";
+    let padding: String = (0..10_000).map(|i| format!("# {i} {}\n", "x".repeat(90))).collect();
+    let run = lint_bounded(&[
+        ("main.tf", account("westeurop")),
+        ("deployments.tf", deployments.to_owned()),
+        ("padding.tf", padding),
+    ]);
+    assert!(run.stdout.contains("error[AOAI302]"), "{}", run.stdout);
+    assert_went_on(&run);
+}

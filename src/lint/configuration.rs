@@ -275,6 +275,7 @@ impl Checker<'_> {
                 policy: &self.options.policy,
                 today: self.today,
                 sources: self.sources,
+                memo: Default::default(),
             })
             .collect();
         let checked = rules::check_each(&contexts, &self.options.rules);
@@ -352,6 +353,7 @@ pub(super) fn check_rules(
         policy: &options.policy,
         today,
         sources,
+        memo: Default::default(),
     };
     rules::check(&context, &options.rules)
 }

@@ -93,7 +93,7 @@ impl Rule for UnknownRegion {
             // it becomes that name. It moves the account, so a reviewer must read it.
             if let [only] = suggestions.as_slice() {
                 finding = finding.with_fix(super::fixes::rewrite_where_written(
-                    cx.sources,
+                    cx,
                     (&account.location, account.block),
                     (format!("\"{location}\""), format!("\"{only}\"")),
                     Safety::Unsafe,

@@ -94,7 +94,7 @@ fn judge(cx: &Context<'_>, account: &Account) -> Option<Finding> {
     }
     let message = format!("`{written}` is the region `{}`: write its ARM name", region.name);
     let fix = fixes::rewrite_where_written(
-        cx.sources,
+        cx,
         (&account.location, account.block),
         (quoted.to_owned(), format!("\"{}\"", region.name)),
         Safety::Safe,

@@ -154,7 +154,7 @@ fn unknown_name(cx: &Context<'_>, deployment: &Deployment, name: &str) -> Findin
         && !super::fixes::renames(deployment, &deployment.model_name)
     {
         finding = finding.with_fix(super::fixes::rewrite_where_written(
-            cx.sources,
+            cx,
             (&deployment.model_name, deployment.block),
             (format!("\"{name}\""), format!("\"{known}\"")),
             crate::diagnostic::Safety::Unsafe,

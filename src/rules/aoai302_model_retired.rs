@@ -2,6 +2,8 @@ use super::{Context, Rule, RuleMeta, declare_rule, fixes};
 use crate::catalog::Model;
 use crate::diagnostic::{Finding, Fix, Label, Safety, Severity};
 use crate::facts::Deployment;
+use crate::source::Span;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -96,7 +98,23 @@ impl Rule for ModelRetired {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for deployment in &cx.config.deployments {
+        let deployments = &cx.config.deployments;
+        let wants: Vec<Option<(&str, &str)>> = deployments.iter().map(|d| replacement(cx, d, row(cx, d)?)).collect();
+        let agreed = Agreed {
+            by_version: fixes::agreed(
+                deployments
+                    .iter()
+                    .zip(&wants)
+                    .map(|(d, w)| (fixes::written_at(&d.model_version), *w)),
+            ),
+            by_name: fixes::agreed(
+                deployments
+                    .iter()
+                    .zip(&wants)
+                    .map(|(d, w)| (fixes::written_at(&d.model_name), *w)),
+            ),
+        };
+        for (deployment, want) in deployments.iter().zip(&wants) {
             cx.note_unknown(
                 out,
                 &MODEL_RETIRED,
@@ -107,11 +125,7 @@ impl Rule for ModelRetired {
             let (Some(name), Some(version)) = (deployment.model_name.known(), deployment.model_version.known()) else {
                 continue;
             };
-            let Some(model) = cx
-                .catalog
-                .model(name, version)
-                .or_else(|| cx.catalog.retired_by_name(name))
-            else {
+            let Some(model) = row(cx, deployment) else {
                 continue;
             };
             let deployment_type = deployment.sku_name.known().map(String::as_str);
@@ -168,18 +182,33 @@ impl Rule for ModelRetired {
             .with_related(deployment.model_version.origin.labels())
             .with_help(replacement);
             finding.severity = severity;
-            if let Some(fix) = replace(cx, deployment, model) {
-                finding = finding.with_fix(fix);
-            }
+            finding = finding.with_fix(replace(cx, deployment, *want, &agreed));
             out.push(finding);
         }
     }
 }
 
-/// The deployment moved to the replacement `model`'s retirement table documents, where
-/// its name and version are written.
-fn replace(cx: &Context<'_>, deployment: &Deployment, model: &Model) -> Option<Fix> {
-    let (name, version) = replacement(cx, deployment, model)?;
+/// The catalog's row for a deployment's model version, or for the model when it is retired
+/// as a whole.
+fn row<'c>(cx: &Context<'c>, deployment: &Deployment) -> Option<&'c Model> {
+    let name = deployment.model_name.known()?;
+    let version = deployment.model_version.known()?;
+    cx.catalog
+        .model(name, version)
+        .or_else(|| cx.catalog.retired_by_name(name))
+}
+
+/// What the deployments that share each place a model's name or version is written in would
+/// move to, when they agree.
+struct Agreed<'c> {
+    by_version: HashMap<Span, Option<(&'c str, &'c str)>>,
+    by_name: HashMap<Span, Option<(&'c str, &'c str)>>,
+}
+
+/// The deployment moved to `want`, the replacement its model's retirement table documents,
+/// where its name and version are written.
+fn replace(cx: &Context<'_>, deployment: &Deployment, want: Option<(&str, &str)>, agreed: &Agreed<'_>) -> Option<Fix> {
+    let (name, version) = want?;
     let old_name = deployment.model_name.known()?;
     let old_version = deployment.model_version.known()?;
     let renamed = !name.eq_ignore_ascii_case(old_name);
@@ -190,25 +219,10 @@ fn replace(cx: &Context<'_>, deployment: &Deployment, model: &Model) -> Option<F
     }
     // Every deployment whose version (or, when it is renamed, name) is written in the same
     // place moves with this one: each must move the same way, or none does.
-    let (name_at, version_at) = (
-        fixes::written_at(&deployment.model_name),
-        fixes::written_at(&deployment.model_version),
-    );
-    let shares = |other: &Deployment| {
-        fixes::written_at(&other.model_version) == version_at
-            || (renamed && fixes::written_at(&other.model_name) == name_at)
-    };
-    let alike = |other: &Deployment| {
-        let model = cx
-            .catalog
-            .model(other.model_name.known()?, other.model_version.known()?)?;
-        replacement(cx, other, model)
-    };
-    if cx
-        .config
-        .deployments
-        .iter()
-        .any(|other| shares(other) && alike(other) != Some((name, version)))
+    let same =
+        |agreed: &HashMap<Span, Option<(&str, &str)>>, field| agreed.get(&fixes::written_at(field)) == Some(&want);
+    if !same(&agreed.by_version, &deployment.model_version)
+        || (renamed && !same(&agreed.by_name, &deployment.model_name))
     {
         return None;
     }
@@ -216,7 +230,7 @@ fn replace(cx: &Context<'_>, deployment: &Deployment, model: &Model) -> Option<F
     if renamed {
         let quoted = (format!("\"{old_name}\""), format!("\"{name}\""));
         edits.push(fixes::rewrite(
-            cx.sources,
+            cx,
             (&deployment.model_name, deployment.block),
             quoted.0,
             quoted.1,
@@ -224,7 +238,7 @@ fn replace(cx: &Context<'_>, deployment: &Deployment, model: &Model) -> Option<F
     }
     let quoted = (format!("\"{old_version}\""), format!("\"{version}\""));
     edits.push(fixes::rewrite(
-        cx.sources,
+        cx,
         (&deployment.model_version, deployment.block),
         quoted.0,
         quoted.1,

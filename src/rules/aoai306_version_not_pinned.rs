@@ -2,6 +2,8 @@ use super::versions::Version;
 use super::{Context, Rule, RuleMeta, declare_rule, fixes};
 use crate::diagnostic::{Finding, Fix, Label, Safety, Severity};
 use crate::facts::{Deployment, DeploymentResource, Known};
+use crate::source::Span;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -76,6 +78,7 @@ impl Rule for VersionNotPinned {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let pinned = Pinned::of(&cx.config.deployments);
         for deployment in &cx.config.deployments {
             cx.note_unknown(
                 out,
@@ -136,7 +139,7 @@ impl Rule for VersionNotPinned {
             let finding = Finding::new(&VERSION_NOT_PINNED, message, label)
                 .with_resource(&deployment.address)
                 .with_help(help(cx, deployment));
-            out.push(finding.with_fix(no_auto_upgrade(cx, deployment)));
+            out.push(finding.with_fix(no_auto_upgrade(cx, deployment, &pinned)));
         }
     }
 }
@@ -161,7 +164,28 @@ fn help(cx: &Context<'_>, deployment: &Deployment) -> String {
 }
 
 /// `version_upgrade_option = "NoAutoUpgrade"`, for a deployment whose version is pinned.
-fn no_auto_upgrade(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
+/// Whether every deployment that shares a resource block, or a place its
+/// `version_upgrade_option` is written, has its version: they are pinned together.
+struct Pinned {
+    by_block: HashMap<Option<Span>, Option<bool>>,
+    by_option: HashMap<Span, Option<bool>>,
+}
+
+impl Pinned {
+    fn of(deployments: &[Deployment]) -> Pinned {
+        let has_version = |d: &Deployment| Some(d.model_version.known().is_some());
+        Pinned {
+            by_block: fixes::agreed(deployments.iter().map(|d| (d.block, has_version(d)))),
+            by_option: fixes::agreed(
+                deployments
+                    .iter()
+                    .map(|d| (fixes::written_at(&d.version_upgrade_option), has_version(d))),
+            ),
+        }
+    }
+}
+
+fn no_auto_upgrade(cx: &Context<'_>, deployment: &Deployment, pinned: &Pinned) -> Option<Fix> {
     if deployment.resource != DeploymentResource::CognitiveDeployment || deployment.model_version.known().is_none() {
         return None;
     }
@@ -175,30 +199,24 @@ fn no_auto_upgrade(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
     let option = &deployment.version_upgrade_option;
     // The instances that share the block, or the place the option is written, are pinned
     // together: each must have its version.
-    let shared = |other: &&Deployment| match option.value {
-        Known::Absent => other.block == deployment.block,
-        _ => fixes::written_at(&other.version_upgrade_option) == fixes::written_at(option),
+    let all_pinned = match option.value {
+        Known::Absent => pinned.by_block.get(&deployment.block),
+        _ => pinned.by_option.get(&fixes::written_at(option)),
     };
-    if cx
-        .config
-        .deployments
-        .iter()
-        .filter(shared)
-        .any(|other| other.model_version.known().is_none())
-    {
+    if all_pinned != Some(&Some(true)) {
         return None;
     }
     let description = "keep the pinned version: `version_upgrade_option = \"NoAutoUpgrade\"`".to_owned();
     match &option.value {
         Known::Value(written) => fixes::rewrite_where_written(
-            cx.sources,
+            cx,
             (option, deployment.block),
             (format!("\"{written}\""), "\"NoAutoUpgrade\"".to_owned()),
             Safety::Unsafe,
             description,
         ),
         Known::Absent => fixes::insert_attribute(
-            cx.sources,
+            cx,
             deployment.block?,
             ("version_upgrade_option", "\"NoAutoUpgrade\""),
             &[],

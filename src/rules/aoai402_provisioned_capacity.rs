@@ -2,6 +2,8 @@ use super::{Context, Rule, RuleMeta, declare_rule, fixes};
 use crate::catalog::Scope;
 use crate::diagnostic::{Finding, Fix, Label, Safety, Severity};
 use crate::facts::Deployment;
+use crate::source::Span;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -65,7 +67,13 @@ impl Rule for ProvisionedCapacity {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for deployment in &cx.config.deployments {
+        let deployments = &cx.config.deployments;
+        let agreed = fixes::agreed(
+            deployments
+                .iter()
+                .map(|d| (fixes::written_at(&d.sku_capacity), rounded(cx, d))),
+        );
+        for deployment in deployments {
             cx.note_unknown(
                 out,
                 &PROVISIONED_CAPACITY,
@@ -114,7 +122,7 @@ impl Rule for ProvisionedCapacity {
             .with_help(format!(
                 "{sku} `{model}` takes at least {minimum} PTUs, in steps of {step}"
             ));
-            out.push(finding.with_fix(round_up(cx, deployment)));
+            out.push(finding.with_fix(round_up(cx, deployment, &agreed)));
         }
     }
 }
@@ -138,22 +146,14 @@ fn rounded(cx: &Context<'_>, deployment: &Deployment) -> Option<u64> {
 
 /// The capacity rounded up where it is written, when it is written as the plain number it is
 /// read as (anything else, `4e1` or an expression, is left to the reader) and every
-/// deployment that reads it there rounds it the same way.
-fn round_up(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix> {
+/// deployment that reads it there rounds it the same way (`agreed`, by place).
+fn round_up(cx: &Context<'_>, deployment: &Deployment, agreed: &HashMap<Span, Option<u64>>) -> Option<Fix> {
     let ptus = *deployment.sku_capacity.known()?;
-    let to = rounded(cx, deployment)?;
     let at = fixes::written_at(&deployment.sku_capacity);
+    let to = (*agreed.get(&at)?)?;
     let text = fixes::text_at(cx.sources, at).filter(|t| t.parse::<u64>().is_ok_and(|n| n as f64 == ptus))?;
-    let shared = cx
-        .config
-        .deployments
-        .iter()
-        .filter(|other| fixes::written_at(&other.sku_capacity) == at);
-    if shared.clone().any(|other| rounded(cx, other) != Some(to)) {
-        return None;
-    }
     fixes::rewrite_where_written(
-        cx.sources,
+        cx,
         (&deployment.sku_capacity, deployment.block),
         (text.to_owned(), to.to_string()),
         Safety::Unsafe,

@@ -95,7 +95,7 @@ fn default_written_out(cx: &Context<'_>, deployment: &Deployment) -> Option<Fix>
         return None;
     }
     fixes::insert_attribute(
-        cx.sources,
+        cx,
         deployment.sku_block?,
         ("capacity", "1"),
         &["name", "type"],

@@ -131,14 +131,14 @@ fn keys_off(cx: &Context<'_>, account: &Account) -> Option<Fix> {
     match field.value {
         _ if account.resource == AccountResource::Azapi || keys_handed_on(cx, account) => None,
         Known::Value(true) => fixes::rewrite_where_written(
-            cx.sources,
+            cx,
             (field, account.block),
             ("true".to_owned(), "false".to_owned()),
             Safety::Unsafe,
             description,
         ),
         Known::Absent => fixes::insert_attribute(
-            cx.sources,
+            cx,
             account.block?,
             (account.resource.attribute(AccountSetting::LocalAuth), "false"),
             &[],
@@ -160,31 +160,38 @@ fn keys_handed_on(cx: &Context<'_>, account: &Account) -> bool {
     let Some(reference) = fixes::reference(&account.address) else {
         return true;
     };
-    fixes::module_texts(cx.sources, account.head.file)
-        .into_iter()
-        .any(|text| {
-            // `listKeys` on any account's id may be this account's (the id can come through a
-            // local or a variable); only a block that names another provider's type is not.
-            let listed = text.match_indices("listKeys").any(|(at, _)| {
-                let block = block_around(text, at);
-                !block.contains("Microsoft.") || block.contains("Microsoft.CognitiveServices")
-            }) || text.contains("cognitiveservices account keys list");
-            let through_data = ["data.azurerm_cognitive_account.", "data.azurerm_ai_services."]
-                .iter()
-                .flat_map(|data| text.match_indices(data))
-                .any(|(at, _)| {
-                    let rest = &text[at..];
-                    let end = rest
-                        .find(|c: char| c.is_whitespace() || ",)}".contains(c))
-                        .unwrap_or(rest.len());
-                    rest[..end].contains("_access_key")
-                });
-            listed
-                || through_data
-                || text
-                    .match_indices(reference)
-                    .any(|(at, _)| reads_keys_or_whole(text, at, reference))
-        })
+    // Once per module and resource: its instances ask the same.
+    let question = format!("keys handed on by {reference}");
+    let handed_on = || {
+        let texts = fixes::module_texts(cx.sources, account.head.file);
+        usize::from(texts.into_iter().any(|text| hands_keys_on(text, reference)))
+    };
+    cx.memo.count(cx.sources, account.head.file, question, handed_on) > 0
+}
+
+/// Whether one of the module's files hands the account's keys on (see [`keys_handed_on`]).
+fn hands_keys_on(text: &str, reference: &str) -> bool {
+    // `listKeys` on any account's id may be this account's (the id can come through a local
+    // or a variable); only a block that names another provider's type is not.
+    let listed = text.match_indices("listKeys").any(|(at, _)| {
+        let block = block_around(text, at);
+        !block.contains("Microsoft.") || block.contains("Microsoft.CognitiveServices")
+    }) || text.contains("cognitiveservices account keys list");
+    let through_data = ["data.azurerm_cognitive_account.", "data.azurerm_ai_services."]
+        .iter()
+        .flat_map(|data| text.match_indices(data))
+        .any(|(at, _)| {
+            let rest = &text[at..];
+            let end = rest
+                .find(|c: char| c.is_whitespace() || ",)}".contains(c))
+                .unwrap_or(rest.len());
+            rest[..end].contains("_access_key")
+        });
+    listed
+        || through_data
+        || text
+            .match_indices(reference)
+            .any(|(at, _)| reads_keys_or_whole(text, at, reference))
 }
 
 /// The top-level block around `at`: from the line that opens it to the line that closes it.

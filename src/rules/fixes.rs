@@ -6,16 +6,52 @@ use std::ops::Range;
 use hcl_edit::Span as _;
 use hcl_edit::structure::Structure;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use super::Context;
 use crate::diagnostic::{Edit, Fix, Safety};
 use crate::eval::value::Via;
 use crate::facts::Field;
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
+
+/// What fixes learn of the files, asked once per instance and kept for one configuration:
+/// ten thousand instances of one block read their module, and lay out their block, once.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// By the module's folder and the question.
+    counts: Mutex<HashMap<(PathBuf, String), usize>>,
+    /// By block and attribute.
+    insertions: Mutex<HashMap<(Span, String), Laid>>,
+}
+
+/// How an attribute is written into a block, or `None` when it is not.
+type Laid = Option<Vec<Edit>>;
+
+impl Memo {
+    /// `count()` for `question` about the module of `file`, worked out once.
+    pub fn count(&self, sources: &SourceMap, file: FileId, question: String, count: impl FnOnce() -> usize) -> usize {
+        let folder = sources.get(file).path.parent().map(PathBuf::from).unwrap_or_default();
+        let key = (folder, question);
+        if let Some(&known) = lock(&self.counts).get(&key) {
+            return known;
+        }
+        let counted = count();
+        lock(&self.counts).insert(key, counted);
+        counted
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// A fix of one edit: `replacement` where `field`'s value is written ([`written_place`]),
 /// when the text there is still `expected` (it is not applied otherwise). `home` is the
 /// resource block the field belongs to.
 pub fn rewrite_where_written<T>(
-    sources: &SourceMap,
+    cx: &Context<'_>,
     (field, home): (&Field<T>, Option<Span>),
     (expected, replacement): (String, String),
     safety: Safety,
@@ -24,19 +60,19 @@ pub fn rewrite_where_written<T>(
     Some(Fix {
         safety,
         description: description.into(),
-        edits: vec![rewrite(sources, (field, home), expected, replacement)?],
+        edits: vec![rewrite(cx, (field, home), expected, replacement)?],
     })
 }
 
 /// The edit that writes `replacement` where `field`'s value is written ([`written_place`]).
 pub fn rewrite<T>(
-    sources: &SourceMap,
+    cx: &Context<'_>,
     (field, home): (&Field<T>, Option<Span>),
     expected: String,
     replacement: String,
 ) -> Option<Edit> {
     Some(Edit {
-        span: written_place(sources, field, home)?,
+        span: written_place(cx, field, home)?,
         expected,
         replacement,
     })
@@ -52,7 +88,8 @@ pub fn rewrite<T>(
 ///   between could have read it from elsewhere, which is not known);
 /// - it did not come from a module's output or another resource's attribute;
 /// - no step of its way was dropped.
-pub fn written_place<T>(sources: &SourceMap, field: &Field<T>, home: Option<Span>) -> Option<Span> {
+pub fn written_place<T>(cx: &Context<'_>, field: &Field<T>, home: Option<Span>) -> Option<Span> {
+    let sources = cx.sources;
     if field.origin.is_full() {
         return None;
     }
@@ -76,7 +113,7 @@ pub fn written_place<T>(sources: &SourceMap, field: &Field<T>, home: Option<Span
             }
             _ => None,
         };
-        if reads(sources, name.1.file, &name.0, entry.as_deref()) != 1 {
+        if reads(cx, name.1.file, &name.0, entry.as_deref()) != 1 {
             return None;
         }
         holder = Some(label.span);
@@ -125,6 +162,28 @@ fn entry_key(sources: &SourceMap, entry: Span) -> Option<String> {
     Some(key[start..].to_owned()).filter(|k| !k.is_empty())
 }
 
+/// For each place, what every item written there wants, when they all want the same (else
+/// `None`): instances, module calls and configurations that share one written value are
+/// fixed together or not at all. Worked out once for all items, not once per item.
+pub fn agreed<K: std::hash::Hash + Eq, V: PartialEq>(
+    wants: impl IntoIterator<Item = (K, Option<V>)>,
+) -> std::collections::HashMap<K, Option<V>> {
+    let mut out = std::collections::HashMap::new();
+    for (place, want) in wants {
+        match out.entry(place) {
+            std::collections::hash_map::Entry::Vacant(new) => {
+                new.insert(want);
+            }
+            std::collections::hash_map::Entry::Occupied(mut seen) => {
+                if *seen.get() != want {
+                    seen.insert(None);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Whether rewriting where `field` is written would also rename the deployment (named after
 /// its model, say through `name = each.value.model`): clients call it by that name.
 pub fn renames(deployment: &crate::facts::Deployment, field: &Field<String>) -> bool {
@@ -141,7 +200,14 @@ pub fn written_at<T>(field: &Field<T>) -> Span {
 /// `file`: the Terraform files of its folder. With `entry`, a read that picks another entry
 /// (`var.x.other`, `var.x["other"]`) does not count. Comments count too, which only ever
 /// makes a fix less likely.
-pub fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str, entry: Option<&str>) -> usize {
+pub fn reads(cx: &Context<'_>, file: FileId, name: &str, entry: Option<&str>) -> usize {
+    let question = format!("reads of {name}, picking {entry:?}");
+    cx.memo.count(cx.sources, file, question, || {
+        count_reads(cx.sources, file, name, entry)
+    })
+}
+
+fn count_reads(sources: &SourceMap, file: FileId, name: &str, entry: Option<&str>) -> usize {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     let picks_another = |rest: &str| {
         let Some(entry) = entry else {
@@ -175,7 +241,7 @@ pub fn reads(sources: &SourceMap, file: crate::source::FileId, name: &str, entry
 }
 
 /// The Terraform files of `file`'s module (its folder), as read.
-pub fn module_texts(sources: &SourceMap, file: crate::source::FileId) -> Vec<&str> {
+pub fn module_texts(sources: &SourceMap, file: FileId) -> Vec<&str> {
     let Some(folder) = sources.get(file).path.parent() else {
         return Vec::new();
     };
@@ -218,22 +284,33 @@ pub fn text_at(sources: &SourceMap, span: Span) -> Option<&str> {
 /// written on one line, or lines up with a trailing comment (whose alignment `terraform fmt`
 /// would also move): the finding then has no fix rather than one that leaves work behind.
 pub fn insert_attribute(
-    sources: &SourceMap,
+    cx: &Context<'_>,
     block: Span,
     (key, value): (&str, &str),
     after: &[&str],
     safety: Safety,
     description: String,
 ) -> Option<Fix> {
-    let text = &sources.get(block.file).text;
-    let edits = insertion(text, block.range(), key, value, after)?
-        .into_iter()
-        .map(|(range, expected, replacement)| Edit {
+    let lay_out = || {
+        let text = &cx.sources.get(block.file).text;
+        let edits = insertion(text, block.range(), key, value, after)?;
+        let edit = |(range, expected, replacement)| Edit {
             span: Span::new(block.file, range),
             expected,
             replacement,
-        })
-        .collect();
+        };
+        Some(edits.into_iter().map(edit).collect::<Vec<_>>())
+    };
+    let memo_key = (block, format!("{key} = {value}"));
+    let known = lock(&cx.memo.insertions).get(&memo_key).cloned();
+    let edits = match known {
+        Some(edits) => edits,
+        None => {
+            let edits = lay_out();
+            lock(&cx.memo.insertions).insert(memo_key, edits.clone());
+            edits
+        }
+    }?;
     Some(Fix {
         safety,
         description: description.into(),

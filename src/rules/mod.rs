@@ -60,6 +60,8 @@ pub struct Context<'a> {
     pub today: jiff::civil::Date,
     /// The files' text, for fixes that must see how a block is laid out.
     pub sources: &'a crate::source::SourceMap,
+    /// What fixes learnt of the files, kept for this configuration's instances.
+    pub memo: fixes::Memo,
 }
 
 impl Context<'_> {
@@ -392,6 +394,7 @@ mod tests {
             policy: &crate::policy::Policy::default(),
             today: "2026-11-24".parse().expect("a date"),
             sources: &outcome.sources,
+            memo: Default::default(),
         };
         let settings = RuleSettings::default();
         let key = |findings: Vec<Finding>| -> Vec<String> {
@@ -413,8 +416,16 @@ mod tests {
                 config
             })
             .collect();
-        let mut contexts: Vec<Context> = small.iter().map(|config| Context { config, ..cx }).collect();
-        contexts.insert(1, Context { ..cx });
+        let context = |config| Context {
+            config,
+            catalog: cx.catalog,
+            policy: cx.policy,
+            today: cx.today,
+            sources: cx.sources,
+            memo: Default::default(),
+        };
+        let mut contexts: Vec<Context> = small.iter().map(context).collect();
+        contexts.insert(1, context(cx.config));
         let each: Vec<Vec<String>> = check_each(&contexts, &settings).into_iter().map(key).collect();
         let alone: Vec<Vec<String>> = contexts.iter().map(|cx| key(check(cx, &settings))).collect();
         assert!(
