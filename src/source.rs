@@ -3,6 +3,7 @@
 //! Syntax trees are dropped module by module; only the text of each file survives the
 //! pipeline so that a diagnostic can show the lines it points at.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -158,9 +159,15 @@ fn characters(text: &str) -> usize {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: boxcar::Vec<SourceFile>,
-    /// The files of each folder: for what must read a module's files together (whether a
-    /// fix's variable is read elsewhere), and to give a file read twice one id.
-    by_folder: std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<FileId>>>,
+    index: std::sync::Mutex<Index>,
+}
+
+/// The files read, by folder (for what must read a module's files together: whether a fix's
+/// variable is read elsewhere) and by path (to give a file read twice one id).
+#[derive(Debug, Default)]
+struct Index {
+    by_folder: HashMap<PathBuf, Vec<FileId>>,
+    by_path: HashMap<PathBuf, Vec<FileId>>,
 }
 
 impl SourceMap {
@@ -168,26 +175,23 @@ impl SourceMap {
     /// module outside the scanned folders, read by each configuration that calls it), so
     /// that its findings and fixes are one.
     pub fn add(&self, path: &Path, text: Arc<str>) -> FileId {
-        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut by_folder = self.by_folder.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let in_folder = by_folder.entry(folder).or_default();
-        let known = in_folder.iter().find(|&&id| {
-            let file = self.get(id);
-            file.path == path && file.text == text
-        });
-        if let Some(&id) = known {
+        let mut index = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let same_path = index.by_path.entry(path.to_path_buf()).or_default();
+        if let Some(&id) = same_path.iter().find(|&&id| self.get(id).text == text) {
             return id;
         }
         let file = SourceFile::new(path.to_path_buf(), display_path(path), text);
         let id = FileId(saturate(self.files.push(file)));
-        in_folder.push(id);
+        same_path.push(id);
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        index.by_folder.entry(folder).or_default().push(id);
         id
     }
 
     /// The files read from `folder` so far.
     pub fn in_folder(&self, folder: &Path) -> Vec<FileId> {
-        let by_folder = self.by_folder.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        by_folder.get(folder).cloned().unwrap_or_default()
+        let index = self.index.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        index.by_folder.get(folder).cloned().unwrap_or_default()
     }
 
     /// Text that comes from no file (a `--var` argument), shown under `name`.
