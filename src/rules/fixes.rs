@@ -88,7 +88,7 @@ pub fn rewrite<T>(
 ///   between could have read it from elsewhere, which is not known);
 /// - it did not come from a module's output or another resource's attribute;
 /// - no step of its way was dropped.
-pub fn written_place<T>(cx: &Context<'_>, field: &Field<T>, home: Option<Span>) -> Option<Span> {
+fn written_place<T>(cx: &Context<'_>, field: &Field<T>, home: Option<Span>) -> Option<Span> {
     let sources = cx.sources;
     if field.origin.is_full() {
         return None;
@@ -196,11 +196,11 @@ pub fn written_at<T>(field: &Field<T>) -> Span {
     field.origin.steps().last().map_or(field.span, |(label, _)| label.span)
 }
 
-/// How often `name` (`var.x`, `local.y`, `.primary_access_key`) is read in the module of
+/// How often `name` (`var.x`, `local.y`) is read in the module of
 /// `file`: the Terraform files of its folder. With `entry`, a read that picks another entry
 /// (`var.x.other`, `var.x["other"]`) does not count. Comments count too, which only ever
 /// makes a fix less likely.
-pub fn reads(cx: &Context<'_>, file: FileId, name: &str, entry: Option<&str>) -> usize {
+fn reads(cx: &Context<'_>, file: FileId, name: &str, entry: Option<&str>) -> usize {
     let question = format!("reads of {name}, picking {entry:?}");
     cx.memo.count(cx.sources, file, question, || {
         count_reads(cx.sources, file, name, entry)
@@ -228,8 +228,7 @@ fn count_reads(sources: &SourceMap, file: FileId, name: &str, entry: Option<&str
             source
                 .match_indices(name)
                 .filter(|(at, _)| {
-                    // `.primary_access_key` follows any address; `var.x` starts a name.
-                    let before = at.checked_sub(1).map(|i| text[i]).filter(|_| !name.starts_with('.'));
+                    let before = at.checked_sub(1).map(|i| text[i]);
                     let after = text.get(at + name.len()).copied();
                     !before.is_some_and(|b| word(b) || b == b'.')
                         && !after.is_some_and(word)
